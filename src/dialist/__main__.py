@@ -1,0 +1,5 @@
+"""``python -m dialist`` runs the CLI."""
+
+from dialist.cli import main
+
+main()

@@ -1,0 +1,89 @@
+"""Build the ASGI app from settings: routes, error handlers, OpenAPI, lifespan."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Litestar, MediaType, Request, Router, get
+from litestar.datastructures import State
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
+
+from dialist import __version__, web
+from dialist.auth.service import Authenticator
+from dialist.contacts.routes import ROUTES as CONTACT_ROUTES
+from dialist.crm.routes import ROUTES as CRM_ROUTES
+from dialist.db.engine import Database
+from dialist.db.migrate import upgrade
+from dialist.lists.routes import ROUTES as LIST_ROUTES
+from dialist.settings import Settings
+
+
+@get("/healthz", include_in_schema=True, sync_to_thread=False, tags=["operations"])
+def healthz() -> dict[str, str]:
+    """Liveness: the process answers."""
+    return {"status": "ok"}
+
+
+@get("/openapi.json", include_in_schema=False, sync_to_thread=False)
+def openapi_json(request: Request[Any, Any, Any]) -> dict[str, Any]:
+    """The OpenAPI 3.1 document, generated from the code."""
+    schema: dict[str, Any] = request.app.openapi_schema.to_schema()
+    return schema
+
+
+@get("/", include_in_schema=False, sync_to_thread=False, media_type=MediaType.TEXT)
+def index(request: Request[Any, Any, Any]) -> str:
+    return (
+        "dialist: Kore.ai-compatible contact lists. API docs at /docs, OpenAPI at /openapi.json\n"
+    )
+
+
+def create_app(settings: Settings, *, database: Database | None = None) -> Litestar:
+    """The dialist ASGI app. Migrates the database on start."""
+    db = database or Database(settings.database_url, pool_size=settings.pool_size)
+    upgrade(db)
+    ctx = web.AppContext(settings=settings, database=db, authenticator=Authenticator(db, settings))
+    api = Router(
+        "/",
+        route_handlers=[*LIST_ROUTES, *CONTACT_ROUTES, *CRM_ROUTES],
+        parameters=web.AUTH_PARAMETERS,
+        security=[{"jwt": []}],
+    )
+
+    def _dispose() -> None:
+        db.dispose()
+
+    return Litestar(
+        route_handlers=[api, healthz, openapi_json, index],
+        exception_handlers={Exception: web.error_handler},
+        request_max_body_size=settings.max_body_bytes,
+        on_shutdown=[_dispose],
+        state=State({"ctx": ctx}),
+        openapi_config=OpenAPIConfig(
+            title="dialist",
+            version=__version__,
+            description="Kore.ai Campaign Management contact-list API, self-hosted. Operations "
+            f"tagged '{web.EXTENSION_TAG}' are dialist's own additions.",
+            path="/docs",
+            render_plugins=[SwaggerRenderPlugin(path="/"), ScalarRenderPlugin(path="/scalar")],
+            components=Components(
+                security_schemes={
+                    "jwt": SecurityScheme(
+                        type="apiKey",
+                        name="auth",
+                        security_scheme_in="header",
+                        description="JWT (HS256/HS512) with claim appId = client id",
+                    )
+                }
+            ),
+            create_examples=False,
+        ),
+        debug=False,
+    )
+
+
+def asgi() -> Litestar:
+    """Factory for ASGI servers (``granian --factory dialist.app:asgi``): settings from env."""
+    return create_app(Settings())

@@ -1,0 +1,1 @@
+"""Apps (client id/secret bound to an account, streams and scopes), JWT checks, tenant scope."""

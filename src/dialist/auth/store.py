@@ -1,0 +1,82 @@
+"""SQL for apps, tenants and used token ids."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from dialist.auth.models import App
+from dialist.db.schema import apps, tenants, used_jtis
+
+
+def _app(row: Any) -> App:
+    return App(
+        id=row.id,
+        client_id=row.client_id,
+        client_secret=row.client_secret,
+        name=row.name,
+        account_id=row.account_id,
+        stream_ids=tuple(row.stream_ids),
+        scopes=tuple(row.scopes),
+        enforce_jti=bool(row.enforce_jti),
+        user_id=row.user_id,
+        created_at=row.created_at,
+    )
+
+
+def insert_app(conn: Connection, *, values: dict[str, Any]) -> App:
+    """Store a new app and return it."""
+    new_id = conn.execute(sa.insert(apps).values(**values).returning(apps.c.id)).scalar_one()
+    return _app(conn.execute(sa.select(apps).where(apps.c.id == new_id)).one())
+
+
+def app_by_client_id(conn: Connection, *, client_id: str) -> App | None:
+    """The app with this client id, if any."""
+    row = conn.execute(sa.select(apps).where(apps.c.client_id == client_id)).first()
+    return _app(row) if row else None
+
+
+def app_by_name(conn: Connection, *, name: str) -> App | None:
+    """The oldest app with this name, if any."""
+    row = conn.execute(sa.select(apps).where(apps.c.name == name).order_by(apps.c.id)).first()
+    return _app(row) if row else None
+
+
+def all_apps(conn: Connection) -> list[App]:
+    """Every app, oldest first."""
+    return [_app(row) for row in conn.execute(sa.select(apps).order_by(apps.c.id))]
+
+
+def tenant_id(conn: Connection, *, account_id: str, stream_id: str) -> int | None:
+    """The key of the (account, stream) pair, if it exists."""
+    return conn.execute(
+        sa.select(tenants.c.id).where(
+            tenants.c.account_id == account_id, tenants.c.stream_id == stream_id
+        )
+    ).scalar_one_or_none()
+
+
+def ensure_tenant(conn: Connection, *, account_id: str, stream_id: str) -> int:
+    """The key of the (account, stream) pair, created if new (inside a write transaction)."""
+    existing = tenant_id(conn, account_id=account_id, stream_id=stream_id)
+    if existing is not None:
+        return existing
+    new_id: int = conn.execute(
+        sa.insert(tenants)
+        .values(account_id=account_id, stream_id=stream_id)
+        .returning(tenants.c.id)
+    ).scalar_one()
+    return new_id
+
+
+def remember_jti(conn: Connection, *, app_id: int, jti: str, used_at: str) -> bool:
+    """Record a token id; ``False`` when it was used before."""
+    seen = conn.execute(
+        sa.select(used_jtis.c.jti).where(used_jtis.c.app_id == app_id, used_jtis.c.jti == jti)
+    ).first()
+    if seen:
+        return False
+    conn.execute(sa.insert(used_jtis).values(app_id=app_id, jti=jti, used_at=used_at))
+    return True

@@ -1,0 +1,1 @@
+"""Contacts of a list: adding (Kore's addContacts and our batch), paging, reading, deleting."""

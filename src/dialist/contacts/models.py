@@ -1,0 +1,133 @@
+"""Request, response and row types of list contacts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import msgspec
+
+from dialist.phones.models import PhoneDetails
+
+MAX_COLUMNS = 150
+MAX_VALUE_LENGTH = 300
+MAX_KEY_LENGTH = 128
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 1000
+RESERVED_KEYS = frozenset({"_id", "createdAt", "updatedAt", "_phone"})
+
+
+@dataclass(frozen=True)
+class NewContact:
+    """One validated item of an add request, with its normalised phone."""
+
+    index: int
+    fields: dict[str, Any]
+    phone: PhoneDetails
+
+
+@dataclass(frozen=True)
+class StoredContact:
+    """A contact as read back: its encoded documents and where it sits."""
+
+    id: int
+    list_id: int
+    position: int
+    doc: bytes
+    phone_doc: bytes
+
+
+# ---- requests -------------------------------------------------------------------------------
+
+
+class KoreAddContactsRequest(msgspec.Struct, kw_only=True):
+    """Kore's addContacts body: a list NAME and the contacts."""
+
+    contact_list_name: str | None = None
+    data: list[dict[str, Any]] | None = None
+
+
+class AddContactsRequest(msgspec.Struct, kw_only=True):
+    """dialist addition: add up to 10,000 contacts to a list by its id."""
+
+    contacts: list[dict[str, Any]]
+
+
+class DeleteContactsRequest(msgspec.Struct, kw_only=True):
+    """dialist addition: delete contacts of a list by their ``cc-…`` ids."""
+
+    ids: list[str]
+
+
+# ---- responses ------------------------------------------------------------------------------
+
+
+class ContactDoc(msgspec.Struct):
+    """A contact as getAllContacts returns it: ids and times, then every submitted field."""
+
+    _id: str
+    createdAt: str  # noqa: N815
+    updatedAt: str  # noqa: N815
+    phoneNumber: str | int  # noqa: N815
+
+
+class ContactWithPhone(ContactDoc):
+    """A contact with what dialist derived from its number (``_phone``)."""
+
+    _phone: PhoneDetails
+
+
+class ContactPage(msgspec.Struct):
+    """``data`` of getAllContacts (contract §3.6)."""
+
+    results: list[ContactDoc]
+    skip: int
+    limit: int
+    hasMore: bool  # noqa: N815
+    totalPages: int  # noqa: N815
+    totalResults: int  # noqa: N815
+
+
+class AddedItem(msgspec.Struct):
+    """What happened to one item of a batch, in request order."""
+
+    index: int
+    status: str  # "added" | "skipped"
+    _id: str | None
+    duplicateOf: str | None  # noqa: N815
+    phone: PhoneDetails
+
+
+class AddContactsResult(msgspec.Struct):
+    """``data`` of the batch add."""
+
+    contactListId: str  # noqa: N815
+    added: int
+    skipped: int
+    invalidPhones: int  # noqa: N815
+    totalRecordCount: int  # noqa: N815
+    results: list[AddedItem]
+
+
+class DeletedRecord(msgspec.Struct):
+    """A contact that was deleted."""
+
+    id: str
+
+
+class FailedRecord(msgspec.Struct):
+    """A contact id that could not be deleted, and why."""
+
+    id: str
+    reason: str
+
+
+class DeleteContactsResult(msgspec.Struct):
+    """``data`` of a contact delete: per-id results."""
+
+    totalRequested: int  # noqa: N815
+    successful: int
+    failed: int
+    successfulRecords: list[DeletedRecord]  # noqa: N815
+    failedRecords: list[FailedRecord]  # noqa: N815
+    totalRecordCount: int  # noqa: N815

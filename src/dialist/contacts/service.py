@@ -1,0 +1,407 @@
+"""The rules of list contacts: validating, normalising, deduping, adding, paging, deleting."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import msgspec
+
+from dialist import publicids
+from dialist.auth.models import TenantScope
+from dialist.clock import now_iso
+from dialist.contacts import store
+from dialist.contacts.models import (
+    MAX_COLUMNS,
+    MAX_KEY_LENGTH,
+    MAX_LIMIT,
+    MAX_VALUE_LENGTH,
+    RESERVED_KEYS,
+    AddContactsResult,
+    AddedItem,
+    DeleteContactsResult,
+    DeletedRecord,
+    FailedRecord,
+    NewContact,
+)
+from dialist.db.engine import Database
+from dialist.errors import (
+    ErrorDetail,
+    LimitExceededError,
+    NotFoundError,
+    ValidationError,
+)
+from dialist.lists import service as lists
+from dialist.lists.models import SOURCE_PASSIVE_API, ContactListRow
+from dialist.phones import service as phones
+from dialist.settings import Settings
+from dialist.validation import has_control_characters
+
+CONTACT_PREFIX = "cc"
+_MAX_REPORTED_ERRORS = 100
+_encode = msgspec.json.encode
+
+
+def public_id(contact_id: int) -> str:
+    """The ``cc-…`` id of a contact key."""
+    return publicids.encode(CONTACT_PREFIX, contact_id)
+
+
+def _phone_hash(key: str) -> int:
+    return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big", signed=True)
+
+
+# ---- validation (pure) ----------------------------------------------------------------------
+
+
+def _item_problem(item: dict[str, Any]) -> tuple[str, str] | None:
+    """``(field suffix, message)`` of the first thing wrong with one contact, if any."""
+    if "phoneNumber" not in item:
+        return "phoneNumber", "phoneNumber is required"
+    phone = item["phoneNumber"]
+    if isinstance(phone, bool) or not isinstance(phone, str | int):
+        return "phoneNumber", "phoneNumber must be a string or an integer"
+    if isinstance(phone, str) and not phone.strip():
+        return "phoneNumber", "phoneNumber must not be empty"
+    if isinstance(phone, int) and not 0 < phone < 10**20:
+        return "phoneNumber", "phoneNumber as a number must be positive and at most 20 digits"
+    if len(item) > MAX_COLUMNS:
+        return "", f"a contact may have at most {MAX_COLUMNS} fields"
+    for key, value in item.items():
+        if not key or len(key) > MAX_KEY_LENGTH or has_control_characters(key):
+            return "", f"field names must be 1-{MAX_KEY_LENGTH} printable characters"
+        if isinstance(value, str):
+            if len(value) > MAX_VALUE_LENGTH:
+                return key, f"{key} must be at most {MAX_VALUE_LENGTH} characters"
+            if "\x00" in value:
+                return key, f"{key} must not contain NUL characters"
+        elif not (value is None or isinstance(value, bool | int | float)):
+            return key, f"{key} must be a string, number, boolean or null"
+        elif isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 2**63:
+            return key, f"{key} is too large a number"
+    return None
+
+
+def prepare(items: Sequence[dict[str, Any]], *, settings: Settings, field: str) -> list[NewContact]:
+    """Validate and normalise a batch; 400 naming every bad item (up to 100) when any is bad."""
+    if not items:
+        raise ValidationError(f"{field} must hold at least one contact", field=field)
+    if len(items) > settings.max_batch_size:
+        raise ValidationError(
+            f"{field} may hold at most {settings.max_batch_size} contacts per request", field=field
+        )
+    problems: list[ErrorDetail] = []
+    prepared: list[NewContact] = []
+    for index, item in enumerate(items):
+        problem = _item_problem(item)
+        if problem is not None:
+            suffix, message = problem
+            where = f"{field}[{index}]" + (f".{suffix}" if suffix else "")
+            problems.append(ErrorDetail(msg=message, code="VALIDATION_ERROR", field=where))
+            continue
+        given_zone = item.get("timeZone")
+        phone = phones.normalise(
+            str(item["phoneNumber"]).strip(),
+            default_region=settings.default_region,
+            given_time_zone=given_zone if isinstance(given_zone, str) else None,
+        )
+        if settings.phone_policy == "reject" and not phone.valid:
+            problems.append(
+                ErrorDetail(
+                    msg=f"phoneNumber {phone.raw!r} is not a valid phone number "
+                    f"({phone.invalidReason})",
+                    code="INVALID_PHONE_NUMBER",
+                    field=f"{field}[{index}].phoneNumber",
+                )
+            )
+            continue
+        fields = {k: v for k, v in item.items() if k not in RESERVED_KEYS}
+        prepared.append(NewContact(index=index, fields=fields, phone=phone))
+    if problems:
+        raise ValidationError(
+            f"{len(problems)} of {len(items)} contacts are invalid; nothing was added",
+            details=problems[:_MAX_REPORTED_ERRORS],
+        )
+    return prepared
+
+
+# ---- adding ---------------------------------------------------------------------------------
+
+
+def _add(
+    database: Database,
+    settings: Settings,
+    *,
+    scope: TenantScope,
+    contacts: list[NewContact],
+    list_id: int | None = None,
+    list_name: str | None = None,
+) -> tuple[ContactListRow, list[AddedItem]]:
+    """Add prepared contacts in one transaction, honouring the list's duplicate rule."""
+    now = now_iso()
+    with database.write() as conn:
+        if list_id is not None:
+            contact_list = lists.lock_list(conn, scope, list_id=list_id)
+        else:
+            found = lists.find_by_name(conn, scope, name=list_name or "")
+            contact_list = lists.lock_list(conn, scope, list_id=found.id)
+        if contact_list.source != SOURCE_PASSIVE_API:
+            raise ValidationError(
+                "contacts can only be added through the API to a passiveApi list", field="source"
+            )
+        keys = [c.phone.dedupe_key for c in contacts]
+        existing: dict[str, int] = {}
+        if not contact_list.allow_duplicates:
+            existing = store.phone_matches(
+                conn, scope, list_id=contact_list.id, phone_hashes=[_phone_hash(k) for k in keys]
+            )
+        to_add: list[int] = []
+        duplicate_of: dict[int, int] = {}  # batch position -> position of the first in batch
+        seen_in_batch: dict[str, int] = {}
+        for i, key in enumerate(keys):
+            if not contact_list.allow_duplicates:
+                if key in existing:
+                    continue
+                if key in seen_in_batch:
+                    duplicate_of[i] = seen_in_batch[key]
+                    continue
+                seen_in_batch[key] = i
+            to_add.append(i)
+        total = contact_list.total_record_count + len(to_add)
+        if total > settings.max_contacts_per_list:
+            raise LimitExceededError(
+                f"a contact list can hold at most {settings.max_contacts_per_list} contacts; "
+                f"this request would bring it to {total}"
+            )
+        if to_add and (
+            lists.contacts_in_account(conn, scope) + len(to_add) > settings.max_contacts_per_account
+        ):
+            raise LimitExceededError(
+                f"an account can hold at most {settings.max_contacts_per_account} contacts"
+            )
+        ids = store.allocate_ids(conn, count=len(to_add))
+        new_id: dict[int, int] = dict(zip(to_add, ids, strict=True))
+        rows = []
+        start = contact_list.total_record_count
+        for offset, i in enumerate(to_add):
+            contact = contacts[i]
+            phone = contact.phone
+            doc = {"_id": public_id(new_id[i]), "createdAt": now, "updatedAt": now}
+            doc.update(contact.fields)
+            rows.append(
+                {
+                    "id": new_id[i],
+                    "tenant_id": scope.tenant_id,
+                    "list_id": contact_list.id,
+                    "position": start + offset,
+                    "phone_hash": _phone_hash(keys[i]),
+                    "phone_key": keys[i],
+                    "phone_raw": phone.raw,
+                    "phone_e164": phone.e164,
+                    "phone_valid": phone.valid,
+                    "phone_invalid_reason": phone.invalidReason,
+                    "phone_line_type": phone.lineType,
+                    "phone_region": phone.region,
+                    "time_zone": phone.timeZone,
+                    "time_zone_source": phone.timeZoneSource,
+                    "created_at": now,
+                    "updated_at": now,
+                    "doc": _encode(doc),
+                    "phone_doc": _encode(phone),
+                }
+            )
+        store.insert_many(conn, scope, rows=rows)
+        if to_add:
+            lists.record_contacts_change(conn, scope, list_id=contact_list.id, total=total, at=now)
+        results = []
+        for i, contact in enumerate(contacts):
+            if i in new_id:
+                item = AddedItem(
+                    index=contact.index,
+                    status="added",
+                    _id=public_id(new_id[i]),
+                    duplicateOf=None,
+                    phone=contact.phone,
+                )
+            else:
+                first = existing[keys[i]] if keys[i] in existing else new_id[duplicate_of[i]]
+                item = AddedItem(
+                    index=contact.index,
+                    status="skipped",
+                    _id=None,
+                    duplicateOf=public_id(first),
+                    phone=contact.phone,
+                )
+            results.append(item)
+        updated = lists.lock_list(conn, scope, list_id=contact_list.id)
+    return updated, results
+
+
+def add_by_list_name(
+    database: Database,
+    settings: Settings,
+    *,
+    scope: TenantScope,
+    list_name: str | None,
+    items: list[dict[str, Any]] | None,
+) -> None:
+    """Kore's addContacts: by list NAME; applied before answering (contract §3.7)."""
+    if list_name is None or not isinstance(list_name, str) or not list_name.strip():
+        raise ValidationError("contact_list_name is required", field="contact_list_name")
+    if items is None:
+        raise ValidationError("data is required", field="data")
+    prepared = prepare(items, settings=settings, field="data")
+    _add(database, settings, scope=scope, contacts=prepared, list_name=list_name)
+
+
+def add_to_list(
+    database: Database,
+    settings: Settings,
+    *,
+    scope: TenantScope,
+    list_public_id: str,
+    items: list[dict[str, Any]],
+) -> AddContactsResult:
+    """Our batch add by list id: per item, added (new id) or skipped (duplicate of which)."""
+    list_id = lists.list_key(list_public_id)
+    prepared = prepare(items, settings=settings, field="contacts")
+    contact_list, results = _add(
+        database, settings, scope=scope, contacts=prepared, list_id=list_id
+    )
+    added = sum(1 for r in results if r.status == "added")
+    return AddContactsResult(
+        contactListId=lists.public_id(contact_list.id),
+        added=added,
+        skipped=len(results) - added,
+        invalidPhones=sum(1 for r in results if r.status == "added" and not r.phone.valid),
+        totalRecordCount=contact_list.total_record_count,
+        results=results,
+    )
+
+
+# ---- reading --------------------------------------------------------------------------------
+
+
+def _with_phone(doc: bytes, phone_doc: bytes) -> bytes:
+    return doc[:-1] + b',"_phone":' + phone_doc + b"}"
+
+
+def page_json(
+    database: Database,
+    *,
+    scope: TenantScope,
+    list_public_id: str,
+    skip: int,
+    limit: int,
+    include_phone: bool,
+) -> bytes:
+    """The whole getAllContacts answer, assembled from the stored documents."""
+    if skip < 0:
+        raise ValidationError("skip must be an integer >= 0", field="skip")
+    if limit < 1:
+        raise ValidationError("limit must be an integer >= 1", field="limit")
+    limit = min(limit, MAX_LIMIT)
+    list_id = lists.list_key(list_public_id)
+    with database.read() as conn:
+        total = lists.contact_count(conn, scope, list_id=list_id)
+        rows = (
+            store.page(conn, scope, list_id=list_id, skip=skip, limit=limit) if skip < total else []
+        )
+    docs = [_with_phone(d, p) for d, p in rows] if include_phone else [d for d, _ in rows]
+    has_more = skip + len(docs) < total
+    return b"".join(
+        (
+            b'{"status":"success","message":"Contacts retrieved successfully","data":{"results":[',
+            b",".join(docs),
+            b'],"skip":%d,"limit":%d,"hasMore":%s,"totalPages":%d,"totalResults":%d}}'
+            % (skip, limit, b"true" if has_more else b"false", math.ceil(total / limit), total),
+        )
+    )
+
+
+def _contact_key(contact_public_id: str) -> int:
+    key = publicids.decode(CONTACT_PREFIX, contact_public_id)
+    if key is None:
+        raise NotFoundError(f"contact {contact_public_id!r} not found", field="contactId")
+    return key
+
+
+def get_contact_json(
+    database: Database, *, scope: TenantScope, list_public_id: str, contact_public_id: str
+) -> bytes:
+    """One contact with its derived phone data, as the JSON of ``data``."""
+    list_id = lists.list_key(list_public_id)
+    contact_id = _contact_key(contact_public_id)
+    with database.read() as conn:
+        lists.contact_count(conn, scope, list_id=list_id)
+        found = store.get(conn, scope, list_id=list_id, contact_id=contact_id)
+    if found is None:
+        raise NotFoundError(f"contact {contact_public_id!r} not found", field="contactId")
+    return _with_phone(found.doc, found.phone_doc)
+
+
+# ---- deleting -------------------------------------------------------------------------------
+
+
+def delete_contacts(
+    database: Database,
+    settings: Settings,
+    *,
+    scope: TenantScope,
+    list_public_id: str,
+    contact_public_ids: list[str],
+) -> DeleteContactsResult:
+    """Delete contacts by id; each id is reported deleted or failed with a reason."""
+    if not contact_public_ids:
+        raise ValidationError("ids must hold at least one contact id", field="ids")
+    if len(contact_public_ids) > settings.max_batch_size:
+        raise ValidationError(
+            f"ids may hold at most {settings.max_batch_size} ids per request", field="ids"
+        )
+    list_id = lists.list_key(list_public_id)
+    keys: dict[str, int | None] = {}
+    for public in contact_public_ids:
+        keys.setdefault(public, publicids.decode(CONTACT_PREFIX, public))
+    with database.write() as conn:
+        contact_list = lists.lock_list(conn, scope, list_id=list_id)
+        wanted = [k for k in keys.values() if k is not None]
+        deleted = store.delete_many(conn, scope, list_id=list_id, contact_ids=wanted)
+        total = contact_list.total_record_count - len(deleted)
+        if deleted:
+            lists.record_contacts_change(conn, scope, list_id=list_id, total=total, at=now_iso())
+    successful: list[DeletedRecord] = []
+    failed: list[FailedRecord] = []
+    reported: set[str] = set()
+    for public in contact_public_ids:
+        key = keys[public]
+        if public in reported:
+            failed.append(FailedRecord(id=public, reason="DUPLICATE_IN_REQUEST"))
+        elif key is not None and key in deleted:
+            successful.append(DeletedRecord(id=public))
+        else:
+            failed.append(FailedRecord(id=public, reason="NOT_FOUND"))
+        reported.add(public)
+    return DeleteContactsResult(
+        totalRequested=len(contact_public_ids),
+        successful=len(successful),
+        failed=len(failed),
+        successfulRecords=successful,
+        failedRecords=failed,
+        totalRecordCount=total,
+    )
+
+
+def wants_phone(include: str | None) -> bool:
+    """Parse the ``include`` query parameter (only ``phone`` is known)."""
+    if include is None or include == "":
+        return False
+    if include != "phone":
+        raise ValidationError("include must be 'phone'", field="include")
+    return True
+
+
+def contact_not_found(contact_public_id: str) -> NotFoundError:
+    """The 404 for a contact id that is not in the list."""
+    return NotFoundError(f"contact {contact_public_id!r} not found", field="contactId")

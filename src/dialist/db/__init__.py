@@ -1,0 +1,1 @@
+"""Database access: engines per backend, the schema, and Alembic migrations."""

@@ -1,0 +1,100 @@
+"""One :class:`Database` per app, CLI command or test: engine, pool and transaction helpers.
+
+SQLite runs in WAL mode; every write transaction starts with ``BEGIN IMMEDIATE`` so writers queue
+on the lock (with a busy timeout) instead of failing half-way with "database is locked". Reads use a
+deferred transaction so the rows and counts of one answer come from one snapshot.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.pool import QueuePool
+
+SQLITE_BUSY_TIMEOUT_MS = 60_000
+
+
+def _sqlalchemy_url(url: str) -> str:
+    """Accept ``postgresql://`` and pick psycopg 3 as the driver."""
+    if url.startswith("postgresql://") or url.startswith("postgres://"):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
+
+
+class Database:
+    """An engine plus the two ways the code uses it: :meth:`read` and :meth:`write`."""
+
+    def __init__(self, url: str, *, pool_size: int = 8) -> None:
+        self.url = _sqlalchemy_url(url)
+        self.is_sqlite = self.url.startswith("sqlite")
+        self.engine = self._build_engine(pool_size)
+
+    def _build_engine(self, pool_size: int) -> Engine:
+        if not self.is_sqlite:
+            return sa.create_engine(
+                self.url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
+            )
+        engine = sa.create_engine(
+            self.url,
+            poolclass=QueuePool,
+            pool_size=pool_size,
+            max_overflow=64,
+            connect_args={
+                "check_same_thread": False,
+                "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000,
+                "isolation_level": None,
+            },
+            # We issue BEGIN/COMMIT ourselves (see read/write).
+            isolation_level="AUTOCOMMIT",
+        )
+
+        @event.listens_for(engine, "connect")
+        def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+            cursor.execute("PRAGMA cache_size=-65536")
+            cursor.execute("PRAGMA temp_store=MEMORY")
+            cursor.close()
+
+        return engine
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        """A connection in a read transaction: one consistent snapshot."""
+        with self.engine.connect() as conn:
+            if self.is_sqlite:
+                conn.exec_driver_sql("BEGIN")
+                try:
+                    yield conn
+                finally:
+                    conn.exec_driver_sql("COMMIT")
+            else:
+                with conn.begin():
+                    yield conn
+
+    @contextmanager
+    def write(self) -> Iterator[Connection]:
+        """A connection in a write transaction: committed on success, rolled back on error."""
+        with self.engine.connect() as conn:
+            if self.is_sqlite:
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+                try:
+                    yield conn
+                except BaseException:
+                    conn.exec_driver_sql("ROLLBACK")
+                    raise
+                conn.exec_driver_sql("COMMIT")
+            else:
+                with conn.begin():
+                    yield conn
+
+    def dispose(self) -> None:
+        """Close every pooled connection."""
+        self.engine.dispose()

@@ -1,0 +1,115 @@
+"""The tables, as SQLAlchemy Core metadata. Migrations build exactly this schema.
+
+Integer keys everywhere (public ids are derived from them, see ``publicids``); every tenant-owned
+row carries ``tenant_id``, the key of one (account, stream) pair.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData()
+
+tenants = sa.Table(
+    "tenants",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("account_id", sa.String(64), nullable=False),
+    sa.Column("stream_id", sa.String(128), nullable=False),
+    sa.UniqueConstraint("account_id", "stream_id", name="uq_tenants_account_stream"),
+)
+
+apps = sa.Table(
+    "apps",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("client_id", sa.String(64), nullable=False, unique=True),
+    sa.Column("client_secret", sa.String(256), nullable=False),
+    sa.Column("name", sa.String(128), nullable=False),
+    sa.Column("account_id", sa.String(64), nullable=False),
+    sa.Column("stream_ids", sa.JSON, nullable=False),
+    sa.Column("scopes", sa.JSON, nullable=False),
+    sa.Column("enforce_jti", sa.Boolean, nullable=False),
+    sa.Column("user_id", sa.String(64), nullable=False),
+    sa.Column("created_at", sa.String(32), nullable=False),
+)
+
+used_jtis = sa.Table(
+    "used_jtis",
+    metadata,
+    sa.Column("app_id", sa.Integer, primary_key=True),
+    sa.Column("jti", sa.String(256), primary_key=True),
+    sa.Column("used_at", sa.String(32), nullable=False),
+)
+
+contact_lists = sa.Table(
+    "contact_lists",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("tenant_id", sa.Integer, nullable=False),
+    sa.Column("name", sa.String(48), nullable=False),
+    sa.Column("lname", sa.String(48), nullable=False),
+    sa.Column("description", sa.String(256), nullable=False),
+    sa.Column("source", sa.String(32), nullable=False),
+    sa.Column("list_type", sa.String(8), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("allow_duplicates", sa.Boolean, nullable=False),
+    sa.Column("total_record_count", sa.Integer, nullable=False),
+    sa.Column("created_by", sa.String(64), nullable=False),
+    sa.Column("updated_by", sa.String(64), nullable=False),
+    sa.Column("created_at", sa.String(32), nullable=False),
+    sa.Column("updated_at", sa.String(32), nullable=False),
+    sa.UniqueConstraint("tenant_id", "lname", name="uq_contact_lists_tenant_lname"),
+)
+
+list_campaigns = sa.Table(
+    "list_campaigns",
+    metadata,
+    sa.Column("list_id", sa.Integer, primary_key=True),
+    sa.Column("campaign_id", sa.String(64), primary_key=True),
+    sa.Column("tenant_id", sa.Integer, nullable=False),
+    sa.Column("campaign_name", sa.String(256), nullable=False),
+    sa.Column("linked_at", sa.String(32), nullable=False),
+)
+
+contacts = sa.Table(
+    "contacts",
+    metadata,
+    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True),
+    sa.Column("tenant_id", sa.Integer, nullable=False),
+    sa.Column("list_id", sa.Integer, nullable=False),
+    # Dense 0..n-1 within the list, in insertion order: page k starts at position skip.
+    sa.Column("position", sa.Integer, nullable=False),
+    # Dedupe: 63-bit hash of phone_key, indexed; phone_key compared on a hash hit.
+    sa.Column("phone_hash", sa.BigInteger, nullable=False),
+    sa.Column("phone_key", sa.String(128), nullable=False),
+    sa.Column("phone_raw", sa.String(128), nullable=False),
+    sa.Column("phone_e164", sa.String(32)),
+    sa.Column("phone_valid", sa.Boolean, nullable=False),
+    sa.Column("phone_invalid_reason", sa.String(32)),
+    sa.Column("phone_line_type", sa.String(32)),
+    sa.Column("phone_region", sa.String(4)),
+    sa.Column("time_zone", sa.String(64)),
+    sa.Column("time_zone_source", sa.String(16)),
+    sa.Column("created_at", sa.String(32), nullable=False),
+    sa.Column("updated_at", sa.String(32), nullable=False),
+    # The contact as getAllContacts returns it, JSON-encoded once at write time.
+    sa.Column("doc", sa.LargeBinary, nullable=False),
+    # Derived phone data as JSON, spliced in when a client asks for it.
+    sa.Column("phone_doc", sa.LargeBinary, nullable=False),
+)
+sa.Index("ix_contacts_list_position", contacts.c.list_id, contacts.c.position)
+sa.Index("ix_contacts_list_phone_hash", contacts.c.list_id, contacts.c.phone_hash)
+
+crm_contacts = sa.Table(
+    "crm_contacts",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("tenant_id", sa.Integer, nullable=False),
+    sa.Column("public_id", sa.String(24), nullable=False, unique=True),
+    sa.Column("doc", sa.JSON, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("created_at", sa.String(32), nullable=False),
+    sa.Column("updated_at", sa.String(32), nullable=False),
+)
+sa.Index("ix_crm_contacts_tenant_id", crm_contacts.c.tenant_id, crm_contacts.c.id)

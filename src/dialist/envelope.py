@@ -1,0 +1,66 @@
+"""The Kore.ai JSON envelopes: ``{"status","message","data"}`` and the failure form."""
+
+from __future__ import annotations
+
+from typing import Any, Generic, TypeVar
+
+import msgspec
+
+from dialist.errors import DialistError
+
+T = TypeVar("T")
+
+
+class Success(msgspec.Struct, Generic[T]):
+    """A successful response: ``status`` is always ``"success"``."""
+
+    status: str
+    message: str
+    data: T
+
+
+class MessageOnly(msgspec.Struct):
+    """A success without data, as Kore's addContacts answers."""
+
+    status: str
+    message: str
+
+
+class FailureItem(msgspec.Struct, omit_defaults=True):
+    """One problem: a sentence, a machine code and, where one is to blame, the field."""
+
+    msg: str
+    code: str
+    field: str | None = None
+
+
+class Failure(msgspec.Struct):
+    """Every error response: ``{"status":"failure","message":…,"errors":[…]}``."""
+
+    status: str
+    message: str
+    errors: list[FailureItem]
+
+
+def success(data: T, message: str = "") -> Success[T]:
+    """Wrap ``data`` in the success envelope."""
+    return Success(status="success", message=message, data=data)
+
+
+def failure(error: DialistError) -> Failure:
+    """Render a :class:`DialistError` as the failure envelope."""
+    return Failure(
+        status="failure",
+        message=error.message,
+        errors=[FailureItem(msg=d.msg, code=d.code, field=d.field) for d in error.details],
+    )
+
+
+def failure_bytes(error: DialistError) -> bytes:
+    """The failure envelope already encoded, for handlers that answer below the framework."""
+    return msgspec.json.encode(failure(error))
+
+
+def encode(value: Any) -> bytes:
+    """Encode any response object to JSON bytes."""
+    return msgspec.json.encode(value)

@@ -1,0 +1,89 @@
+"""The one error family of dialist: services raise these, one handler renders the Kore envelope."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+
+@dataclass(frozen=True)
+class ErrorDetail:
+    """One entry of the envelope's ``errors`` array."""
+
+    msg: str
+    code: str
+    field: str | None = None
+
+
+class DialistError(Exception):
+    """Base of every error a client can cause; carries its HTTP status and Kore error code."""
+
+    status_code: ClassVar[int] = 500
+    code: ClassVar[str] = "INTERNAL_ERROR"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        field: str | None = None,
+        details: list[ErrorDetail] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details or [ErrorDetail(msg=message, code=self.code, field=field)]
+
+
+class ValidationError(DialistError):
+    """Bad or missing input; ``field`` names the offending field."""
+
+    status_code = 400
+    code = "VALIDATION_ERROR"
+
+
+class LimitExceededError(DialistError):
+    """A capacity limit (lists per account, contacts per list or account) would be passed."""
+
+    status_code = 400
+    code = "LIMIT_EXCEEDED"
+
+
+class UnauthorizedError(DialistError):
+    """Missing, malformed, unsigned, wrongly signed or expired token."""
+
+    status_code = 401
+    code = "UNAUTHORIZED"
+
+
+class ForbiddenError(DialistError):
+    """A valid token that is not allowed here (stream, account or scope)."""
+
+    status_code = 403
+    code = "FORBIDDEN"
+
+
+class NotFoundError(DialistError):
+    """Unknown id, or an id that belongs to another tenant."""
+
+    status_code = 404
+    code = "NOT_FOUND"
+
+
+class DuplicateNameError(DialistError):
+    """A contact list with that name already exists in the account and stream."""
+
+    status_code = 409
+    code = "DUPLICATE_NAME"
+
+
+class ListInUseError(DialistError):
+    """The contact list is linked to a campaign and cannot be deleted."""
+
+    status_code = 409
+    code = "LIST_IN_USE"
+
+
+class PayloadTooLargeError(DialistError):
+    """The request body is larger than the service accepts."""
+
+    status_code = 413
+    code = "PAYLOAD_TOO_LARGE"

@@ -1,0 +1,1 @@
+"""Contact lists: create, read, update, delete, campaign links."""

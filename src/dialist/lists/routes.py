@@ -1,0 +1,188 @@
+"""HTTP routes of contact lists, under the v2 and v1 prefixes (contract §3.1-3.5)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Request, delete, get, post, put
+from litestar.params import Parameter
+
+from dialist import web
+from dialist.auth.models import SCOPE_CAMPAIGN_MANAGEMENT
+from dialist.envelope import Success, success
+from dialist.lists import service
+from dialist.lists.models import (
+    ContactList,
+    ContactListDetail,
+    ContactListSummary,
+    CreateContactListRequest,
+    LinkCampaignRequest,
+    UpdateContactListRequest,
+    UpdateResult,
+)
+
+ONE = "/{contactListId:str}"
+R = Request[Any, Any, Any]
+_common: dict[str, Any] = {"tags": [web.KORE_TAG], "responses": web.ERROR_RESPONSES}
+
+
+@post(
+    [web.V2 + "/createContactList", web.V1 + "/createContactList"],
+    status_code=200,
+    sync_to_thread=True,
+    summary="Create a contact list",
+    **{**_common, "responses": {**web.ERROR_RESPONSES, **web.CONFLICT_RESPONSE}},
+)
+def create_contact_list(request: R, data: CreateContactListRequest) -> Success[ContactList]:
+    ctx = web.context(request)
+    scope = web.authenticate(request, SCOPE_CAMPAIGN_MANAGEMENT)
+    row = service.create_list(
+        ctx.database,
+        ctx.settings,
+        scope=scope,
+        request=data,
+        version=2 if web.api_version(request) == 2 else 1,
+    )
+    return success(service.present(row), f"Contact list {row.name} created successfully")
+
+
+def _all_lists(request: R, list_type: str | None) -> Success[list[ContactListSummary]]:
+    ctx = web.context(request)
+    scope = web.authenticate(request, SCOPE_CAMPAIGN_MANAGEMENT)
+    rows = service.list_lists(ctx.database, scope=scope, list_type=list_type)
+    return success([service.present_summary(row) for row in rows])
+
+
+@post(
+    [web.V2 + "/getAllListDetails", web.V1 + "/getAllListDetails"],
+    status_code=200,
+    sync_to_thread=False,
+    summary="Get all contact lists",
+    **_common,
+)
+def get_all_list_details(
+    request: R, list_type: Annotated[str | None, Parameter(query="type")] = None
+) -> Success[list[ContactListSummary]]:
+    return _all_lists(request, list_type)
+
+
+@get(
+    [web.V2 + "/getAllListDetails", web.V1 + "/getAllListDetails"],
+    sync_to_thread=False,
+    summary="Get all contact lists (GET form)",
+    **_common,
+)
+def get_all_list_details_get(
+    request: R, list_type: Annotated[str | None, Parameter(query="type")] = None
+) -> Success[list[ContactListSummary]]:
+    return _all_lists(request, list_type)
+
+
+@get(
+    [web.V2 + ONE, web.V1 + ONE],
+    sync_to_thread=False,
+    summary="Get contact list details",
+    **_common,
+)
+def get_contact_list(request: R) -> Success[ContactListDetail]:
+    ctx = web.context(request)
+    scope = web.authenticate(request, SCOPE_CAMPAIGN_MANAGEMENT)
+    row = service.get_list(
+        ctx.database, scope=scope, list_public_id=request.path_params["contactListId"]
+    )
+    return success(service.present_detail(row, scope))
+
+
+@put(
+    [web.V2 + ONE, web.V1 + ONE],
+    sync_to_thread=True,
+    summary="Update a contact list",
+    **{**_common, "responses": {**web.ERROR_RESPONSES, **web.CONFLICT_RESPONSE}},
+)
+def update_contact_list(request: R, data: UpdateContactListRequest) -> Success[UpdateResult]:
+    ctx = web.context(request)
+    scope = web.authenticate(request, SCOPE_CAMPAIGN_MANAGEMENT)
+    row, result = service.update_list(
+        ctx.database,
+        scope=scope,
+        list_public_id=request.path_params["contactListId"],
+        request=data,
+    )
+    return success(result, f"Contact list {row.name} updated successfully")
+
+
+@delete(
+    [web.V2 + ONE, web.V1 + ONE],
+    status_code=200,
+    sync_to_thread=True,
+    summary="Delete a contact list",
+    **{**_common, "responses": {**web.ERROR_RESPONSES, **web.CONFLICT_RESPONSE}},
+)
+def delete_contact_list(request: R) -> Success[ContactListDetail]:
+    ctx = web.context(request)
+    scope = web.authenticate(request, SCOPE_CAMPAIGN_MANAGEMENT)
+    row = service.delete_list(
+        ctx.database, scope=scope, list_public_id=request.path_params["contactListId"]
+    )
+    return success(
+        service.present_detail(row, scope), f"Contact list {row.name} deleted successfully"
+    )
+
+
+@post(
+    [web.V2 + ONE + "/campaigns", web.V1 + ONE + "/campaigns"],
+    status_code=200,
+    sync_to_thread=True,
+    summary="Link a campaign to a contact list (dialist addition)",
+    description="dialist addition, not in Kore.ai: marks the list as used by a campaign "
+    "(`isListInUse`, `campaignInUse`), which makes deleting it fail with 409 LIST_IN_USE.",
+    responses=web.ERROR_RESPONSES,
+    tags=[web.EXTENSION_TAG],
+)
+def link_campaign(request: R, data: LinkCampaignRequest) -> Success[ContactList]:
+    ctx = web.context(request)
+    scope = web.authenticate(request, SCOPE_CAMPAIGN_MANAGEMENT)
+    row = service.link_campaign(
+        ctx.database,
+        scope=scope,
+        list_public_id=request.path_params["contactListId"],
+        campaign_id=data.id,
+        campaign_name=data.name,
+    )
+    return success(service.present(row), f"Campaign {data.id} linked to contact list {row.name}")
+
+
+@delete(
+    [web.V2 + ONE + "/campaigns/{campaignId:str}", web.V1 + ONE + "/campaigns/{campaignId:str}"],
+    status_code=200,
+    sync_to_thread=True,
+    summary="Unlink a campaign from a contact list (dialist addition)",
+    description="dialist addition, not in Kore.ai: removes a campaign link.",
+    responses=web.ERROR_RESPONSES,
+    tags=[web.EXTENSION_TAG],
+)
+def unlink_campaign(request: R) -> Success[ContactList]:
+    ctx = web.context(request)
+    scope = web.authenticate(request, SCOPE_CAMPAIGN_MANAGEMENT)
+    campaign_id = request.path_params["campaignId"]
+    row = service.unlink_campaign(
+        ctx.database,
+        scope=scope,
+        list_public_id=request.path_params["contactListId"],
+        campaign_id=campaign_id,
+    )
+    return success(
+        service.present(row), f"Campaign {campaign_id} unlinked from contact list {row.name}"
+    )
+
+
+ROUTES = [
+    create_contact_list,
+    get_all_list_details,
+    get_all_list_details_get,
+    get_contact_list,
+    update_contact_list,
+    delete_contact_list,
+    link_campaign,
+    unlink_campaign,
+]

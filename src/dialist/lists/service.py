@@ -1,0 +1,362 @@
+"""The rules of contact lists (contract §3.1-3.5 and the campaign links we add)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from sqlalchemy.engine import Connection
+
+from dialist import publicids, validation
+from dialist.auth.models import SCOPE_CAMPAIGN_MANAGEMENT, TenantScope
+from dialist.clock import now_iso
+from dialist.db.engine import Database
+from dialist.errors import (
+    DuplicateNameError,
+    LimitExceededError,
+    ListInUseError,
+    NotFoundError,
+    ValidationError,
+)
+from dialist.lists import store
+from dialist.lists.models import (
+    API_MAPPING,
+    LIST_TYPES,
+    MAX_DESCRIPTION,
+    MAX_NAME,
+    SOURCE_ALIASES,
+    ApiConfigurations,
+    CampaignRef,
+    ContactList,
+    ContactListDetail,
+    ContactListRow,
+    ContactListSummary,
+    CreateContactListRequest,
+    UpdateBody,
+    UpdateContactListRequest,
+    UpdateResult,
+)
+from dialist.settings import Settings
+
+ApiVersion = Literal[1, 2]
+LIST_PREFIX = "cl"
+_CAMPAIGN_ID_MAX = 64
+
+
+def public_id(list_id: int) -> str:
+    """The ``cl-…`` id of a list key."""
+    return publicids.encode(LIST_PREFIX, list_id)
+
+
+def _key(list_public_id: str) -> int:
+    key = publicids.decode(LIST_PREFIX, list_public_id)
+    if key is None:
+        raise NotFoundError(f"contact list {list_public_id!r} not found", field="contactListId")
+    return key
+
+
+def _data_sync_mode(allow_duplicates: bool) -> str:
+    return "allowDuplicates" if allow_duplicates else "dontAllowDuplicates"
+
+
+def _campaign_refs(row: ContactListRow) -> list[CampaignRef]:
+    return [CampaignRef(id=c.id, name=c.name) for c in row.campaigns]
+
+
+def present(row: ContactListRow) -> ContactList:
+    """The full ContactList object."""
+    return ContactList(
+        _id=public_id(row.id),
+        isActive=True,
+        name=row.name,
+        description=row.description,
+        totalRecordCount=row.total_record_count,
+        status=row.status,
+        createdBy=row.created_by,
+        updatedBy=row.updated_by,
+        mapping=API_MAPPING,
+        isListInUse=bool(row.campaigns),
+        listType=row.list_type,
+        isGlobalDNC=False,
+        isDefault=False,
+        campaignInUse=_campaign_refs(row),
+        source=row.source,
+        apiConfigurations=ApiConfigurations(dataSyncMode=_data_sync_mode(row.allow_duplicates)),
+        columns=[],
+        files=[],
+        createdAt=row.created_at,
+        updatedAt=row.updated_at,
+        allowDuplicates=row.allow_duplicates,
+    )
+
+
+def present_detail(row: ContactListRow, scope: TenantScope) -> ContactListDetail:
+    """The full object plus orgId, lname, iId and accountId (get and delete answers)."""
+    full = present(row)
+    return ContactListDetail(
+        **{f: getattr(full, f) for f in full.__struct_fields__},
+        orgId=scope.org_id,
+        lname=row.name.lower(),
+        iId=scope.stream_id,
+        accountId=scope.account_id,
+    )
+
+
+def present_summary(row: ContactListRow) -> ContactListSummary:
+    """The entry of getAllListDetails."""
+    return ContactListSummary(
+        _id=public_id(row.id),
+        name=row.name,
+        description=row.description,
+        totalRecordCount=row.total_record_count,
+        status=row.status,
+        mapping=API_MAPPING,
+        isListInUse=bool(row.campaigns),
+        listType=row.list_type,
+        campaignInUse=_campaign_refs(row),
+        source=row.source,
+        apiConfigurations=ApiConfigurations(dataSyncMode=_data_sync_mode(row.allow_duplicates)),
+        columns=[],
+        files=[],
+        updatedAt=row.updated_at,
+    )
+
+
+def _source(value: str) -> str:
+    source = SOURCE_ALIASES.get(value)
+    if source is None:
+        raise ValidationError("source must be 'passiveApi'", field="source")
+    return source
+
+
+def create_list(
+    database: Database,
+    settings: Settings,
+    *,
+    scope: TenantScope,
+    request: CreateContactListRequest,
+    version: ApiVersion,
+) -> ContactListRow:
+    """Create an API (passive) contact list; its name must be new in the account and stream."""
+    if request.name is None:
+        raise ValidationError("name is required", field="name")
+    name = validation.text(request.name, field="name", max_length=MAX_NAME)
+    if request.description is None and version == 2:
+        raise ValidationError("description is required", field="description")
+    description = validation.text(
+        request.description or "", field="description", max_length=MAX_DESCRIPTION, required=False
+    )
+    if request.source is None:
+        raise ValidationError("source is required", field="source")
+    source = _source(request.source)
+    now = now_iso()
+    with database.write() as conn:
+        if store.name_taken(conn, scope, name=name):
+            raise DuplicateNameError(f"a contact list named {name!r} already exists", field="name")
+        if store.count_in_account(conn, scope) >= settings.max_lists_per_account:
+            raise LimitExceededError(
+                f"an account can hold at most {settings.max_lists_per_account} contact lists"
+            )
+        list_id = store.insert(
+            conn,
+            scope,
+            values={
+                "name": name,
+                "description": description,
+                "source": source,
+                "list_type": "call",
+                "status": "Ready",
+                "allow_duplicates": bool(request.allowDuplicates),
+                "total_record_count": 0,
+                "created_by": scope.user_id,
+                "updated_by": scope.user_id,
+                "created_at": now,
+                "updated_at": now,
+            },
+        )
+        return _must_get(conn, scope, list_id)
+
+
+def _must_get(conn: Connection, scope: TenantScope, list_id: int) -> ContactListRow:
+    row = store.get(conn, scope, list_id=list_id)
+    if row is None:
+        raise NotFoundError("contact list not found", field="contactListId")
+    return row
+
+
+def list_lists(
+    database: Database, *, scope: TenantScope, list_type: str | None
+) -> list[ContactListRow]:
+    """Every list of the scope, newest update first, optionally of one type."""
+    if list_type is not None and list_type not in LIST_TYPES:
+        raise ValidationError("type must be 'call' or 'sms'", field="type")
+    with database.read() as conn:
+        return store.all_lists(conn, scope, list_type=list_type)
+
+
+def get_list(database: Database, *, scope: TenantScope, list_public_id: str) -> ContactListRow:
+    """One list of the scope by its ``cl-…`` id."""
+    list_id = _key(list_public_id)
+    with database.read() as conn:
+        return _must_get(conn, scope, list_id)
+
+
+def lock_list(conn: Connection, scope: TenantScope, *, list_id: int) -> ContactListRow:
+    """Inside a write transaction: the list, locked against concurrent writers."""
+    row = store.get(conn, scope, list_id=list_id, for_update=True)
+    if row is None:
+        raise NotFoundError("contact list not found", field="contactListId")
+    return row
+
+
+def list_key(list_public_id: str) -> int:
+    """The integer key behind a ``cl-…`` id (404 when it is not one)."""
+    return _key(list_public_id)
+
+
+def find_by_name(conn: Connection, scope: TenantScope, *, name: str) -> ContactListRow:
+    """The list of the scope with this name (case-insensitive), or 404."""
+    row = store.get_by_name(conn, scope, name=name.strip())
+    if row is None:
+        raise NotFoundError(f"contact list named {name!r} not found", field="contact_list_name")
+    return row
+
+
+def record_contacts_change(
+    conn: Connection, scope: TenantScope, *, list_id: int, total: int, at: str
+) -> None:
+    """After contacts were added or removed: the new count and who changed the list when."""
+    store.update(
+        conn,
+        scope,
+        list_id=list_id,
+        values={"total_record_count": total, "updated_at": at, "updated_by": scope.user_id},
+    )
+
+
+def contacts_in_account(conn: Connection, scope: TenantScope) -> int:
+    """How many contacts the scope's account holds (for the 5,000,000 cap)."""
+    return store.contacts_in_account(conn, scope)
+
+
+def update_list(
+    database: Database,
+    *,
+    scope: TenantScope,
+    list_public_id: str,
+    request: UpdateContactListRequest,
+) -> tuple[ContactListRow, UpdateResult]:
+    """Apply the sent fields; the answer echoes them with context (contract §3.4)."""
+    list_id = _key(list_public_id)
+    if request.source is not None:
+        _source(request.source)
+    if request.name is None and request.description is None and request.allowDuplicates is None:
+        raise ValidationError(
+            "send at least one of name, description or allowDuplicates", field="body"
+        )
+    changes: dict[str, object] = {}
+    if request.name is not None:
+        changes["name"] = validation.text(request.name, field="name", max_length=MAX_NAME)
+    if request.description is not None:
+        changes["description"] = validation.text(
+            request.description, field="description", max_length=MAX_DESCRIPTION, required=False
+        )
+    if request.allowDuplicates is not None:
+        changes["allow_duplicates"] = request.allowDuplicates
+    with database.write() as conn:
+        _must_get(conn, scope, list_id)
+        new_name = changes.get("name")
+        if isinstance(new_name, str) and store.name_taken(
+            conn, scope, name=new_name, except_id=list_id
+        ):
+            raise DuplicateNameError(
+                f"a contact list named {new_name!r} already exists", field="name"
+            )
+        store.update(
+            conn,
+            scope,
+            list_id=list_id,
+            values={**changes, "updated_at": now_iso(), "updated_by": scope.user_id},
+        )
+        row = _must_get(conn, scope, list_id)
+    body = UpdateBody(
+        name=row.name,
+        scope=[SCOPE_CAMPAIGN_MANAGEMENT],
+        orgId=scope.org_id,
+        iId=scope.stream_id,
+        listType=row.list_type,
+        accountId=scope.account_id,
+        updatedBy=scope.user_id,
+    )
+    if "description" in changes:
+        body.description = row.description
+    if "allow_duplicates" in changes:
+        body.allowDuplicates = row.allow_duplicates
+    return row, UpdateResult(contactListId=public_id(row.id), body=body)
+
+
+def delete_list(database: Database, *, scope: TenantScope, list_public_id: str) -> ContactListRow:
+    """Delete a list and its contacts, unless a campaign uses it (409 LIST_IN_USE)."""
+    list_id = _key(list_public_id)
+    with database.write() as conn:
+        row = lock_list(conn, scope, list_id=list_id)
+        if row.campaigns:
+            names = ", ".join(c.name for c in row.campaigns)
+            raise ListInUseError(
+                f"contact list {row.name!r} is used by campaign(s) {names} and cannot be deleted"
+            )
+        store.delete(conn, scope, list_id=list_id)
+        return row
+
+
+def _campaign_id(value: str) -> str:
+    campaign_id = validation.text(value, field="id", max_length=_CAMPAIGN_ID_MAX)
+    if not campaign_id.startswith("cd-"):
+        raise ValidationError("a campaign id starts with 'cd-'", field="id")
+    return campaign_id
+
+
+def link_campaign(
+    database: Database,
+    *,
+    scope: TenantScope,
+    list_public_id: str,
+    campaign_id: str,
+    campaign_name: str,
+) -> ContactListRow:
+    """Mark the list as used by a campaign (dialist addition; Kore does this from its UI)."""
+    list_id = _key(list_public_id)
+    campaign_id = _campaign_id(campaign_id)
+    campaign_name = validation.text(campaign_name, field="name", max_length=256)
+    with database.write() as conn:
+        lock_list(conn, scope, list_id=list_id)
+        store.link_campaign(
+            conn,
+            scope,
+            list_id=list_id,
+            campaign_id=campaign_id,
+            campaign_name=campaign_name,
+            linked_at=now_iso(),
+        )
+        return _must_get(conn, scope, list_id)
+
+
+def unlink_campaign(
+    database: Database, *, scope: TenantScope, list_public_id: str, campaign_id: str
+) -> ContactListRow:
+    """Remove a campaign link; 404 when the campaign was not linked."""
+    list_id = _key(list_public_id)
+    with database.write() as conn:
+        lock_list(conn, scope, list_id=list_id)
+        if not store.unlink_campaign(conn, scope, list_id=list_id, campaign_id=campaign_id):
+            raise NotFoundError(
+                f"campaign {campaign_id!r} is not linked to this list", field="campaignId"
+            )
+        return _must_get(conn, scope, list_id)
+
+
+def contact_count(conn: Connection, scope: TenantScope, *, list_id: int) -> int:
+    """How many contacts the list holds (404 when it is not in the scope)."""
+    count = store.contact_count(conn, scope, list_id=list_id)
+    if count is None:
+        raise NotFoundError("contact list not found", field="contactListId")
+    return count

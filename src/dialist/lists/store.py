@@ -1,0 +1,223 @@
+"""SQL for contact lists and their campaign links. Every function takes the tenant scope."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from dialist.auth.models import TenantScope
+from dialist.db.schema import contact_lists, contacts, list_campaigns, tenants
+from dialist.lists.models import CampaignLink, ContactListRow
+
+_in_scope = contact_lists.c.tenant_id
+
+
+def _campaigns(conn: Connection, list_ids: list[int]) -> dict[int, list[CampaignLink]]:
+    found: dict[int, list[CampaignLink]] = {}
+    if not list_ids:
+        return found
+    rows = conn.execute(
+        sa.select(
+            list_campaigns.c.list_id, list_campaigns.c.campaign_id, list_campaigns.c.campaign_name
+        )
+        .where(list_campaigns.c.list_id.in_(list_ids))
+        .order_by(list_campaigns.c.linked_at, list_campaigns.c.campaign_id)
+    )
+    for list_id, campaign_id, campaign_name in rows:
+        found.setdefault(list_id, []).append(CampaignLink(id=campaign_id, name=campaign_name))
+    return found
+
+
+def _rows(conn: Connection, rows: list[Any]) -> list[ContactListRow]:
+    campaigns = _campaigns(conn, [row.id for row in rows])
+    return [
+        ContactListRow(
+            id=row.id,
+            tenant_id=row.tenant_id,
+            name=row.name,
+            description=row.description,
+            source=row.source,
+            list_type=row.list_type,
+            status=row.status,
+            allow_duplicates=bool(row.allow_duplicates),
+            total_record_count=row.total_record_count,
+            created_by=row.created_by,
+            updated_by=row.updated_by,
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+            campaigns=tuple(campaigns.get(row.id, [])),
+        )
+        for row in rows
+    ]
+
+
+def get(
+    conn: Connection, scope: TenantScope, *, list_id: int, for_update: bool = False
+) -> ContactListRow | None:
+    """The list with this key in the scope; ``for_update`` locks it (PostgreSQL)."""
+    query = sa.select(contact_lists).where(
+        contact_lists.c.id == list_id, _in_scope == scope.tenant_id
+    )
+    if for_update and conn.dialect.name != "sqlite":
+        query = query.with_for_update()
+    found = _rows(conn, list(conn.execute(query)))
+    return found[0] if found else None
+
+
+def get_by_name(conn: Connection, scope: TenantScope, *, name: str) -> ContactListRow | None:
+    """The list with this name (case-insensitive) in the scope."""
+    found = _rows(
+        conn,
+        list(
+            conn.execute(
+                sa.select(contact_lists).where(
+                    contact_lists.c.lname == name.lower(), _in_scope == scope.tenant_id
+                )
+            )
+        ),
+    )
+    return found[0] if found else None
+
+
+def all_lists(
+    conn: Connection, scope: TenantScope, *, list_type: str | None
+) -> list[ContactListRow]:
+    """Every list of the scope, most recently updated first."""
+    query = sa.select(contact_lists).where(_in_scope == scope.tenant_id)
+    if list_type is not None:
+        query = query.where(contact_lists.c.list_type == list_type)
+    query = query.order_by(contact_lists.c.updated_at.desc(), contact_lists.c.id.desc())
+    return _rows(conn, list(conn.execute(query)))
+
+
+def name_taken(
+    conn: Connection, scope: TenantScope, *, name: str, except_id: int | None = None
+) -> bool:
+    """True when another list of the scope has this name, ignoring case."""
+    query = sa.select(contact_lists.c.id).where(
+        contact_lists.c.lname == name.lower(), _in_scope == scope.tenant_id
+    )
+    if except_id is not None:
+        query = query.where(contact_lists.c.id != except_id)
+    return conn.execute(query).first() is not None
+
+
+def count_in_account(conn: Connection, scope: TenantScope) -> int:
+    """How many lists the scope's account has, over all its streams."""
+    return conn.execute(
+        sa.select(sa.func.count())
+        .select_from(contact_lists.join(tenants, tenants.c.id == contact_lists.c.tenant_id))
+        .where(tenants.c.account_id == scope.account_id)
+    ).scalar_one()
+
+
+def contacts_in_account(conn: Connection, scope: TenantScope) -> int:
+    """How many contacts the scope's account holds, over all its lists."""
+    total = conn.execute(
+        sa.select(sa.func.coalesce(sa.func.sum(contact_lists.c.total_record_count), 0))
+        .select_from(contact_lists.join(tenants, tenants.c.id == contact_lists.c.tenant_id))
+        .where(tenants.c.account_id == scope.account_id)
+    ).scalar_one()
+    return int(total)
+
+
+def insert(conn: Connection, scope: TenantScope, *, values: dict[str, Any]) -> int:
+    """Store a new list of the scope; returns its key."""
+    new_id: int = conn.execute(
+        sa.insert(contact_lists)
+        .values(tenant_id=scope.tenant_id, lname=values["name"].lower(), **values)
+        .returning(contact_lists.c.id)
+    ).scalar_one()
+    return new_id
+
+
+def update(conn: Connection, scope: TenantScope, *, list_id: int, values: dict[str, Any]) -> None:
+    """Change fields of a list of the scope (``lname`` follows ``name``)."""
+    if "name" in values:
+        values = {**values, "lname": values["name"].lower()}
+    conn.execute(
+        sa.update(contact_lists)
+        .where(contact_lists.c.id == list_id, _in_scope == scope.tenant_id)
+        .values(**values)
+    )
+
+
+def delete(conn: Connection, scope: TenantScope, *, list_id: int) -> None:
+    """Remove a list of the scope with its contacts and campaign links."""
+    conn.execute(
+        sa.delete(contacts).where(
+            contacts.c.list_id == list_id, contacts.c.tenant_id == scope.tenant_id
+        )
+    )
+    conn.execute(
+        sa.delete(list_campaigns).where(
+            list_campaigns.c.list_id == list_id, list_campaigns.c.tenant_id == scope.tenant_id
+        )
+    )
+    conn.execute(
+        sa.delete(contact_lists).where(contact_lists.c.id == list_id, _in_scope == scope.tenant_id)
+    )
+
+
+def link_campaign(
+    conn: Connection,
+    scope: TenantScope,
+    *,
+    list_id: int,
+    campaign_id: str,
+    campaign_name: str,
+    linked_at: str,
+) -> None:
+    """Link (or rename the link of) a campaign to a list of the scope."""
+    existing = conn.execute(
+        sa.select(list_campaigns.c.campaign_id).where(
+            list_campaigns.c.list_id == list_id,
+            list_campaigns.c.campaign_id == campaign_id,
+            list_campaigns.c.tenant_id == scope.tenant_id,
+        )
+    ).first()
+    if existing:
+        conn.execute(
+            sa.update(list_campaigns)
+            .where(
+                list_campaigns.c.list_id == list_id,
+                list_campaigns.c.campaign_id == campaign_id,
+                list_campaigns.c.tenant_id == scope.tenant_id,
+            )
+            .values(campaign_name=campaign_name)
+        )
+        return
+    conn.execute(
+        sa.insert(list_campaigns).values(
+            list_id=list_id,
+            campaign_id=campaign_id,
+            tenant_id=scope.tenant_id,
+            campaign_name=campaign_name,
+            linked_at=linked_at,
+        )
+    )
+
+
+def unlink_campaign(
+    conn: Connection, scope: TenantScope, *, list_id: int, campaign_id: str
+) -> bool:
+    """Remove a campaign link; ``False`` when there was none."""
+    result = conn.execute(
+        sa.delete(list_campaigns).where(
+            list_campaigns.c.list_id == list_id,
+            list_campaigns.c.campaign_id == campaign_id,
+            list_campaigns.c.tenant_id == scope.tenant_id,
+        )
+    )
+    return bool(result.rowcount)
+
+
+def contact_count(conn: Connection, scope: TenantScope, *, list_id: int) -> int | None:
+    """The list's contact count, or ``None`` when it is not a list of the scope."""
+    return conn.execute(
+        sa.select(contact_lists.c.total_record_count).where(
+            contact_lists.c.id == list_id, _in_scope == scope.tenant_id
+        )
+    ).scalar_one_or_none()

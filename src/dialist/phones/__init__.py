@@ -1,0 +1,1 @@
+"""Phone numbers: E.164, validity, line type, region and time zone (wraps phonenumbers)."""

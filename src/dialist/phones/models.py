@@ -1,0 +1,24 @@
+"""What dialist knows about one phone number."""
+
+from __future__ import annotations
+
+import msgspec
+
+
+class PhoneDetails(msgspec.Struct, frozen=True):
+    """A number as given (``raw``) and what was derived from it, with provenance."""
+
+    raw: str
+    e164: str | None
+    valid: bool
+    invalidReason: str | None  # noqa: N815 - JSON field name
+    lineType: str | None  # noqa: N815
+    region: str | None
+    timeZone: str | None  # noqa: N815
+    timeZoneSource: str | None  # noqa: N815
+    timeZoneAmbiguous: bool  # noqa: N815
+
+    @property
+    def dedupe_key(self) -> str:
+        """Two numbers are the same contact number when these are equal."""
+        return self.e164 or self.raw.strip()

@@ -1,0 +1,62 @@
+"""Public ids in Kore.ai's shape (``cl-<uuid>``, ``cc-<uuid>``) derived from integer keys.
+
+Rows are keyed by integers so indexes stay small and bulk inserts fast (DESIGN.md §4). The public
+id is a UUIDv8 (RFC 9562, vendor-specific layout) holding the key scrambled by a fixed bijection,
+plus a check word, so ids look like Kore's, cost no index, and a mistyped id is simply unknown.
+Tenancy, not secrecy of ids, is what keeps tenants apart.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+
+_MASK64 = (1 << 64) - 1
+_MUL = 0x9E3779B97F4A7C15  # odd: invertible mod 2**64
+_MUL_INV = pow(_MUL, -1, 1 << 64)
+_XOR = 0x5DEECE66DA3B1F27
+
+
+def _salt(prefix: str) -> int:
+    digest = hashlib.blake2b(prefix.encode(), digest_size=8).digest()
+    return _XOR ^ int.from_bytes(digest, "big")
+
+
+def _scramble(prefix: str, key: int) -> int:
+    return ((key ^ _salt(prefix)) * _MUL) & _MASK64
+
+
+def _unscramble(prefix: str, value: int) -> int:
+    return ((value * _MUL_INV) & _MASK64) ^ _salt(prefix)
+
+
+def _check(prefix: str, value: int) -> int:
+    digest = hashlib.blake2b(prefix.encode() + value.to_bytes(8, "big"), digest_size=8).digest()
+    return int.from_bytes(digest, "big") >> 6  # 58 bits
+
+
+def encode(prefix: str, key: int) -> str:
+    """The public id for integer ``key``, e.g. ``encode("cc", 1)`` → ``cc-…``."""
+    value = _scramble(prefix, key)
+    check = _check(prefix, value)
+    # 64 value bits and a 58-bit check word around the UUIDv8 version and variant bits.
+    hi = ((value >> 16) << 16) | (0x8 << 12) | ((value & 0xFFFF) >> 4)
+    lo = (0b10 << 62) | ((value & 0xF) << 58) | check
+    return f"{prefix}-{uuid.UUID(int=(hi << 64) | lo)}"
+
+
+def decode(prefix: str, public_id: str) -> int | None:
+    """The integer key of ``public_id``, or ``None`` when it is not one of ours."""
+    if not public_id.startswith(prefix + "-") or len(public_id) != len(prefix) + 37:
+        return None
+    try:
+        number = uuid.UUID(public_id[len(prefix) + 1 :]).int
+    except ValueError:
+        return None
+    hi, lo = number >> 64, number & _MASK64
+    if (hi >> 12) & 0xF != 0x8 or lo >> 62 != 0b10:
+        return None
+    value = ((hi >> 16) << 16) | ((hi & 0xFFF) << 4) | ((lo >> 58) & 0xF)
+    if lo & ((1 << 58) - 1) != _check(prefix, value):
+        return None
+    return _unscramble(prefix, value)

@@ -1,0 +1,44 @@
+"""Every setting of dialist, read from ``DIALIST_*`` environment variables.
+
+Nothing else in the package reads ``os.environ``: one :class:`Settings` object is built at the
+edge (CLI, app factory) and passed down.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Service settings; each field is the env var ``DIALIST_<NAME>``."""
+
+    model_config = SettingsConfigDict(env_prefix="DIALIST_", extra="ignore")
+
+    database_url: str = "sqlite:///./dialist.db"
+    default_region: str = Field(default="US", min_length=2, max_length=2)
+    phone_policy: Literal["flag", "reject"] = "flag"
+
+    # Where and as whom the CLI and SDK talk to a server.
+    url: str = "http://127.0.0.1:8000"
+    client_id: str | None = None
+    client_secret: str | None = None
+    account_id: str | None = None
+    stream_id: str | None = None
+
+    # Capacity limits (Kore.ai's documented values by default).
+    max_lists_per_account: int = 1_000
+    max_contacts_per_list: int = 1_000_000
+    max_contacts_per_account: int = 5_000_000
+    max_batch_size: int = 10_000
+    max_body_bytes: int = 32 * 1024 * 1024
+
+    # JWT: leeway in seconds when checking exp/iat/nbf.
+    jwt_leeway_seconds: int = 30
+    # How long a verified token and an app record may be reused without a database read.
+    auth_cache_seconds: float = 5.0
+
+    # Connection pool (PostgreSQL) / threads (SQLite).
+    pool_size: int = 8

@@ -1,0 +1,190 @@
+"""HTTP plumbing shared by every domain's routes: prefixes, credentials, context, error handling."""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from litestar import MediaType, Request, Response
+from litestar.exceptions import HTTPException
+from litestar.exceptions import ValidationException as LitestarValidationException
+from litestar.openapi import ResponseSpec
+from litestar.params import Parameter
+
+from dialist.auth.models import TenantScope
+from dialist.auth.service import Authenticator, RequestCredentials
+from dialist.db.engine import Database
+from dialist.envelope import Failure, failure_bytes
+from dialist.errors import DialistError, ErrorDetail
+from dialist.settings import Settings
+
+log = logging.getLogger("dialist")
+
+V2 = "/campaign/api/v2/public/{streamId:str}/campaign/contactList"
+V1 = "/agentassist/api/v1/public/{streamId:str}/campaign/contactList"
+ADD_CONTACTS = "/api/1.1/public/{streamId:str}/campaign/contactList/addContacts"
+CRM = "/agentassist/api/v1/public/{streamId:str}/contacts"
+
+EXTENSION_TAG = "dialist extensions (not in Kore.ai)"
+KORE_TAG = "Kore.ai contact lists"
+
+# Documented on every API route; read from the request directly in `credentials`.
+AUTH_PARAMETERS: dict[str, Any] = {
+    "auth_header": Parameter(
+        header="auth", required=False, description="JWT signed with the app's client secret"
+    ),
+    "iid_header": Parameter(
+        header="iid", required=False, description="Stream id; must equal {streamId} when sent"
+    ),
+    "account_id_header": Parameter(
+        header="accountId", required=False, description="Account id (header or query)"
+    ),
+    "account_id_query": Parameter(
+        query="accountId", required=False, description="Account id (query or header)"
+    ),
+}
+
+ERROR_RESPONSES = {
+    status: ResponseSpec(data_container=Failure, description=description, generate_examples=False)
+    for status, description in [
+        (400, "Invalid input (VALIDATION_ERROR) or a capacity limit (LIMIT_EXCEEDED)"),
+        (401, "Missing, malformed, wrongly signed or expired token (UNAUTHORIZED)"),
+        (403, "Token valid but not for this account, stream or scope (FORBIDDEN)"),
+        (404, "Unknown id, or another tenant's (NOT_FOUND)"),
+    ]
+}
+CONFLICT_RESPONSE = {
+    409: ResponseSpec(
+        data_container=Failure,
+        description="Name taken (DUPLICATE_NAME) or list in use (LIST_IN_USE)",
+        generate_examples=False,
+    )
+}
+
+
+@dataclass(frozen=True)
+class AppContext:
+    """What every handler needs: settings, database and the authenticator."""
+
+    settings: Settings
+    database: Database
+    authenticator: Authenticator
+
+
+def context(request: Request[Any, Any, Any]) -> AppContext:
+    """The app's context, set up by ``create_app``."""
+    ctx: AppContext = request.app.state["ctx"]
+    return ctx
+
+
+def authenticate(request: Request[Any, Any, Any], scope: str) -> TenantScope:
+    """The tenant scope of this request, or a 400/401/403 error."""
+    headers = request.headers
+    token = headers.get("auth")
+    if token is None:
+        authorization = headers.get("authorization", "")
+        if authorization[:7].lower() == "bearer ":
+            token = authorization[7:].strip()
+    credentials = RequestCredentials(
+        token=token,
+        stream_id=request.path_params["streamId"],
+        iid=headers.get("iid"),
+        account_id_header=headers.get("accountid"),
+        account_id_query=request.query_params.get("accountId"),
+    )
+    return context(request).authenticator.authenticate(credentials, scope=scope)
+
+
+def api_version(request: Request[Any, Any, Any]) -> int:
+    """2 for the ``/campaign/api/v2`` prefix, 1 for the legacy ones."""
+    return 2 if request.scope["path"].startswith("/campaign/api/v2/") else 1
+
+
+def json_response(content: bytes, status_code: int = 200) -> Response[bytes]:
+    """An already-encoded JSON answer."""
+    return Response(content=content, status_code=status_code, media_type=MediaType.JSON)
+
+
+# ---- errors ---------------------------------------------------------------------------------
+
+_BACKTICK_FIELD = re.compile(r"`([^`]+)`")
+_STATUS_CODES = {
+    400: "VALIDATION_ERROR",
+    401: "UNAUTHORIZED",
+    403: "FORBIDDEN",
+    404: "NOT_FOUND",
+    405: "METHOD_NOT_ALLOWED",
+    413: "PAYLOAD_TOO_LARGE",
+    415: "UNSUPPORTED_MEDIA_TYPE",
+    429: "RATE_LIMITED",
+}
+
+
+class _HttpError(DialistError):
+    """A framework-level error (routing, body parsing) carried as a DialistError."""
+
+    def __init__(self, status: int, message: str, details: list[ErrorDetail] | None = None):
+        self.status = status
+        super().__init__(message, details=details)
+        if details is None:
+            self.details = [ErrorDetail(msg=message, code=_STATUS_CODES.get(status, "ERROR"))]
+
+
+def _validation_details(error: LitestarValidationException) -> list[ErrorDetail]:
+    details = []
+    extra = error.extra if isinstance(error.extra, list) else []
+    for item in extra:
+        if not isinstance(item, dict):
+            continue
+        message = str(item.get("message", "invalid value"))
+        key = item.get("key")
+        field = str(key) if key else None
+        missing = _BACKTICK_FIELD.search(message) if "missing required field" in message else None
+        if missing:
+            field = missing.group(1)
+        elif field == "data" and item.get("source") == "body":
+            path = re.search(r"at `\$\.?(.*)`", message)
+            field = path.group(1) if path and path.group(1) else "body"
+        text = f"{field}: {message}" if field else message
+        details.append(ErrorDetail(msg=text, code="VALIDATION_ERROR", field=field))
+    return details
+
+
+def _as_dialist_error(error: Exception) -> tuple[int, DialistError]:
+    if isinstance(error, DialistError):
+        return error.status_code, error
+    if isinstance(error, LitestarValidationException):
+        details = _validation_details(error)
+        message = details[0].msg if details else "the request is not valid"
+        return 400, _HttpError(400, message, details or None)
+    if isinstance(error, HTTPException):
+        status = error.status_code
+        if status == 400:
+            message = (
+                "the request body is not valid JSON" if "JSON" in error.detail else error.detail
+            )
+        elif status == 404:
+            message = "no such endpoint"
+        elif status == 405:
+            message = "this endpoint does not accept that method"
+        elif status == 413:
+            message = "the request body is too large"
+        else:
+            message = error.detail
+        return status, _HttpError(status, message)
+    log.exception("unhandled error", exc_info=error)
+    return 500, _HttpError(500, "internal error")
+
+
+def error_handler(request: Request[Any, Any, Any], error: Exception) -> Response[bytes]:
+    """Render any error as the Kore failure envelope with the right status."""
+    status, dialist_error = _as_dialist_error(error)
+    headers = getattr(error, "headers", None) if status == 405 else None
+    return Response(
+        content=failure_bytes(dialist_error),
+        status_code=status,
+        media_type=MediaType.JSON,
+        headers=headers,
+    )
