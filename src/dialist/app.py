@@ -12,6 +12,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 
 from dialist import __version__, web
 from dialist.auth.service import Authenticator
+from dialist.contacts.fastpath import GetAllContactsFastPath
 from dialist.contacts.routes import ROUTES as CONTACT_ROUTES
 from dialist.crm.routes import ROUTES as CRM_ROUTES
 from dialist.db.engine import Database
@@ -84,6 +85,10 @@ def create_app(settings: Settings, *, database: Database | None = None) -> Lites
     )
 
 
-def asgi() -> Litestar:
-    """Factory for ASGI servers (``granian --factory dialist.app:asgi``): settings from env."""
-    return create_app(Settings())
+def asgi() -> GetAllContactsFastPath:
+    """Factory for ASGI servers (``granian --factory dialist.app:asgi``): settings from env.
+
+    The Litestar app behind the getAllContacts fast lane (see ``contacts/fastpath.py``).
+    """
+    app = create_app(Settings())
+    return GetAllContactsFastPath(app, app.state["ctx"])

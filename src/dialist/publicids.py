@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from functools import lru_cache
 
 _MASK64 = (1 << 64) - 1
 _MUL = 0x9E3779B97F4A7C15  # odd: invertible mod 2**64
@@ -45,6 +46,7 @@ def encode(prefix: str, key: int) -> str:
     return f"{prefix}-{uuid.UUID(int=(hi << 64) | lo)}"
 
 
+@lru_cache(maxsize=4096)
 def decode(prefix: str, public_id: str) -> int | None:
     """The integer key of ``public_id``, or ``None`` when it is not one of ours."""
     if not public_id.startswith(prefix + "-") or len(public_id) != len(prefix) + 37:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,6 +13,7 @@ from litestar.exceptions import HTTPException
 from litestar.exceptions import ValidationException as LitestarValidationException
 from litestar.openapi import ResponseSpec
 from litestar.params import Parameter
+from litestar.response.base import ASGIResponse
 
 from dialist.auth.models import TenantScope
 from dialist.auth.service import Authenticator, RequestCredentials
@@ -79,22 +81,32 @@ def context(request: Request[Any, Any, Any]) -> AppContext:
     return ctx
 
 
-def authenticate(request: Request[Any, Any, Any], scope: str) -> TenantScope:
-    """The tenant scope of this request, or a 400/401/403 error."""
-    headers = request.headers
+def credentials(
+    headers: Mapping[str, str], *, stream_id: str, account_id_query: str | None
+) -> RequestCredentials:
+    """What the request says about who it is (headers keyed in lower case)."""
     token = headers.get("auth")
     if token is None:
         authorization = headers.get("authorization", "")
         if authorization[:7].lower() == "bearer ":
             token = authorization[7:].strip()
-    credentials = RequestCredentials(
+    return RequestCredentials(
         token=token,
-        stream_id=request.path_params["streamId"],
+        stream_id=stream_id,
         iid=headers.get("iid"),
         account_id_header=headers.get("accountid"),
+        account_id_query=account_id_query,
+    )
+
+
+def authenticate(request: Request[Any, Any, Any], scope: str) -> TenantScope:
+    """The tenant scope of this request, or a 400/401/403 error."""
+    found = credentials(
+        request.headers,
+        stream_id=request.path_params["streamId"],
         account_id_query=request.query_params.get("accountId"),
     )
-    return context(request).authenticator.authenticate(credentials, scope=scope)
+    return context(request).authenticator.authenticate(found, scope=scope)
 
 
 def api_version(request: Request[Any, Any, Any]) -> int:
@@ -102,9 +114,12 @@ def api_version(request: Request[Any, Any, Any]) -> int:
     return 2 if request.scope["path"].startswith("/campaign/api/v2/") else 1
 
 
-def json_response(content: bytes, status_code: int = 200) -> Response[bytes]:
-    """An already-encoded JSON answer."""
-    return Response(content=content, status_code=status_code, media_type=MediaType.JSON)
+_JSON_HEADERS = {"content-type": "application/json"}
+
+
+def json_response(content: bytes, status_code: int = 200) -> ASGIResponse:
+    """An already-encoded JSON answer, handed to the server without further processing."""
+    return ASGIResponse(body=content, status_code=status_code, headers=_JSON_HEADERS)
 
 
 # ---- errors ---------------------------------------------------------------------------------

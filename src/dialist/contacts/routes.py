@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from litestar import Request, Response, delete, get, post
+from litestar import Request, delete, get, post
 from litestar.openapi import ResponseSpec
 from litestar.params import Parameter
+from litestar.response.base import ASGIResponse
 
 from dialist import web
 from dialist.auth.models import SCOPE_CAMPAIGN_MANAGEMENT
@@ -53,7 +54,7 @@ def get_all_contacts(
     skip: Annotated[int, Parameter(ge=0)] = 0,
     limit: Annotated[int, Parameter(ge=1)] = DEFAULT_LIMIT,
     include: Annotated[str | None, Parameter(description="`phone` adds `_phone`")] = None,
-) -> Response[bytes]:
+) -> ASGIResponse:
     ctx = web.context(request)
     scope = web.authenticate(request, SCOPE_CAMPAIGN_MANAGEMENT)
     body = service.page_json(
@@ -123,7 +124,7 @@ def add_contacts_by_id(request: R, data: AddContactsRequest) -> Success[AddConta
     tags=[web.EXTENSION_TAG],
     responses=_ok(Success[ContactWithPhone], "The contact"),
 )
-def get_contact(request: R) -> Response[bytes]:
+def get_contact(request: R) -> ASGIResponse:
     ctx = web.context(request)
     scope = web.authenticate(request, SCOPE_CAMPAIGN_MANAGEMENT)
     doc = service.get_contact_json(

@@ -304,17 +304,24 @@ def page_json(
         raise ValidationError("limit must be an integer >= 1", field="limit")
     limit = min(limit, MAX_LIMIT)
     list_id = lists.list_key(list_public_id)
-    with database.read() as conn:
-        total = lists.contact_count(conn, scope, list_id=list_id)
-        rows = (
-            store.page(conn, scope, list_id=list_id, skip=skip, limit=limit) if skip < total else []
+    with database.raw_read() as cursor:
+        total, joined = store.page(
+            cursor,
+            scope,
+            param=database.param,
+            list_id=list_id,
+            skip=skip,
+            limit=limit,
+            include_phone=include_phone,
         )
-    docs = [_with_phone(d, p) for d, p in rows] if include_phone else [d for d, _ in rows]
-    has_more = skip + len(docs) < total
+    if total is None:
+        raise NotFoundError("contact list not found", field="contactListId")
+    returned = max(0, min(limit, total - skip))
+    has_more = skip + returned < total
     return b"".join(
         (
             b'{"status":"success","message":"Contacts retrieved successfully","data":{"results":[',
-            b",".join(docs),
+            joined,
             b'],"skip":%d,"limit":%d,"hasMore":%s,"totalPages":%d,"totalResults":%d}}'
             % (skip, limit, b"true" if has_more else b"false", math.ceil(total / limit), total),
         )

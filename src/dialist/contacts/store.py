@@ -73,20 +73,52 @@ def insert_many(conn: Connection, scope: TenantScope, *, rows: list[dict[str, An
 
 
 def page(
-    conn: Connection, scope: TenantScope, *, list_id: int, skip: int, limit: int
-) -> list[tuple[bytes, bytes]]:
-    """The ``(doc, phone_doc)`` of contacts at positions ``skip .. skip+limit-1``."""
-    rows = conn.execute(
-        sa.select(contacts.c.doc, contacts.c.phone_doc)
-        .where(
-            contacts.c.list_id == list_id,
-            contacts.c.tenant_id == scope.tenant_id,
-            contacts.c.position >= skip,
-            contacts.c.position < skip + limit,
-        )
-        .order_by(contacts.c.position)
+    cursor: Any,
+    scope: TenantScope,
+    *,
+    param: str,
+    list_id: int,
+    skip: int,
+    limit: int,
+    include_phone: bool,
+) -> tuple[int | None, bytes]:
+    """The hot read of getAllContacts, on a raw DBAPI cursor (see ``Database.raw_read``).
+
+    Returns the list's contact count (``None`` when the list is not in the scope) and the
+    stored documents at positions ``skip .. skip+limit-1`` already joined with commas, in
+    position order: the database concatenates them, so no Python object is made per contact.
+    With ``include_phone`` each document gets its ``_phone`` member spliced in.
+    """
+    p = param
+    doc = (
+        "substr(doc, 1, length(doc) - 1) || CAST(',\"_phone\":' AS BLOB) || phone_doc "
+        "|| CAST('}' AS BLOB)"
+        if include_phone
+        else "doc"
     )
-    return [(bytes(doc), bytes(phone_doc)) for doc, phone_doc in rows]
+    if param == "?":  # SQLite
+        # A FROM-subquery with ORDER BY is never flattened into an aggregate query, so
+        # group_concat sees the rows in position order (tests/contacts check the order).
+        joined = (
+            f"(SELECT CAST(group_concat(d, ',') AS BLOB) FROM (SELECT {doc} AS d FROM contacts "
+            f"WHERE list_id = l.id AND tenant_id = l.tenant_id "
+            f"AND position >= {p} AND position < {p} ORDER BY position))"
+        )
+    else:
+        joined = (
+            f"(SELECT string_agg({doc}, ','::bytea ORDER BY position) FROM contacts "
+            f"WHERE list_id = l.id AND tenant_id = l.tenant_id "
+            f"AND position >= {p} AND position < {p})"
+        )
+    cursor.execute(
+        f"SELECT l.total_record_count, {joined} FROM contact_lists l "
+        f"WHERE l.id = {p} AND l.tenant_id = {p}",
+        (skip, skip + limit, list_id, scope.tenant_id),
+    )
+    found = cursor.fetchone()
+    if found is None:
+        return None, b""
+    return int(found[0]), bytes(found[1] or b"")
 
 
 def get(

@@ -7,6 +7,8 @@ deferred transaction so the rows and counts of one answer come from one snapshot
 
 from __future__ import annotations
 
+import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -17,6 +19,13 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import QueuePool
 
 SQLITE_BUSY_TIMEOUT_MS = 60_000
+_SQLITE_PRAGMAS = (
+    "PRAGMA journal_mode=WAL",
+    "PRAGMA synchronous=NORMAL",
+    f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}",
+    "PRAGMA cache_size=-65536",
+    "PRAGMA temp_store=MEMORY",
+)
 
 
 def _sqlalchemy_url(url: str) -> str:
@@ -33,6 +42,9 @@ class Database:
         self.url = _sqlalchemy_url(url)
         self.is_sqlite = self.url.startswith("sqlite")
         self.engine = self._build_engine(pool_size)
+        self._local = threading.local()
+        self._raw_connections: list[sqlite3.Connection] = []
+        self._raw_lock = threading.Lock()
 
     def _build_engine(self, pool_size: int) -> Engine:
         if not self.is_sqlite:
@@ -55,13 +67,8 @@ class Database:
 
         @event.listens_for(engine, "connect")
         def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-            cursor = dbapi_connection.cursor()
-            cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA synchronous=NORMAL")
-            cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
-            cursor.execute("PRAGMA cache_size=-65536")
-            cursor.execute("PRAGMA temp_store=MEMORY")
-            cursor.close()
+            for pragma in _SQLITE_PRAGMAS:
+                dbapi_connection.execute(pragma)
 
         return engine
 
@@ -95,6 +102,51 @@ class Database:
                 with conn.begin():
                     yield conn
 
+    @contextmanager
+    def raw_read(self) -> Iterator[Any]:
+        """A DBAPI cursor for the few hot reads that skip SQLAlchemy: one statement each.
+
+        SQL run here must use the driver's parameter style: :attr:`param` (``?`` or ``%s``) and
+        be a single statement (it runs in autocommit on SQLite, so one statement = one snapshot).
+        SQLite: one long-lived connection per thread (cheaper than a pool checkout).
+        """
+        if not self.is_sqlite:
+            with self.engine.connect() as conn, conn.begin():
+                cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+                try:
+                    yield cursor
+                finally:
+                    cursor.close()
+            return
+        connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
+        if connection is None:
+            database = self.engine.url.database or ":memory:"
+            connection = sqlite3.connect(
+                database,
+                timeout=SQLITE_BUSY_TIMEOUT_MS / 1000,
+                isolation_level=None,
+                check_same_thread=False,
+            )
+            for pragma in _SQLITE_PRAGMAS:
+                connection.execute(pragma)
+            self._local.connection = connection
+            with self._raw_lock:
+                self._raw_connections.append(connection)
+        cursor = connection.cursor()
+        try:
+            yield cursor
+        finally:
+            cursor.close()
+
+    @property
+    def param(self) -> str:
+        """The DBAPI placeholder of this backend, for :meth:`raw_read` SQL."""
+        return "?" if self.is_sqlite else "%s"
+
     def dispose(self) -> None:
-        """Close every pooled connection."""
+        """Close every pooled and per-thread connection."""
         self.engine.dispose()
+        with self._raw_lock:
+            for connection in self._raw_connections:
+                connection.close()
+            self._raw_connections.clear()
