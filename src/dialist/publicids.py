@@ -18,6 +18,7 @@ _MUL_INV = pow(_MUL, -1, 1 << 64)
 _XOR = 0x5DEECE66DA3B1F27
 
 
+@lru_cache(maxsize=16)
 def _salt(prefix: str) -> int:
     digest = hashlib.blake2b(prefix.encode(), digest_size=8).digest()
     return _XOR ^ int.from_bytes(digest, "big")
@@ -43,7 +44,8 @@ def encode(prefix: str, key: int) -> str:
     # 64 value bits and a 58-bit check word around the UUIDv8 version and variant bits.
     hi = ((value >> 16) << 16) | (0x8 << 12) | ((value & 0xFFFF) >> 4)
     lo = (0b10 << 62) | ((value & 0xF) << 58) | check
-    return f"{prefix}-{uuid.UUID(int=(hi << 64) | lo)}"
+    text = f"{(hi << 64) | lo:032x}"
+    return f"{prefix}-{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
 
 
 @lru_cache(maxsize=4096)

@@ -182,35 +182,36 @@ def _add(
                 f"an account can hold at most {settings.max_contacts_per_account} contacts"
             )
         ids = store.allocate_ids(conn, count=len(to_add))
-        new_id: dict[int, int] = dict(zip(to_add, ids, strict=True))
+        new_id: dict[int, str] = {}
         rows = []
         start = contact_list.total_record_count
-        for offset, i in enumerate(to_add):
+        for offset, (i, contact_key) in enumerate(zip(to_add, ids, strict=True)):
             contact = contacts[i]
             phone = contact.phone
-            doc = {"_id": public_id(new_id[i]), "createdAt": now, "updatedAt": now}
+            new_id[i] = contact_id = public_id(contact_key)
+            doc = {"_id": contact_id, "createdAt": now, "updatedAt": now}
             doc.update(contact.fields)
             rows.append(
-                {
-                    "id": new_id[i],
-                    "tenant_id": scope.tenant_id,
-                    "list_id": contact_list.id,
-                    "position": start + offset,
-                    "phone_hash": _phone_hash(keys[i]),
-                    "phone_key": keys[i],
-                    "phone_raw": phone.raw,
-                    "phone_e164": phone.e164,
-                    "phone_valid": phone.valid,
-                    "phone_invalid_reason": phone.invalidReason,
-                    "phone_line_type": phone.lineType,
-                    "phone_region": phone.region,
-                    "time_zone": phone.timeZone,
-                    "time_zone_source": phone.timeZoneSource,
-                    "created_at": now,
-                    "updated_at": now,
-                    "doc": _encode(doc),
-                    "phone_doc": _encode(phone),
-                }
+                (
+                    contact_key,
+                    scope.tenant_id,
+                    contact_list.id,
+                    start + offset,
+                    _phone_hash(keys[i]),
+                    keys[i],
+                    phone.raw,
+                    phone.e164,
+                    phone.valid,
+                    phone.invalidReason,
+                    phone.lineType,
+                    phone.region,
+                    phone.timeZone,
+                    phone.timeZoneSource,
+                    now,
+                    now,
+                    _encode(doc),
+                    _encode(phone),
+                )
             )
         store.insert_many(conn, scope, rows=rows)
         if to_add:
@@ -221,17 +222,19 @@ def _add(
                 item = AddedItem(
                     index=contact.index,
                     status="added",
-                    _id=public_id(new_id[i]),
+                    _id=new_id[i],
                     duplicateOf=None,
                     phone=contact.phone,
                 )
             else:
-                first = existing[keys[i]] if keys[i] in existing else new_id[duplicate_of[i]]
+                first = (
+                    public_id(existing[keys[i]]) if keys[i] in existing else new_id[duplicate_of[i]]
+                )
                 item = AddedItem(
                     index=contact.index,
                     status="skipped",
                     _id=None,
-                    duplicateOf=public_id(first),
+                    duplicateOf=first,
                     phone=contact.phone,
                 )
             results.append(item)

@@ -10,7 +10,14 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import phonenumbers
-from phonenumbers import NumberParseException, PhoneNumberType, timezone
+from phonenumbers import NumberParseException, PhoneMetadata, PhoneNumber, PhoneNumberType, timezone
+from phonenumbers.phonenumberutil import (
+    _number_type_helper,
+    is_number_type_geographical,
+    national_significant_number,
+)
+from phonenumbers.timezone import _country_level_time_zones_for_number
+from phonenumbers.tzdata import TIMEZONE_DATA, TIMEZONE_LONGEST_PREFIX
 
 from dialist.phones.models import PhoneDetails
 
@@ -84,19 +91,19 @@ def _normalise(raw: str, default_region: str, given_time_zone: str | None) -> Ph
             raw, _PARSE_REASONS.get(error.error_type, "NOT_A_NUMBER"), zone, zone_source
         )
     e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-    region = phonenumbers.region_code_for_number(number)
-    valid = phonenumbers.is_valid_number(number)
+    region, line_type_code, zones = _classify(number, e164)
+    valid = line_type_code != PhoneNumberType.UNKNOWN
     reason = None
     if not valid:
         possible = phonenumbers.is_possible_number_with_reason(number)
         reason = _POSSIBLE_REASONS.get(possible, "INVALID_NUMBER")
-    line_type = _LINE_TYPES.get(phonenumbers.number_type(number), "unknown") if valid else None
+    line_type = _LINE_TYPES.get(line_type_code, "unknown") if valid else None
     ambiguous = False
     if zone is None and valid:
-        zones = [z for z in timezone.time_zones_for_number(number) if z != _UNKNOWN_ZONE]
-        if len(zones) == 1:
-            zone, zone_source = zones[0], "phone-prefix"
-        elif len(zones) > 1:
+        known = [z for z in zones if z != _UNKNOWN_ZONE]
+        if len(known) == 1:
+            zone, zone_source = known[0], "phone-prefix"
+        elif len(known) > 1:
             ambiguous = True
     return PhoneDetails(
         raw=raw,
@@ -109,6 +116,40 @@ def _normalise(raw: str, default_region: str, given_time_zone: str | None) -> Ph
         timeZoneSource=zone_source,
         timeZoneAmbiguous=ambiguous,
     )
+
+
+def _classify(number: PhoneNumber, e164: str) -> tuple[str | None, int, tuple[str, ...]]:
+    """Region, number type and time zones of a parsed number, computing the type once.
+
+    phonenumbers' public calls (is_valid_number, number_type, time_zones_for_number) each
+    recompute the region and the type; this is the same sequence of its own steps done once.
+    ``reference_classify`` is the public-API version; a property test holds them equal.
+    """
+    region = phonenumbers.region_code_for_number(number)
+    country_code = number.country_code
+    if region is None or country_code is None:
+        return region, PhoneNumberType.UNKNOWN, ()
+    metadata = PhoneMetadata.metadata_for_region_or_calling_code(country_code, region)
+    if metadata is None:
+        return region, PhoneNumberType.UNKNOWN, ()
+    number_type = _number_type_helper(national_significant_number(number), metadata)
+    if number_type == PhoneNumberType.UNKNOWN:
+        return region, number_type, ()
+    if is_number_type_geographical(number_type, country_code):
+        for length in range(TIMEZONE_LONGEST_PREFIX, 0, -1):
+            zones = TIMEZONE_DATA.get(e164[1 : 1 + length])
+            if zones is not None:
+                return region, number_type, tuple(zones)
+        return region, number_type, (_UNKNOWN_ZONE,)
+    return region, number_type, tuple(_country_level_time_zones_for_number(number))
+
+
+def reference_classify(number: PhoneNumber) -> tuple[str | None, int, tuple[str, ...]]:
+    """What phonenumbers' public API says: the reference that ``_classify`` must equal."""
+    region = phonenumbers.region_code_for_number(number)
+    if not phonenumbers.is_valid_number(number):
+        return region, PhoneNumberType.UNKNOWN, ()
+    return region, phonenumbers.number_type(number), tuple(timezone.time_zones_for_number(number))
 
 
 def _invalid(raw: str, reason: str, zone: str | None, zone_source: str | None) -> PhoneDetails:
