@@ -45,20 +45,23 @@ def allocate_ids(conn: Connection, *, count: int) -> list[int]:
 def phone_matches(
     conn: Connection, scope: TenantScope, *, list_id: int, phone_hashes: Sequence[int]
 ) -> dict[str, int]:
-    """Contacts of the list whose dedupe key hashes to one of ``phone_hashes``: key → first id."""
+    """Contacts of the list whose dedupe key hashes to one of ``phone_hashes``: key → first id.
+
+    "First" is the smallest id, which is also the earliest position (ids grow with inserts and
+    deletes keep the order). No ORDER BY: it would tempt the planner into the position index.
+    """
     found: dict[str, int] = {}
     for chunk in _chunks(sorted(set(phone_hashes))):
         rows = conn.execute(
-            sa.select(contacts.c.phone_key, contacts.c.id)
-            .where(
+            sa.select(contacts.c.phone_key, contacts.c.id).where(
                 contacts.c.list_id == list_id,
                 contacts.c.tenant_id == scope.tenant_id,
                 contacts.c.phone_hash.in_(chunk),
             )
-            .order_by(contacts.c.position)
         )
         for phone_key, contact_id in rows:
-            found.setdefault(phone_key, contact_id)
+            if phone_key not in found or contact_id < found[phone_key]:
+                found[phone_key] = contact_id
     return found
 
 

@@ -6,6 +6,7 @@ library costs tens of microseconds a number.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -52,6 +53,7 @@ _POSSIBLE_REASONS = {
 }
 
 _UNKNOWN_ZONE = timezone.UNKNOWN_TIMEZONE
+_LETTER = re.compile(r"[^\W\d_]")
 MAX_RAW_LENGTH = 64
 
 
@@ -80,7 +82,7 @@ def _normalise(raw: str, default_region: str, given_time_zone: str | None) -> Ph
     )
     if len(raw) > MAX_RAW_LENGTH:
         return _invalid(raw, "TOO_LONG", zone, zone_source)
-    if any(ch.isalpha() for ch in raw):
+    if _LETTER.search(raw):
         # phonenumbers reads letters as keypad digits (vanity numbers); masked numbers such as
         # Kore's documented "91223334xxxxx" would then pass as real. A dialer needs digits.
         return _invalid(raw, "NOT_A_NUMBER", zone, zone_source)
