@@ -20,8 +20,8 @@ serve: $(STAMP)
 	exec $(BIN)/dialist serve --host $(HOST) --port $(PORT)
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests $(wildcard bench)
+	$(BIN)/ruff format --check src tests $(wildcard bench)
 
 types: $(STAMP)
 	$(BIN)/mypy --strict src
