@@ -125,6 +125,7 @@ def json_response(content: bytes, status_code: int = 200) -> ASGIResponse:
 # ---- errors ---------------------------------------------------------------------------------
 
 _BACKTICK_FIELD = re.compile(r"`([^`]+)`")
+_OPTIONAL = re.compile(r" \| null`")
 _STATUS_CODES = {
     400: "VALIDATION_ERROR",
     401: "UNAUTHORIZED",
@@ -153,15 +154,19 @@ def _validation_details(error: LitestarValidationException) -> list[ErrorDetail]
     for item in extra:
         if not isinstance(item, dict):
             continue
-        message = str(item.get("message", "invalid value"))
+        message = _OPTIONAL.sub("`", str(item.get("message", "invalid value")))
         key = item.get("key")
         field = str(key) if key else None
         missing = _BACKTICK_FIELD.search(message) if "missing required field" in message else None
         if missing:
             field = missing.group(1)
+            message = "is required"
         elif field == "data" and item.get("source") == "body":
             path = re.search(r"at `\$\.?(.*)`", message)
             field = path.group(1) if path and path.group(1) else "body"
+            message = re.sub(r" - at `\$[^`]*`", "", message)
+            if not message.startswith("Expected") and "`" not in message:
+                message = "must be a JSON object"  # e.g. an empty body
         text = f"{field}: {message}" if field else message
         details.append(ErrorDetail(msg=text, code="VALIDATION_ERROR", field=field))
     return details
