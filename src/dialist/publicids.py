@@ -64,3 +64,22 @@ def decode(prefix: str, public_id: str) -> int | None:
     if lo & ((1 << 58) - 1) != _check(prefix, value):
         return None
     return _unscramble(prefix, value)
+
+
+def encode_hex24(prefix: str, key: int) -> str:
+    """A 24-hex id (Kore's CRM contact ids look like MongoDB ObjectIds) for integer ``key``."""
+    value = _scramble(prefix, key)
+    return f"{value:016x}{_check(prefix, value) & 0xFFFFFFFF:08x}"
+
+
+def decode_hex24(prefix: str, public_id: str) -> int | None:
+    """The integer key of a 24-hex id, or ``None`` when it is not one of ours."""
+    if len(public_id) != 24:
+        return None
+    try:
+        value, check = int(public_id[:16], 16), int(public_id[16:], 16)
+    except ValueError:
+        return None
+    if public_id != public_id.lower() or check != _check(prefix, value) & 0xFFFFFFFF:
+        return None
+    return _unscramble(prefix, value)

@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import re
+from typing import Any, TypeVar
+
+import msgspec
 
 from dialist.errors import ValidationError
+
+T = TypeVar("T")
+_PATH = re.compile(r" - at `\$(.*)`$")
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -24,3 +30,15 @@ def text(value: str, *, field: str, max_length: int, required: bool = True) -> s
 def has_control_characters(value: str) -> bool:
     """True when ``value`` holds NUL or another control character (tab and newlines allowed)."""
     return _CONTROL.search(value) is not None
+
+
+def convert(value: Any, into: type[T]) -> T:
+    """``value`` (decoded JSON) as ``into``; a 400 naming the exact path when it does not fit."""
+    try:
+        return msgspec.convert(value, into)
+    except msgspec.ValidationError as error:
+        text = str(error)
+        found = _PATH.search(text)
+        field = found.group(1).lstrip(".") if found else "body"
+        message = _PATH.sub("", text).replace(" | null`", "`")
+        raise ValidationError(f"{field}: {message}", field=field) from None

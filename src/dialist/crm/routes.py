@@ -1,7 +1,114 @@
-"""HTTP routes of CRM contacts (contract §4)."""
+"""HTTP routes of CRM contacts (contract §4): no success envelope, Kore's failure envelope."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-ROUTES: list[Any] = []
+from litestar import Request, delete, get, post, put
+from litestar.params import Parameter
+
+from dialist import validation, web
+from dialist.auth.models import SCOPE_CONFIGURATION
+from dialist.crm import service
+from dialist.crm.models import (
+    DEFAULT_LIMIT,
+    BulkDeleteIn,
+    BulkDeleteResult,
+    CrmContact,
+    CrmContactIn,
+    CrmContactPage,
+)
+
+R = Request[Any, Any, Any]
+ONE = web.CRM + "/{contactId:str}"
+_common: dict[str, Any] = {"tags": ["Kore.ai CRM contacts"], "responses": web.ERROR_RESPONSES}
+
+
+@post(web.CRM, status_code=200, sync_to_thread=True, summary="Create contacts", **_common)
+def create_crm_contacts(request: R, data: list[dict[str, Any]]) -> list[CrmContact]:
+    # Typed as plain objects so a bad item is reported with its path ("[3].firstName"), which
+    # the framework's own validation loses for a top-level array; the items are CrmContactIn.
+    ctx = web.context(request)
+    scope = web.authenticate(request, SCOPE_CONFIGURATION)
+    items = validation.convert(data, list[CrmContactIn])
+    return service.create_contacts(ctx.database, ctx.settings, scope=scope, items=items)
+
+
+@get(
+    web.CRM,
+    sync_to_thread=False,
+    summary="List contacts",
+    description="Oldest first. Soft-deleted (INACTIVE) contacts are left out unless "
+    "`includeInactive=true` (dialist addition). `limit` defaults to 10, above 1000 is clamped.",
+    **_common,
+)
+def list_crm_contacts(
+    request: R,
+    skip: Annotated[int, Parameter(ge=0)] = 0,
+    limit: Annotated[int, Parameter(ge=1)] = DEFAULT_LIMIT,
+    include_inactive: Annotated[bool, Parameter(query="includeInactive")] = False,
+) -> CrmContactPage:
+    ctx = web.context(request)
+    scope = web.authenticate(request, SCOPE_CONFIGURATION)
+    return service.list_contacts(
+        ctx.database, scope=scope, skip=skip, limit=limit, include_inactive=include_inactive
+    )
+
+
+@delete(
+    web.CRM + "/bulk-delete",
+    status_code=200,
+    sync_to_thread=True,
+    summary="Delete contacts by id (soft)",
+    description="Unknown, already deleted and repeated ids are reported in `failedRecords`; "
+    "the request still succeeds.",
+    **_common,
+)
+def bulk_delete_crm_contacts(request: R, data: BulkDeleteIn) -> BulkDeleteResult:
+    ctx = web.context(request)
+    scope = web.authenticate(request, SCOPE_CONFIGURATION)
+    return service.bulk_delete(ctx.database, ctx.settings, scope=scope, ids=data.ids)
+
+
+@get(ONE, sync_to_thread=False, summary="Get one contact (dialist addition)", **_common)
+def get_crm_contact(request: R) -> CrmContact:
+    ctx = web.context(request)
+    scope = web.authenticate(request, SCOPE_CONFIGURATION)
+    return service.get_contact(
+        ctx.database, scope=scope, contact_public_id=request.path_params["contactId"]
+    )
+
+
+@put(ONE, sync_to_thread=True, summary="Update a contact", **_common)
+def update_crm_contact(request: R, data: CrmContactIn) -> CrmContact:
+    ctx = web.context(request)
+    scope = web.authenticate(request, SCOPE_CONFIGURATION)
+    return service.update_contact(
+        ctx.database, scope=scope, contact_public_id=request.path_params["contactId"], item=data
+    )
+
+
+@delete(
+    ONE,
+    status_code=200,
+    sync_to_thread=True,
+    summary="Delete a contact (soft)",
+    description="Answers the contact with status INACTIVE; it stays readable by id.",
+    **_common,
+)
+def delete_crm_contact(request: R) -> CrmContact:
+    ctx = web.context(request)
+    scope = web.authenticate(request, SCOPE_CONFIGURATION)
+    return service.delete_contact(
+        ctx.database, scope=scope, contact_public_id=request.path_params["contactId"]
+    )
+
+
+ROUTES = [
+    create_crm_contacts,
+    list_crm_contacts,
+    bulk_delete_crm_contacts,
+    get_crm_contact,
+    update_crm_contact,
+    delete_crm_contact,
+]

@@ -106,10 +106,14 @@ crm_contacts = sa.Table(
     metadata,
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("tenant_id", sa.Integer, nullable=False),
-    sa.Column("public_id", sa.String(24), nullable=False, unique=True),
-    sa.Column("doc", sa.JSON, nullable=False),
     sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("doc", sa.JSON, nullable=False),
     sa.Column("created_at", sa.String(32), nullable=False),
     sa.Column("updated_at", sa.String(32), nullable=False),
 )
-sa.Index("ix_crm_contacts_tenant_id", crm_contacts.c.tenant_id, crm_contacts.c.id)
+sa.Index(
+    "ix_crm_contacts_tenant_status_id",
+    crm_contacts.c.tenant_id,
+    crm_contacts.c.status,
+    crm_contacts.c.id,
+)

@@ -98,18 +98,19 @@ def upgrade() -> None:
         "crm_contacts",
         sa.Column("id", sa.Integer, primary_key=True),
         sa.Column("tenant_id", sa.Integer, nullable=False),
-        sa.Column("public_id", sa.String(24), nullable=False, unique=True),
-        sa.Column("doc", sa.JSON, nullable=False),
         sa.Column("status", sa.String(16), nullable=False),
+        sa.Column("doc", sa.JSON, nullable=False),
         sa.Column("created_at", sa.String(32), nullable=False),
         sa.Column("updated_at", sa.String(32), nullable=False),
     )
-    op.create_index("ix_crm_contacts_tenant_id", "crm_contacts", ["tenant_id", "id"])
+    op.create_index(
+        "ix_crm_contacts_tenant_status_id", "crm_contacts", ["tenant_id", "status", "id"]
+    )
 
 
 def downgrade() -> None:
     for index, table in [
-        ("ix_crm_contacts_tenant_id", "crm_contacts"),
+        ("ix_crm_contacts_tenant_status_id", "crm_contacts"),
         ("ix_contacts_list_phone_hash", "contacts"),
         ("ix_contacts_list_position", "contacts"),
     ]:

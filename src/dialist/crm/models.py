@@ -1,0 +1,112 @@
+"""Request, response and row types of CRM contacts (contract §4)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import msgspec
+
+STATUS_ACTIVE = "ACTIVE"
+STATUS_INACTIVE = "INACTIVE"
+DEFAULT_LIMIT = 10
+MAX_TEXT = 256
+
+
+@dataclass(frozen=True)
+class CrmContactRow:
+    """A CRM contact as stored."""
+
+    id: int
+    status: str
+    doc: dict[str, Any]
+    created_at: str
+    updated_at: str
+
+
+class CellPhoneIn(msgspec.Struct, kw_only=True):
+    """``cellPhone`` of a request; every part optional on update."""
+
+    phoneNumber: str | None = None  # noqa: N815
+    countryCode: str | None = None  # noqa: N815
+    extension: str | None = None
+
+
+class CrmContactIn(msgspec.Struct, kw_only=True):
+    """One contact to create, or the fields to change."""
+
+    firstName: str | None = None  # noqa: N815
+    lastName: str | None = None  # noqa: N815
+    salutation: str | None = None
+    cellPhone: CellPhoneIn | None = None  # noqa: N815
+
+
+class BulkDeleteIn(msgspec.Struct, kw_only=True):
+    """Body of the bulk delete."""
+
+    ids: list[str]
+
+
+class CellPhone(msgspec.Struct):
+    """``cellPhone`` as returned."""
+
+    extension: str
+    phoneNumber: str  # noqa: N815
+    countryCode: str  # noqa: N815
+
+
+class CrmContact(msgspec.Struct, omit_defaults=True):
+    """A CRM contact as Kore returns it (no envelope)."""
+
+    id: str
+    firstName: str  # noqa: N815
+    lastName: str  # noqa: N815
+    fullName: str  # noqa: N815
+    salutation: str
+    cellPhone: CellPhone  # noqa: N815
+    status: str
+    instanceBotId: str  # noqa: N815
+    orgId: str  # noqa: N815
+    accountId: str  # noqa: N815
+    createdBy: str  # noqa: N815
+    createdByAId: str  # noqa: N815
+    address: list[Any]
+    twitterDetails: list[Any]  # noqa: N815
+    createdAt: str  # noqa: N815
+    updatedAt: str  # noqa: N815
+    updatedBy: str | None = None  # noqa: N815
+    updatedByAId: str | None = None  # noqa: N815
+
+
+class CrmContactPage(msgspec.Struct):
+    """A page of CRM contacts."""
+
+    results: list[CrmContact]
+    skip: int
+    limit: int
+    hasMore: bool  # noqa: N815
+    totalPages: int  # noqa: N815
+    totalResults: int  # noqa: N815
+
+
+class BulkDeleted(msgspec.Struct):
+    """An id that was deleted."""
+
+    id: str
+
+
+class BulkFailed(msgspec.Struct):
+    """An id that was not deleted, and why."""
+
+    id: str
+    reason: str
+
+
+class BulkDeleteResult(msgspec.Struct):
+    """Answer of the bulk delete."""
+
+    totalRequested: int  # noqa: N815
+    successful: int
+    failed: int
+    successfulRecords: list[BulkDeleted]  # noqa: N815
+    failedRecords: list[BulkFailed]  # noqa: N815
