@@ -67,7 +67,7 @@ def create_app(
             conn,
             values={
                 "client_id": f"cs-{uuid.uuid4()}",
-                "client_secret": secrets.token_urlsafe(32),
+                "client_secret": secrets.token_urlsafe(48),  # 64 characters: long enough for HS512
                 "name": name.strip(),
                 "account_id": account_id,
                 "stream_ids": list(dict.fromkeys(stream_ids)),
