@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from litestar import Litestar, MediaType, Request, Router, get
@@ -9,6 +10,7 @@ from litestar.datastructures import State
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
+from litestar.types.internal_types import PathParameterDefinition
 
 from dialist import __version__, web
 from dialist.auth.service import Authenticator
@@ -39,6 +41,18 @@ def index(request: Request[Any, Any, Any]) -> str:
     return (
         "dialist: Kore.ai-compatible contact lists. API docs at /docs, OpenAPI at /openapi.json\n"
     )
+
+
+def _operation_id(
+    route_handler: Any, http_method: str, path_components: list[str | PathParameterDefinition]
+) -> str:
+    """``getCampaignApiV2…ContactListIdGetAllContacts``: unique per method and path (the
+    default uses the function's name, which is lost for handlers run in a thread)."""
+    words = [http_method.lower()]
+    for component in path_components:
+        name = component.name if isinstance(component, PathParameterDefinition) else component
+        words += [w[:1].upper() + w[1:] for w in re.split(r"[^A-Za-z0-9]+", name) if w]
+    return "".join(words)
 
 
 def create_app(settings: Settings, *, database: Database | None = None) -> Litestar:
@@ -80,6 +94,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> Lites
                 }
             ),
             create_examples=False,
+            operation_id_creator=_operation_id,
         ),
         debug=False,
     )
