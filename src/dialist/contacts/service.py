@@ -41,6 +41,7 @@ from dialist.validation import has_control_characters
 
 CONTACT_PREFIX = "cc"
 _MAX_REPORTED_ERRORS = 100
+_SKIP_CEILING = 2**40
 _encode = msgspec.json.encode
 
 
@@ -313,7 +314,8 @@ def page_json(
             scope,
             param=database.param,
             list_id=list_id,
-            skip=skip,
+            # Past 2**31 every skip is past the end; the database's integers stop at 2**63.
+            skip=min(skip, _SKIP_CEILING),
             limit=limit,
             include_phone=include_phone,
         )
