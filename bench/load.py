@@ -1,0 +1,74 @@
+"""Loading contacts through the batch add endpoint, against a bare executemany of the same rows."""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+import msgspec
+
+from bench.tools import BenchTenant
+from dialist.db.engine import Database
+from dialist.db.migrate import upgrade
+
+BATCH = 10_000
+CLIENTS = 2
+
+
+def load_through_api(
+    base: str, tenant: BenchTenant, items: list[dict[str, str]]
+) -> tuple[str, float]:
+    """Create a list and add ``items`` in 10,000-contact requests from 2 clients; (list id, s)."""
+    prefix = tenant.prefix(base)
+    with httpx.Client(headers=tenant.headers, timeout=600) as client:
+        created = client.post(
+            f"{prefix}/createContactList",
+            json={"name": "bench", "description": "1M", "source": "passiveApi"},
+        )
+        created.raise_for_status()
+        list_id: str = created.json()["data"]["_id"]
+    bodies = [
+        msgspec.json.encode({"contacts": items[start : start + BATCH]})
+        for start in range(0, len(items), BATCH)
+    ]
+    headers = {**tenant.headers, "content-type": "application/json"}
+
+    def send(body: bytes) -> int:
+        with httpx.Client(timeout=600) as client:
+            response = client.post(f"{prefix}/{list_id}/contacts", content=body, headers=headers)
+            response.raise_for_status()
+            added: int = response.json()["data"]["added"]
+            return added
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(CLIENTS) as pool:
+        added = sum(pool.map(send, bodies))
+    elapsed = time.perf_counter() - started
+    if added != len(items):
+        raise RuntimeError(f"only {added} of {len(items)} contacts were added")
+    return list_id, elapsed
+
+
+def bare_insert_seconds(source: Path, target: Path) -> float:
+    """Seconds to executemany the rows the service stored into a fresh copy of the schema."""
+    database = Database(f"sqlite:///{target}", pool_size=1)
+    upgrade(database)
+    database.dispose()
+    reader = sqlite3.connect(source)
+    columns = [row[1] for row in reader.execute("PRAGMA table_info(contacts)")]
+    rows = reader.execute(f"SELECT {', '.join(columns)} FROM contacts ORDER BY id").fetchall()
+    reader.close()
+    writer = sqlite3.connect(target, isolation_level=None)
+    for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "cache_size=-65536"):
+        writer.execute(f"PRAGMA {pragma}")
+    marks = ", ".join("?" * len(columns))
+    started = time.perf_counter()
+    writer.execute("BEGIN IMMEDIATE")
+    writer.executemany(f"INSERT INTO contacts ({', '.join(columns)}) VALUES ({marks})", rows)
+    writer.execute("COMMIT")
+    elapsed = time.perf_counter() - started
+    writer.close()
+    return elapsed
