@@ -49,6 +49,28 @@ def test_classify_equals_phonenumbers_public_api(raw: str) -> None:
     assert service._classify(number, e164) == service.reference_classify(number)
 
 
+def _parse_or_error(parse: object, raw: str, region: str) -> object:
+    try:
+        return parse(raw, region)  # type: ignore[operator]
+    except phonenumbers.NumberParseException as error:
+        return ("error", error.error_type)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(
+    st.one_of(
+        numbers(),
+        st.text("0123456789", min_size=0, max_size=20).map(lambda d: "+" + d),
+        st.sampled_from(["+390612345678", "+3903123456", "+79123456789", "+5491123456789"]),
+    ),
+    st.sampled_from(["US", "GB", "IT", "AR", "DE", "IN"]),
+)
+def test_fast_parse_equals_phonenumbers_parse(raw: str, region: str) -> None:
+    assert _parse_or_error(service._parse, raw, region) == _parse_or_error(
+        phonenumbers.parse, raw, region
+    )
+
+
 @settings(max_examples=300, deadline=None)
 @given(numbers())
 def test_normalise_agrees_with_phonenumbers(raw: str) -> None:

@@ -13,9 +13,17 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import phonenumbers
 from phonenumbers import NumberParseException, PhoneMetadata, PhoneNumber, PhoneNumberType, timezone
 from phonenumbers.phonenumberutil import (
+    _MAX_LENGTH_FOR_NSN,
+    _MIN_LENGTH_FOR_NSN,
+    ValidationResult,
+    _maybe_extract_country_code,
+    _maybe_strip_national_prefix_carrier_code,
     _number_type_helper,
+    _set_italian_leading_zeros_for_phone_number,
+    _test_number_length,
     is_number_type_geographical,
     national_significant_number,
+    region_code_for_country_code,
 )
 from phonenumbers.timezone import _country_level_time_zones_for_number
 from phonenumbers.tzdata import TIMEZONE_DATA, TIMEZONE_LONGEST_PREFIX
@@ -54,6 +62,13 @@ _POSSIBLE_REASONS = {
 
 _UNKNOWN_ZONE = timezone.UNKNOWN_TIMEZONE
 _LETTER = re.compile(r"[^\W\d_]")
+_PLAIN_E164 = re.compile(r"^\+[0-9]{3,17}$")
+# Results of the length test after which parse keeps the national prefix.
+_KEEP_PREFIX = (
+    ValidationResult.TOO_SHORT,
+    ValidationResult.IS_POSSIBLE_LOCAL_ONLY,
+    ValidationResult.INVALID_LENGTH,
+)
 MAX_RAW_LENGTH = 64
 
 
@@ -87,7 +102,7 @@ def _normalise(raw: str, default_region: str, given_time_zone: str | None) -> Ph
         # Kore's documented "91223334xxxxx" would then pass as real. A dialer needs digits.
         return _invalid(raw, "NOT_A_NUMBER", zone, zone_source)
     try:
-        number = phonenumbers.parse(raw, default_region)
+        number = _parse(raw, default_region)
     except NumberParseException as error:
         return _invalid(
             raw, _PARSE_REASONS.get(error.error_type, "NOT_A_NUMBER"), zone, zone_source
@@ -118,6 +133,41 @@ def _normalise(raw: str, default_region: str, given_time_zone: str | None) -> Ph
         timeZoneSource=zone_source,
         timeZoneAmbiguous=ambiguous,
     )
+
+
+def _parse(raw: str, region: str) -> PhoneNumber:
+    """``phonenumbers.parse(raw, region)``, with a shorter road for plain ``+digits`` input.
+
+    For ``+`` followed by digits only, the first steps of ``parse`` (extracting the number from
+    text, the viability check, the region check, the extension split) change nothing, so this
+    runs the remaining steps of ``parse`` itself, in the same order. Half the cost of a parse; a
+    property test holds it equal to ``phonenumbers.parse``.
+    """
+    if not _PLAIN_E164.match(raw):
+        return phonenumbers.parse(raw, region)
+    number = PhoneNumber()
+    metadata = PhoneMetadata.metadata_for_region(region, None)
+    if metadata is None:
+        return phonenumbers.parse(raw, region)
+    try:
+        country_code, national = _maybe_extract_country_code(raw, metadata, False, number)
+    except NumberParseException:
+        return phonenumbers.parse(raw, region)  # parse retries and raises in its own way
+    if country_code == 0:
+        return phonenumbers.parse(raw, region)  # let parse raise exactly as it does
+    number_region = region_code_for_country_code(country_code)
+    if number_region != region:
+        metadata = PhoneMetadata.metadata_for_region_or_calling_code(country_code, number_region)
+    if len(national) < _MIN_LENGTH_FOR_NSN or metadata is None:
+        return phonenumbers.parse(raw, region)
+    _, potential, _ = _maybe_strip_national_prefix_carrier_code(national, metadata)
+    if _test_number_length(potential, metadata) not in _KEEP_PREFIX:
+        national = potential
+    if not _MIN_LENGTH_FOR_NSN <= len(national) <= _MAX_LENGTH_FOR_NSN:
+        return phonenumbers.parse(raw, region)
+    _set_italian_leading_zeros_for_phone_number(national, number)
+    number.national_number = int(national)
+    return number
 
 
 def _classify(number: PhoneNumber, e164: str) -> tuple[str | None, int, tuple[str, ...]]:
