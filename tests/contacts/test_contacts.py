@@ -21,16 +21,17 @@ def test_batch_add_reports_each_item_in_order(tenant: Tenant) -> None:
     created = tenant.create_list(allowDuplicates=False)
     first = tenant.add(created["_id"], [{"phoneNumber": "+14155550100", "firstName": "A"}])
     existing_id = first["results"][0]["_id"]
-    result = tenant.add(
-        created["_id"],
-        [
-            {"phoneNumber": "+442071838750"},
-            {"phoneNumber": "(415) 555-0100"},  # same number as the stored one, national form
-            {"phoneNumber": "+44 20 7183 8750"},  # same as item 0
-            {"phoneNumber": "12"},
-            {"phoneNumber": 12025550143},
-        ],
+    batch = [
+        {"phoneNumber": "+442071838750"},
+        {"phoneNumber": "(415) 555-0100"},  # same number as the stored one, national form
+        {"phoneNumber": "+44 20 7183 8750"},  # same as item 0
+        {"phoneNumber": "12"},
+        {"phoneNumber": 12025550143},
+    ]
+    response = tenant.request(
+        "POST", f"{tenant.v2}/{created['_id']}/contacts?include=phone", json={"contacts": batch}
     )
+    result = response.json()["data"]
     assert (result["added"], result["skipped"], result["invalidPhones"]) == (3, 2, 1)
     assert result["totalRecordCount"] == 4
     items = result["results"]
@@ -40,11 +41,15 @@ def test_batch_add_reports_each_item_in_order(tenant: Tenant) -> None:
     assert items[2]["duplicateOf"] == items[0]["_id"]
     assert items[0]["phone"]["e164"] == "+442071838750" and items[0]["phone"]["region"] == "GB"
     assert items[3]["phone"]["valid"] is False and items[3]["phone"]["invalidReason"]
+    assert items[3]["phoneValid"] is False and items[3]["phoneInvalidReason"] == "TOO_SHORT"
+    assert items[0]["phoneValid"] is True and items[0]["phoneInvalidReason"] is None
     page = _page(tenant, created["_id"])
     assert [c["_id"] for c in page["results"]] == [existing_id] + [
         items[i]["_id"] for i in (0, 3, 4)
     ]
     assert page["results"][-1]["phoneNumber"] == 12025550143
+    compact = tenant.add(created["_id"], [{"phoneNumber": "+14155550199"}])["results"][0]
+    assert "phone" not in compact and compact["phoneValid"] is True
 
 
 def test_phone_details_on_request(tenant: Tenant) -> None:

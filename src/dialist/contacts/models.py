@@ -88,14 +88,19 @@ class ContactPage(msgspec.Struct):
     totalResults: int  # noqa: N815
 
 
-class AddedItem(msgspec.Struct):
-    """What happened to one item of a batch, in request order."""
+class AddedItem(msgspec.Struct, omit_defaults=True):
+    """What happened to one item of a batch, in request order.
+
+    ``phone`` (everything derived from the number) only with ``include=phone``.
+    """
 
     index: int
     status: str  # "added" | "skipped"
     _id: str | None
     duplicateOf: str | None  # noqa: N815
-    phone: PhoneDetails
+    phoneValid: bool  # noqa: N815
+    phoneInvalidReason: str | None  # noqa: N815
+    phone: PhoneDetails | None = None
 
 
 class AddContactsResult(msgspec.Struct):

@@ -99,11 +99,17 @@ def add_contacts(request: R, data: KoreAddContactsRequest) -> MessageOnly:
     summary="Add contacts to a contact list by its id (dialist addition)",
     description="dialist addition, not in Kore.ai: up to 10,000 contacts in one all-or-nothing "
     "batch. Answers, in request order, each item's new contact id, or that it was skipped as a "
-    "duplicate and of which contact, with what was derived from its phone number.",
+    "duplicate and of which contact, and whether its number is valid (with the reason when "
+    "not). `include=phone` adds everything derived from the number (E.164, line type, region, "
+    "time zone and its source).",
     tags=[web.EXTENSION_TAG],
     responses=web.ERROR_RESPONSES,
 )
-def add_contacts_by_id(request: R, data: AddContactsRequest) -> Success[AddContactsResult]:
+def add_contacts_by_id(
+    request: R,
+    data: AddContactsRequest,
+    include: Annotated[str | None, Parameter(description="`phone` adds `phone` per item")] = None,
+) -> Success[AddContactsResult]:
     ctx = web.context(request)
     scope = web.authenticate(request, SCOPE_CAMPAIGN_MANAGEMENT)
     result = service.add_to_list(
@@ -112,6 +118,7 @@ def add_contacts_by_id(request: R, data: AddContactsRequest) -> Success[AddConta
         scope=scope,
         list_public_id=request.path_params["contactListId"],
         items=data.contacts,
+        include_phone=service.wants_phone(include),
     )
     return success(result, f"{result.added} contacts added, {result.skipped} skipped")
 

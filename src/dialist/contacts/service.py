@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import msgspec
@@ -131,6 +132,32 @@ def prepare(items: Sequence[dict[str, Any]], *, settings: Settings, field: str) 
 # ---- adding ---------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _Encoded:
+    """What can be computed for a contact before taking the write lock."""
+
+    key: str
+    phone_hash: int
+    fields_json: bytes  # the submitted fields as a JSON object, spliced after the ids
+    phone_json: bytes
+
+
+def _encode_all(contacts: list[NewContact]) -> list[_Encoded]:
+    encoded = []
+    for contact in contacts:
+        key = contact.phone.dedupe_key
+        encoded.append(
+            _Encoded(key, _phone_hash(key), _encode(contact.fields), _encode(contact.phone))
+        )
+    return encoded
+
+
+def _doc(contact_id: str, now: str, fields_json: bytes) -> bytes:
+    """The stored document: ``_id``, ``createdAt``, ``updatedAt``, then the submitted fields."""
+    head = f'{{"_id":"{contact_id}","createdAt":"{now}","updatedAt":"{now}"'.encode()
+    return head + (b"}" if fields_json == b"{}" else b"," + fields_json[1:])
+
+
 def _add(
     database: Database,
     settings: Settings,
@@ -140,8 +167,14 @@ def _add(
     list_id: int | None = None,
     list_name: str | None = None,
 ) -> tuple[ContactListRow, list[AddedItem]]:
-    """Add prepared contacts in one transaction, honouring the list's duplicate rule."""
+    """Add prepared contacts in one transaction, honouring the list's duplicate rule.
+
+    Everything that does not depend on the list's state (encoding, hashing) happens before the
+    write lock, and the per-item answer after it, so concurrent adds wait on each other as
+    little as possible.
+    """
     now = now_iso()
+    encoded = _encode_all(contacts)
     with database.write() as conn:
         if list_id is not None:
             contact_list = lists.lock_list(conn, scope, list_id=list_id)
@@ -152,23 +185,25 @@ def _add(
             raise ValidationError(
                 "contacts can only be added through the API to a passiveApi list", field="source"
             )
-        keys = [c.phone.dedupe_key for c in contacts]
         existing: dict[str, int] = {}
         if not contact_list.allow_duplicates:
             existing = store.phone_matches(
-                conn, scope, list_id=contact_list.id, phone_hashes=[_phone_hash(k) for k in keys]
+                conn,
+                scope,
+                list_id=contact_list.id,
+                phone_hashes=[e.phone_hash for e in encoded],
             )
         to_add: list[int] = []
-        duplicate_of: dict[int, int] = {}  # batch position -> position of the first in batch
+        duplicate_of: dict[int, int] = {}  # batch position -> batch position of the first
         seen_in_batch: dict[str, int] = {}
-        for i, key in enumerate(keys):
+        for i, item in enumerate(encoded):
             if not contact_list.allow_duplicates:
-                if key in existing:
+                if item.key in existing:
                     continue
-                if key in seen_in_batch:
-                    duplicate_of[i] = seen_in_batch[key]
+                if item.key in seen_in_batch:
+                    duplicate_of[i] = seen_in_batch[item.key]
                     continue
-                seen_in_batch[key] = i
+                seen_in_batch[item.key] = i
             to_add.append(i)
         total = contact_list.total_record_count + len(to_add)
         if total > settings.max_contacts_per_list:
@@ -182,24 +217,21 @@ def _add(
             raise LimitExceededError(
                 f"an account can hold at most {settings.max_contacts_per_account} contacts"
             )
-        ids = store.allocate_ids(conn, count=len(to_add))
+        keys = store.allocate_ids(conn, count=len(to_add))
         new_id: dict[int, str] = {}
         rows = []
         start = contact_list.total_record_count
-        for offset, (i, contact_key) in enumerate(zip(to_add, ids, strict=True)):
-            contact = contacts[i]
-            phone = contact.phone
+        for offset, (i, contact_key) in enumerate(zip(to_add, keys, strict=True)):
+            item, phone = encoded[i], contacts[i].phone
             new_id[i] = contact_id = public_id(contact_key)
-            doc = {"_id": contact_id, "createdAt": now, "updatedAt": now}
-            doc.update(contact.fields)
             rows.append(
                 (
                     contact_key,
                     scope.tenant_id,
                     contact_list.id,
                     start + offset,
-                    _phone_hash(keys[i]),
-                    keys[i],
+                    item.phone_hash,
+                    item.key,
                     phone.raw,
                     phone.e164,
                     phone.valid,
@@ -210,37 +242,34 @@ def _add(
                     phone.timeZoneSource,
                     now,
                     now,
-                    _encode(doc),
-                    _encode(phone),
+                    _doc(contact_id, now, item.fields_json),
+                    item.phone_json,
                 )
             )
         store.insert_many(conn, scope, rows=rows)
         if to_add:
             lists.record_contacts_change(conn, scope, list_id=contact_list.id, total=total, at=now)
-        results = []
-        for i, contact in enumerate(contacts):
-            if i in new_id:
-                item = AddedItem(
-                    index=contact.index,
-                    status="added",
-                    _id=new_id[i],
-                    duplicateOf=None,
-                    phone=contact.phone,
-                )
-            else:
-                first = (
-                    public_id(existing[keys[i]]) if keys[i] in existing else new_id[duplicate_of[i]]
-                )
-                item = AddedItem(
-                    index=contact.index,
-                    status="skipped",
-                    _id=None,
-                    duplicateOf=first,
-                    phone=contact.phone,
-                )
-            results.append(item)
-        updated = lists.lock_list(conn, scope, list_id=contact_list.id)
-    return updated, results
+            contact_list = lists.lock_list(conn, scope, list_id=contact_list.id)
+    results = []
+    for i, contact in enumerate(contacts):
+        if i in new_id:
+            added, duplicate = new_id[i], None
+        elif encoded[i].key in existing:
+            added, duplicate = None, public_id(existing[encoded[i].key])
+        else:
+            added, duplicate = None, new_id[duplicate_of[i]]
+        results.append(
+            AddedItem(
+                index=contact.index,
+                status="added" if added else "skipped",
+                _id=added,
+                duplicateOf=duplicate,
+                phoneValid=contact.phone.valid,
+                phoneInvalidReason=contact.phone.invalidReason,
+                phone=contact.phone,
+            )
+        )
+    return contact_list, results
 
 
 def add_by_list_name(
@@ -267,6 +296,7 @@ def add_to_list(
     scope: TenantScope,
     list_public_id: str,
     items: list[dict[str, Any]],
+    include_phone: bool = False,
 ) -> AddContactsResult:
     """Our batch add by list id: per item, added (new id) or skipped (duplicate of which)."""
     list_id = lists.list_key(list_public_id)
@@ -274,12 +304,15 @@ def add_to_list(
     contact_list, results = _add(
         database, settings, scope=scope, contacts=prepared, list_id=list_id
     )
+    if not include_phone:
+        for result in results:
+            result.phone = None
     added = sum(1 for r in results if r.status == "added")
     return AddContactsResult(
         contactListId=lists.public_id(contact_list.id),
         added=added,
         skipped=len(results) - added,
-        invalidPhones=sum(1 for r in results if r.status == "added" and not r.phone.valid),
+        invalidPhones=sum(1 for r in results if r.status == "added" and not r.phoneValid),
         totalRecordCount=contact_list.total_record_count,
         results=results,
     )
