@@ -33,8 +33,11 @@ def _unscramble(prefix: str, value: int) -> int:
 
 
 def _check(prefix: str, value: int) -> int:
-    digest = hashlib.blake2b(prefix.encode() + value.to_bytes(8, "big"), digest_size=8).digest()
-    return int.from_bytes(digest, "big") >> 6  # 58 bits
+    """58 check bits: the splitmix64 finaliser of the value, salted per prefix."""
+    z = (value ^ _salt(prefix)) & _MASK64
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _MASK64
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _MASK64
+    return (z ^ (z >> 31)) >> 6
 
 
 def encode(prefix: str, key: int) -> str:

@@ -52,7 +52,11 @@ def public_id(contact_id: int) -> str:
 
 
 def _phone_hash(key: str) -> int:
-    return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big", signed=True)
+    """The indexed 63-bit dedupe hash: an E.164 number's digits are their own hash."""
+    if key[:1] == "+" and 1 < len(key) <= 18 and key[1:].isdigit() and key.isascii():
+        return int(key[1:])
+    digest = hashlib.blake2b(key.encode(), digest_size=8).digest()
+    return -1 - (int.from_bytes(digest, "big") >> 1)  # negative: never equal to an E.164 hash
 
 
 # ---- validation (pure) ----------------------------------------------------------------------
@@ -71,9 +75,11 @@ def _item_problem(item: dict[str, Any]) -> tuple[str, str] | None:
         return "phoneNumber", "phoneNumber as a number must be positive and at most 20 digits"
     if len(item) > MAX_COLUMNS:
         return "", f"a contact may have at most {MAX_COLUMNS} fields"
+    if has_control_characters("".join(item)):
+        return "", "field names must be printable"
     for key, value in item.items():
-        if not key or len(key) > MAX_KEY_LENGTH or has_control_characters(key):
-            return "", f"field names must be 1-{MAX_KEY_LENGTH} printable characters"
+        if not key or len(key) > MAX_KEY_LENGTH:
+            return "", f"field names must be 1-{MAX_KEY_LENGTH} characters"
         if isinstance(value, str):
             if len(value) > MAX_VALUE_LENGTH:
                 return key, f"{key} must be at most {MAX_VALUE_LENGTH} characters"
