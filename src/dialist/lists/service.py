@@ -329,13 +329,17 @@ def link_campaign(
     campaign_name = validation.text(campaign_name, field="name", max_length=256)
     with database.write() as conn:
         lock_list(conn, scope, list_id=list_id)
+        now = now_iso()
         store.link_campaign(
             conn,
             scope,
             list_id=list_id,
             campaign_id=campaign_id,
             campaign_name=campaign_name,
-            linked_at=now_iso(),
+            linked_at=now,
+        )
+        store.update(
+            conn, scope, list_id=list_id, values={"updated_at": now, "updated_by": scope.user_id}
         )
         return _must_get(conn, scope, list_id)
 
@@ -351,6 +355,12 @@ def unlink_campaign(
             raise NotFoundError(
                 f"campaign {campaign_id!r} is not linked to this list", field="campaignId"
             )
+        store.update(
+            conn,
+            scope,
+            list_id=list_id,
+            values={"updated_at": now_iso(), "updated_by": scope.user_id},
+        )
         return _must_get(conn, scope, list_id)
 
 
