@@ -15,7 +15,7 @@ from dialist.db.engine import Database
 from dialist.db.migrate import upgrade
 
 BATCH = 10_000
-CLIENTS = 2
+CLIENTS = 4
 
 
 def load_through_api(
