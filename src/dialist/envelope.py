@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
 import msgspec
@@ -64,3 +65,34 @@ def failure_bytes(error: DialistError) -> bytes:
 def encode(value: Any) -> bytes:
     """Encode any response object to JSON bytes."""
     return msgspec.json.encode(value)
+
+
+class IdRecord(msgspec.Struct):
+    """An id a bulk operation handled."""
+
+    id: str
+
+
+class FailedIdRecord(msgspec.Struct):
+    """An id a bulk operation could not handle, and why."""
+
+    id: str
+    reason: str
+
+
+def per_id_outcome(
+    requested: list[str], *, succeeded: Callable[[str], bool], failure: str
+) -> tuple[list[IdRecord], list[FailedIdRecord]]:
+    """Each requested id, in request order, as done or failed (a repeat is its own failure)."""
+    done: list[IdRecord] = []
+    failed: list[FailedIdRecord] = []
+    seen: set[str] = set()
+    for public in requested:
+        if public in seen:
+            failed.append(FailedIdRecord(id=public, reason="DUPLICATE_IN_REQUEST"))
+        elif succeeded(public):
+            done.append(IdRecord(id=public))
+        else:
+            failed.append(FailedIdRecord(id=public, reason=failure))
+        seen.add(public)
+    return done, failed

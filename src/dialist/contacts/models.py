@@ -7,6 +7,7 @@ from typing import Any
 
 import msgspec
 
+from dialist.envelope import FailedIdRecord, IdRecord
 from dialist.phones.models import PhoneDetails
 
 MAX_COLUMNS = 150
@@ -114,25 +115,12 @@ class AddContactsResult(msgspec.Struct):
     results: list[AddedItem]
 
 
-class DeletedRecord(msgspec.Struct):
-    """A contact that was deleted."""
-
-    id: str
-
-
-class FailedRecord(msgspec.Struct):
-    """A contact id that could not be deleted, and why."""
-
-    id: str
-    reason: str
-
-
 class DeleteContactsResult(msgspec.Struct):
     """``data`` of a contact delete: per-id results."""
 
     totalRequested: int  # noqa: N815
     successful: int
     failed: int
-    successfulRecords: list[DeletedRecord]  # noqa: N815
-    failedRecords: list[FailedRecord]  # noqa: N815
+    successfulRecords: list[IdRecord]  # noqa: N815
+    failedRecords: list[FailedIdRecord]  # noqa: N815
     totalRecordCount: int  # noqa: N815

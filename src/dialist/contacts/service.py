@@ -10,7 +10,7 @@ from typing import Any
 
 import msgspec
 
-from dialist import publicids
+from dialist import envelope, publicids
 from dialist.auth.models import TenantScope
 from dialist.clock import now_iso
 from dialist.contacts import store
@@ -23,8 +23,6 @@ from dialist.contacts.models import (
     AddContactsResult,
     AddedItem,
     DeleteContactsResult,
-    DeletedRecord,
-    FailedRecord,
     NewContact,
 )
 from dialist.db.engine import Database
@@ -422,18 +420,11 @@ def delete_contacts(
         total = contact_list.total_record_count - len(deleted)
         if deleted:
             lists.record_contacts_change(conn, scope, list_id=list_id, total=total, at=now_iso())
-    successful: list[DeletedRecord] = []
-    failed: list[FailedRecord] = []
-    reported: set[str] = set()
-    for public in contact_public_ids:
-        key = keys[public]
-        if public in reported:
-            failed.append(FailedRecord(id=public, reason="DUPLICATE_IN_REQUEST"))
-        elif key is not None and key in deleted:
-            successful.append(DeletedRecord(id=public))
-        else:
-            failed.append(FailedRecord(id=public, reason="NOT_FOUND"))
-        reported.add(public)
+    successful, failed = envelope.per_id_outcome(
+        contact_public_ids,
+        succeeded=lambda public: keys[public] in deleted,
+        failure="NOT_FOUND",
+    )
     return DeleteContactsResult(
         totalRequested=len(contact_public_ids),
         successful=len(successful),

@@ -7,6 +7,8 @@ from typing import Any
 
 import msgspec
 
+from dialist.envelope import FailedIdRecord, IdRecord
+
 STATUS_ACTIVE = "ACTIVE"
 STATUS_INACTIVE = "INACTIVE"
 DEFAULT_LIMIT = 10
@@ -89,24 +91,11 @@ class CrmContactPage(msgspec.Struct):
     totalResults: int  # noqa: N815
 
 
-class BulkDeleted(msgspec.Struct):
-    """An id that was deleted."""
-
-    id: str
-
-
-class BulkFailed(msgspec.Struct):
-    """An id that was not deleted, and why."""
-
-    id: str
-    reason: str
-
-
 class BulkDeleteResult(msgspec.Struct):
     """Answer of the bulk delete."""
 
     totalRequested: int  # noqa: N815
     successful: int
     failed: int
-    successfulRecords: list[BulkDeleted]  # noqa: N815
-    failedRecords: list[BulkFailed]  # noqa: N815
+    successfulRecords: list[IdRecord]  # noqa: N815
+    failedRecords: list[FailedIdRecord]  # noqa: N815

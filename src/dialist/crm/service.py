@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from dialist import publicids, validation
+from dialist import envelope, publicids, validation
 from dialist.auth.models import TenantScope
 from dialist.clock import now_iso
 from dialist.crm import store
@@ -13,9 +13,7 @@ from dialist.crm.models import (
     MAX_TEXT,
     STATUS_ACTIVE,
     STATUS_INACTIVE,
-    BulkDeleted,
     BulkDeleteResult,
-    BulkFailed,
     CellPhone,
     CrmContact,
     CrmContactIn,
@@ -214,18 +212,9 @@ def bulk_delete(
         raise ValidationError(f"at most {settings.max_batch_size} ids per request", field="ids")
     keys = {public: publicids.decode_hex24(ID_PREFIX, public) for public in ids}
     done = _soft_delete(database, scope, [k for k in keys.values() if k is not None])
-    successful: list[BulkDeleted] = []
-    failed: list[BulkFailed] = []
-    seen: set[str] = set()
-    for public in ids:
-        key = keys[public]
-        if public in seen:
-            failed.append(BulkFailed(id=public, reason="DUPLICATE_IN_REQUEST"))
-        elif key is not None and key in done:
-            successful.append(BulkDeleted(id=public))
-        else:
-            failed.append(BulkFailed(id=public, reason="NOT_FOUND_OR_ALREADY_DELETED"))
-        seen.add(public)
+    successful, failed = envelope.per_id_outcome(
+        ids, succeeded=lambda public: keys[public] in done, failure="NOT_FOUND_OR_ALREADY_DELETED"
+    )
     return BulkDeleteResult(
         totalRequested=len(ids),
         successful=len(successful),
