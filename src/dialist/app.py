@@ -73,6 +73,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> Lites
     return Litestar(
         route_handlers=[api, healthz, openapi_json, index],
         exception_handlers={Exception: web.error_handler},
+        request_class=web.DialistRequest,
         request_max_body_size=settings.max_body_bytes,
         on_shutdown=[_dispose],
         state=State({"ctx": ctx}),

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from sqlalchemy.exc import SQLAlchemyError
 
 from dialist.auth import service as auth
 from dialist.auth.models import ALL_SCOPES, App, TenantScope
@@ -39,8 +40,15 @@ def _settings(database_url: str | None = None) -> Settings:
 
 
 def _database(settings: Settings) -> Database:
-    database = Database(settings.database_url, pool_size=2)
-    upgrade(database)
+    try:
+        database = Database(settings.database_url, pool_size=2)
+        upgrade(database)
+    except (SQLAlchemyError, ImportError) as error:
+        # A wrong URL, a missing driver or an unreachable file: a sentence, not a traceback
+        # (and not the URL, which may hold a password).
+        reason = str(getattr(error, "orig", None) or error).splitlines()[0]
+        err_console.print(f"[red]error:[/red] cannot open the database: {reason}")
+        raise typer.Exit(code=2) from None
     return database
 
 
@@ -172,7 +180,8 @@ def token(
     ] = None,
     algorithm: Annotated[str, typer.Option("--alg", help="HS256 or HS512.")] = "HS256",
     expires_in: Annotated[
-        int, typer.Option("--expires-in", help="Seconds until it expires; 0 = no exp claim.")
+        int,
+        typer.Option("--expires-in", min=0, help="Seconds until it expires; 0 = no exp claim."),
     ] = 3600,
 ) -> None:
     """Print a JWT for the ``auth`` header (defaults from DIALIST_CLIENT_ID/SECRET)."""

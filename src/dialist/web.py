@@ -6,15 +6,18 @@ import logging
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from litestar import MediaType, Request, Response
-from litestar.exceptions import HTTPException
+from litestar.exceptions import HTTPException, SerializationException
 from litestar.exceptions import ValidationException as LitestarValidationException
 from litestar.openapi import ResponseSpec
 from litestar.params import Parameter
 from litestar.response.base import ASGIResponse
+from litestar.types import Empty
+from litestar.utils.scope.state import ScopeState
 
+from dialist import validation
 from dialist.auth.models import TenantScope
 from dialist.auth.service import Authenticator, RequestCredentials
 from dialist.db.engine import Database
@@ -23,6 +26,7 @@ from dialist.errors import DialistError, ErrorDetail
 from dialist.settings import Settings
 
 log = logging.getLogger("dialist")
+T = TypeVar("T")
 
 V2 = "/campaign/api/v2/public/{streamId:str}/campaign/contactList"
 V1 = "/agentassist/api/v1/public/{streamId:str}/campaign/contactList"
@@ -109,9 +113,34 @@ def authenticate(request: Request[Any, Any, Any], scope: str) -> TenantScope:
     return context(request).authenticator.authenticate(found, scope=scope)
 
 
+class DialistRequest(Request[Any, Any, Any]):
+    """Litestar's request, with every undecodable JSON body reported as a client error.
+
+    msgspec raises ``UnicodeDecodeError`` for invalid UTF-8 inside a string and
+    ``RecursionError`` for very deep nesting; Litestar only turns its own decode errors into a
+    400, so these would otherwise be 500s.
+    """
+
+    async def json(self) -> Any:
+        try:
+            return await super().json()
+        except (UnicodeDecodeError, RecursionError) as error:
+            raise SerializationException(str(error)) from None
+
+
 def api_version(request: Request[Any, Any, Any]) -> int:
     """2 for the ``/campaign/api/v2`` prefix, 1 for the legacy ones."""
     return 2 if request.scope["path"].startswith("/campaign/api/v2/") else 1
+
+
+def strict_body(request: Request[Any, Any, Any], into: type[T]) -> T:
+    """The JSON body as ``into``, converted strictly (400 naming the field when it does not fit).
+
+    Litestar converts bodies leniently (``"true"``, ``1`` become ``True``); the contract wants
+    JSON booleans to be booleans. The body was already decoded by Litestar: reuse that.
+    """
+    raw = ScopeState.from_scope(request.scope).json
+    return validation.convert(None if raw is Empty else raw, into)
 
 
 _JSON_HEADERS = {"content-type": "application/json"}
@@ -183,9 +212,10 @@ def _as_dialist_error(error: Exception) -> tuple[int, DialistError]:
     if isinstance(error, HTTPException):
         status = error.status_code
         if status == 400:
-            message = (
-                "the request body is not valid JSON" if "JSON" in error.detail else error.detail
+            undecodable = "JSON" in error.detail or isinstance(
+                error.__cause__, SerializationException
             )
+            message = "the request body is not valid JSON" if undecodable else error.detail
         elif status == 404:
             message = "no such endpoint"
         elif status == 405:
@@ -203,6 +233,9 @@ def error_handler(request: Request[Any, Any, Any], error: Exception) -> Response
     """Render any error as the Kore failure envelope with the right status."""
     status, dialist_error = _as_dialist_error(error)
     headers = getattr(error, "headers", None) if status == 405 else None
+    if status == 413:
+        # The rest of the body was not read: the connection cannot carry another request.
+        headers = {"connection": "close"}
     return Response(
         content=failure_bytes(dialist_error),
         status_code=status,

@@ -15,6 +15,7 @@ from sqlalchemy.engine import Connection
 
 from dialist.auth.models import TenantScope
 from dialist.contacts.models import StoredContact
+from dialist.db import keys
 from dialist.db.schema import contacts
 
 _CHUNK = 500
@@ -28,11 +29,9 @@ def _chunks(values: Sequence[Any]) -> Iterable[Sequence[Any]]:
 def allocate_ids(conn: Connection, *, count: int) -> list[int]:
     """``count`` new contact keys (inside the write transaction that will use them)."""
     if conn.dialect.name == "sqlite":
-        # BEGIN IMMEDIATE holds the write lock, so max(id) cannot move under us.
-        start = conn.execute(
-            sa.select(sa.func.coalesce(sa.func.max(contacts.c.id), 0))
-        ).scalar_one()
-        return list(range(start + 1, start + 1 + count))
+        # Never max(id) + 1 alone: a deleted contact's id must stay unknown (db/keys.py).
+        start = keys.reserve(conn, contacts, count=count)
+        return list(range(start, start + count))
     rows = conn.execute(
         sa.text(
             "SELECT nextval(pg_get_serial_sequence('contacts', 'id')) FROM generate_series(1, :n)"

@@ -101,6 +101,15 @@ contacts = sa.Table(
 sa.Index("ix_contacts_list_position", contacts.c.list_id, contacts.c.position)
 sa.Index("ix_contacts_list_phone_hash", contacts.c.list_id, contacts.c.phone_hash)
 
+# SQLite only: the largest key ever handed out per table, so the key of a deleted row (and the
+# public id made from it) is never given to a new row. PostgreSQL sequences already do this.
+id_watermarks = sa.Table(
+    "id_watermarks",
+    metadata,
+    sa.Column("table_name", sa.String(64), primary_key=True),
+    sa.Column("high", sa.BigInteger, nullable=False),
+)
+
 crm_contacts = sa.Table(
     "crm_contacts",
     metadata,

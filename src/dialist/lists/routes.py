@@ -40,7 +40,7 @@ def create_contact_list(request: R, data: CreateContactListRequest) -> Success[C
         ctx.database,
         ctx.settings,
         scope=scope,
-        request=data,
+        request=web.strict_body(request, CreateContactListRequest),
         version=2 if web.api_version(request) == 2 else 1,
     )
     return success(service.present(row), f"Contact list {row.name} created successfully")
@@ -106,7 +106,7 @@ def update_contact_list(request: R, data: UpdateContactListRequest) -> Success[U
         ctx.database,
         scope=scope,
         list_public_id=request.path_params["contactListId"],
-        request=data,
+        request=web.strict_body(request, UpdateContactListRequest),
     )
     return success(result, f"Contact list {row.name} updated successfully")
 

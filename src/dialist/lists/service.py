@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 from sqlalchemy.engine import Connection
@@ -40,6 +41,7 @@ from dialist.settings import Settings
 ApiVersion = Literal[1, 2]
 LIST_PREFIX = "cl"
 _CAMPAIGN_ID_MAX = 64
+_CAMPAIGN_ID = re.compile(r"cd-[A-Za-z0-9_-]+")
 
 
 def public_id(list_id: int) -> str:
@@ -215,9 +217,12 @@ def list_key(list_public_id: str) -> int:
 
 def find_by_name(conn: Connection, scope: TenantScope, *, name: str) -> ContactListRow:
     """The list of the scope with this name (case-insensitive), or 404."""
-    row = store.get_by_name(conn, scope, name=name.strip())
+    wanted = name.strip()
+    row = store.get_by_name(conn, scope, name=wanted)
     if row is None:
-        raise NotFoundError(f"contact list named {name!r} not found", field="contact_list_name")
+        # Echo at most a name's length back, not the megabyte a client may have sent.
+        shown = wanted if len(wanted) <= MAX_NAME else wanted[:MAX_NAME] + "…"
+        raise NotFoundError(f"contact list named {shown!r} not found", field="contact_list_name")
     return row
 
 
@@ -310,8 +315,12 @@ def delete_list(database: Database, *, scope: TenantScope, list_public_id: str) 
 
 def _campaign_id(value: str) -> str:
     campaign_id = validation.text(value, field="id", max_length=_CAMPAIGN_ID_MAX)
-    if not campaign_id.startswith("cd-"):
-        raise ValidationError("a campaign id starts with 'cd-'", field="id")
+    if not _CAMPAIGN_ID.fullmatch(campaign_id):
+        # The id goes into the unlink URL path: a '/' or an empty tail would make the link
+        # impossible to remove, and the list impossible to delete.
+        raise ValidationError(
+            "a campaign id is 'cd-' followed by letters, digits, '-' or '_'", field="id"
+        )
     return campaign_id
 
 

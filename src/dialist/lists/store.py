@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from dialist.auth.models import TenantScope
+from dialist.db import keys
 from dialist.db.schema import contact_lists, contacts, list_campaigns, tenants
 from dialist.lists.models import CampaignLink, ContactListRow
 
@@ -124,7 +125,9 @@ def contacts_in_account(conn: Connection, scope: TenantScope) -> int:
 
 
 def insert(conn: Connection, scope: TenantScope, *, values: dict[str, Any]) -> int:
-    """Store a new list of the scope; returns its key."""
+    """Store a new list of the scope; returns its key (never the key of a deleted list)."""
+    if conn.dialect.name == "sqlite":
+        values = {"id": keys.reserve(conn, contact_lists, count=1), **values}
     new_id: int = conn.execute(
         sa.insert(contact_lists)
         .values(tenant_id=scope.tenant_id, lname=values["name"].lower(), **values)
