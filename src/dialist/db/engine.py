@@ -7,6 +7,8 @@ deferred transaction so the rows and counts of one answer come from one snapshot
 
 from __future__ import annotations
 
+import fcntl
+import os
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -35,6 +37,35 @@ def _sqlalchemy_url(url: str) -> str:
     return url
 
 
+class _WriterQueue:
+    """Writers to one SQLite file take turns here before ``BEGIN IMMEDIATE``.
+
+    SQLite's own busy handler polls with sleeps of up to 100 ms, so a writer waiting on the lock
+    often sleeps long after it was freed, and under load a waiter can give up with "database is
+    locked". A thread lock plus an exclusive ``flock`` on a file beside the database (shared by
+    every process on the machine) hands the turn over at once and without a time limit.
+    """
+
+    def __init__(self, database: str | None) -> None:
+        self._thread_lock = threading.Lock()
+        self._path = f"{database}-writer.lock" if database and database != ":memory:" else None
+        self._fd: int | None = None
+
+    @contextmanager
+    def turn(self) -> Iterator[None]:
+        with self._thread_lock:
+            if self._path is None:
+                yield
+                return
+            if self._fd is None:
+                self._fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600)
+            fcntl.flock(self._fd, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(self._fd, fcntl.LOCK_UN)
+
+
 class Database:
     """An engine plus the two ways the code uses it: :meth:`read` and :meth:`write`."""
 
@@ -45,6 +76,7 @@ class Database:
         self._local = threading.local()
         self._raw_connections: list[sqlite3.Connection] = []
         self._raw_lock = threading.Lock()
+        self._writers = _WriterQueue(self.engine.url.database) if self.is_sqlite else None
 
     def _build_engine(self, pool_size: int) -> Engine:
         if not self.is_sqlite:
@@ -89,8 +121,8 @@ class Database:
     @contextmanager
     def write(self) -> Iterator[Connection]:
         """A connection in a write transaction: committed on success, rolled back on error."""
-        with self.engine.connect() as conn:
-            if self.is_sqlite:
+        if self._writers is not None:
+            with self._writers.turn(), self.engine.connect() as conn:
                 conn.exec_driver_sql("BEGIN IMMEDIATE")
                 try:
                     yield conn
@@ -98,9 +130,9 @@ class Database:
                     conn.exec_driver_sql("ROLLBACK")
                     raise
                 conn.exec_driver_sql("COMMIT")
-            else:
-                with conn.begin():
-                    yield conn
+            return
+        with self.engine.connect() as conn, conn.begin():
+            yield conn
 
     @contextmanager
     def raw_read(self) -> Iterator[Any]:
