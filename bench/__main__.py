@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
+import statistics
 import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -37,7 +38,7 @@ def main() -> None:
     parser.add_argument("--only", choices=["load", "deep-paging", "page-throughput"])
     args = parser.parse_args()
     count = 100_000 if args.quick else 1_000_000
-    seconds = 3 if args.quick else 10
+    seconds = 3 if args.quick else 6
     rounds = 300 if args.quick else 2_000
     figures: list[Figure] = []
     work = Path(tempfile.mkdtemp(prefix="dialist-bench-"))
@@ -92,20 +93,24 @@ def main() -> None:
                 url = paging.page_url(base, tenant, list_id, count // 2)
                 body = httpx.get(url, headers=tenant.headers).content
                 (work / "page.json").write_bytes(body)
-                served = wrk_requests_per_second(url, tenant.headers, seconds)
-        if args.only in (None, "page-throughput"):
-            with constant_server(work / "page.json") as constant:
-                floor = wrk_requests_per_second(constant + "/page", {}, seconds)
-            figures.append(
-                Figure(
-                    "getAllContacts page of 50, 1 worker",
-                    f"{served:,.0f} req/s",
-                    f"{floor:,.0f} req/s constant bytes",
-                    served / floor,
-                    ">= 0.5",
-                    served / floor >= 0.5,
+                with constant_server(work / "page.json") as constant:
+                    # Alternate the two, three rounds each, and compare the medians: the
+                    # machine's background noise then falls on both sides alike.
+                    served_runs, floor_runs = [], []
+                    for _ in range(3):
+                        served_runs.append(wrk_requests_per_second(url, tenant.headers, seconds))
+                        floor_runs.append(wrk_requests_per_second(constant + "/page", {}, seconds))
+                served, floor = statistics.median(served_runs), statistics.median(floor_runs)
+                figures.append(
+                    Figure(
+                        "getAllContacts page of 50, 1 worker",
+                        f"{served:,.0f} req/s",
+                        f"{floor:,.0f} req/s constant bytes",
+                        served / floor,
+                        ">= 0.5",
+                        served / floor >= 0.5,
+                    )
                 )
-            )
     finally:
         shutil.rmtree(work, ignore_errors=True)
     _report(figures, quick=args.quick)

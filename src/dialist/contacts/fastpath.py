@@ -27,6 +27,7 @@ _PATH = re.compile(
     r"([^/]+)/getAllContacts$"
 )
 _KNOWN = frozenset({"accountId", "skip", "limit", "include"})
+_CREDENTIAL_HEADERS = frozenset({b"auth", b"authorization", b"iid", b"accountid"})
 _DIGITS = re.compile(r"^[0-9]{1,18}$")
 
 
@@ -79,10 +80,11 @@ class GetAllContactsFastPath:
             return None
         headers: dict[str, str] = {}
         for name, value in scope["headers"]:
-            key = name.decode("latin-1")
-            if key in headers:
-                return None
-            headers[key] = value.decode("latin-1")
+            if name in _CREDENTIAL_HEADERS:
+                key = name.decode("latin-1")
+                if key in headers:
+                    return None
+                headers[key] = value.decode("latin-1")
         try:
             tenant = self.ctx.authenticator.authenticate(
                 web.credentials(

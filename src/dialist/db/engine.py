@@ -140,18 +140,18 @@ class Database:
 
         SQL run here must use the driver's parameter style: :attr:`param` (``?`` or ``%s``) and
         be a single statement (it runs in autocommit on SQLite, so one statement = one snapshot).
-        SQLite: one long-lived connection per thread (cheaper than a pool checkout).
+        SQLite: one long-lived connection and cursor per thread (cheaper than a pool checkout).
         """
         if not self.is_sqlite:
             with self.engine.connect() as conn, conn.begin():
-                cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+                pg_cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
                 try:
-                    yield cursor
+                    yield pg_cursor
                 finally:
-                    cursor.close()
+                    pg_cursor.close()
             return
-        connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
-        if connection is None:
+        cursor: sqlite3.Cursor | None = getattr(self._local, "cursor", None)
+        if cursor is None:
             database = self.engine.url.database or ":memory:"
             connection = sqlite3.connect(
                 database,
@@ -161,14 +161,10 @@ class Database:
             )
             for pragma in _SQLITE_PRAGMAS:
                 connection.execute(pragma)
-            self._local.connection = connection
+            cursor = self._local.cursor = connection.cursor()
             with self._raw_lock:
                 self._raw_connections.append(connection)
-        cursor = connection.cursor()
-        try:
-            yield cursor
-        finally:
-            cursor.close()
+        yield cursor
 
     @property
     def param(self) -> str:
