@@ -20,6 +20,7 @@ from dialist.crm.routes import ROUTES as CRM_ROUTES
 from dialist.db.engine import Database
 from dialist.db.migrate import upgrade
 from dialist.lists.routes import ROUTES as LIST_ROUTES
+from dialist.phones import service as phones
 from dialist.settings import Settings
 
 
@@ -59,6 +60,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> Lites
     """The dialist ASGI app. Migrates the database on start."""
     db = database or Database(settings.database_url, pool_size=settings.pool_size)
     upgrade(db)
+    phones.keep_compiled_patterns()
     ctx = web.AppContext(settings=settings, database=db, authenticator=Authenticator(db, settings))
     api = Router(
         "/",

@@ -25,6 +25,7 @@ from phonenumbers.phonenumberutil import (
     national_significant_number,
     region_code_for_country_code,
 )
+from phonenumbers.re_util import enable_pattern_cache
 from phonenumbers.timezone import _country_level_time_zones_for_number
 from phonenumbers.tzdata import TIMEZONE_DATA, TIMEZONE_LONGEST_PREFIX
 
@@ -70,6 +71,15 @@ _KEEP_PREFIX = (
     ValidationResult.INVALID_LENGTH,
 )
 MAX_RAW_LENGTH = 64
+
+
+def keep_compiled_patterns() -> None:
+    """Have phonenumbers keep every metadata regex it compiles (its own, documented switch).
+
+    By default it relies on the re module's cache of 512 patterns, which numbers from a dozen
+    countries overflow, so patterns get compiled again and again. Called once at app start.
+    """
+    enable_pattern_cache()
 
 
 def is_time_zone(name: str) -> bool:
