@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import msgspec
 
@@ -18,11 +18,11 @@ MAX_LIMIT = 1000
 RESERVED_KEYS = frozenset({"_id", "createdAt", "updatedAt", "_phone"})
 
 
-@dataclass(frozen=True)
-class NewContact:
-    """One validated item of an add request, with its normalised phone."""
+class NewContact(NamedTuple):
+    """One validated item of an add request, with its normalised phone (a tuple: made 10,000
+    times a request)."""
 
-    index: int
+    item_index: int
     fields: dict[str, Any]
     phone: PhoneDetails
 

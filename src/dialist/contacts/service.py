@@ -5,8 +5,7 @@ from __future__ import annotations
 import hashlib
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import msgspec
 
@@ -124,7 +123,7 @@ def prepare(items: Sequence[dict[str, Any]], *, settings: Settings, field: str) 
             )
             continue
         fields = {k: v for k, v in item.items() if k not in RESERVED_KEYS}
-        prepared.append(NewContact(index=index, fields=fields, phone=phone))
+        prepared.append(NewContact(item_index=index, fields=fields, phone=phone))
     if problems:
         raise ValidationError(
             f"{len(problems)} of {len(items)} contacts are invalid; nothing was added",
@@ -136,8 +135,7 @@ def prepare(items: Sequence[dict[str, Any]], *, settings: Settings, field: str) 
 # ---- adding ---------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Encoded:
+class _Encoded(NamedTuple):
     """What can be computed for a contact before taking the write lock."""
 
     key: str
@@ -264,7 +262,7 @@ def _add(
             added, duplicate = None, new_id[duplicate_of[i]]
         results.append(
             AddedItem(
-                index=contact.index,
+                index=contact.item_index,
                 status="added" if added else "skipped",
                 _id=added,
                 duplicateOf=duplicate,
