@@ -32,6 +32,15 @@ def has_control_characters(value: str) -> bool:
     return _CONTROL.search(value) is not None
 
 
+def page_window(skip: int, limit: int, *, max_limit: int) -> int:
+    """Check ``skip``/``limit`` paging values; the limit to use (larger ones are clamped)."""
+    if skip < 0:
+        raise ValidationError("skip must be an integer >= 0", field="skip")
+    if limit < 1:
+        raise ValidationError("limit must be an integer >= 1", field="limit")
+    return min(limit, max_limit)
+
+
 def convert(value: Any, into: type[T]) -> T:
     """``value`` (decoded JSON) as ``into``; a 400 naming the exact path when it does not fit."""
     try:

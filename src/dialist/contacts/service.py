@@ -9,7 +9,7 @@ from typing import Any, NamedTuple
 
 import msgspec
 
-from dialist import envelope, publicids
+from dialist import envelope, publicids, validation
 from dialist.auth.models import TenantScope
 from dialist.clock import now_iso
 from dialist.contacts import store
@@ -35,7 +35,6 @@ from dialist.lists import service as lists
 from dialist.lists.models import SOURCE_PASSIVE_API, ContactListRow
 from dialist.phones import service as phones
 from dialist.settings import Settings
-from dialist.validation import has_control_characters
 
 CONTACT_PREFIX = "cc"
 _MAX_REPORTED_ERRORS = 100
@@ -72,7 +71,7 @@ def _item_problem(item: dict[str, Any]) -> tuple[str, str] | None:
         return "phoneNumber", "phoneNumber as a number must be positive and at most 20 digits"
     if len(item) > MAX_COLUMNS:
         return "", f"a contact may have at most {MAX_COLUMNS} fields"
-    if has_control_characters("".join(item)):
+    if validation.has_control_characters("".join(item)):
         return "", "field names must be printable"
     for key, value in item.items():
         if not key or len(key) > MAX_KEY_LENGTH:
@@ -337,11 +336,7 @@ def page_json(
     include_phone: bool,
 ) -> bytes:
     """The whole getAllContacts answer, assembled from the stored documents."""
-    if skip < 0:
-        raise ValidationError("skip must be an integer >= 0", field="skip")
-    if limit < 1:
-        raise ValidationError("limit must be an integer >= 1", field="limit")
-    limit = min(limit, MAX_LIMIT)
+    limit = validation.page_window(skip, limit, max_limit=MAX_LIMIT)
     list_id = lists.list_key(list_public_id)
     with database.raw_read() as cursor:
         total, joined = store.page(

@@ -125,11 +125,7 @@ def list_contacts(
     database: Database, *, scope: TenantScope, skip: int, limit: int, include_inactive: bool
 ) -> CrmContactPage:
     """A page of the address book, oldest first; soft-deleted contacts only when asked."""
-    if skip < 0:
-        raise ValidationError("skip must be an integer >= 0", field="skip")
-    if limit < 1:
-        raise ValidationError("limit must be an integer >= 1", field="limit")
-    limit = min(limit, MAX_LIMIT)
+    limit = validation.page_window(skip, limit, max_limit=MAX_LIMIT)
     statuses = [STATUS_ACTIVE, STATUS_INACTIVE] if include_inactive else [STATUS_ACTIVE]
     with database.read() as conn:
         total, rows = store.page(conn, scope, statuses=statuses, skip=skip, limit=limit)
