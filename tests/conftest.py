@@ -10,6 +10,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -22,6 +23,7 @@ import pytest
 
 from dialist.auth import service as auth
 from dialist.db.engine import Database
+from tests.postgres import Postgres, start_postgres
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -56,10 +58,16 @@ class Server:
             self.process.kill()
 
 
-def start_server(tmp: Path, env: dict[str, str] | None = None, workers: int = 1) -> Server:
-    """Start ``dialist serve`` on a free port over a new SQLite file; wait until it answers."""
+def start_server(
+    tmp: Path,
+    env: dict[str, str] | None = None,
+    workers: int = 1,
+    database_url: str | None = None,
+) -> Server:
+    """Start ``dialist serve`` on a free port (a new SQLite file unless a database URL is
+    given); wait until it answers."""
     port = free_port()
-    database_url = f"sqlite:///{tmp / 'dialist.db'}"
+    database_url = database_url or f"sqlite:///{tmp / 'dialist.db'}"
     full_env = {**os.environ, "DIALIST_DATABASE_URL": database_url, **(env or {})}
     log_path = tmp / "server.log"
     log = log_path.open("wb")
@@ -95,23 +103,55 @@ def start_server(tmp: Path, env: dict[str, str] | None = None, workers: int = 1)
     raise RuntimeError(f"server did not start: {log_path.read_text()}")
 
 
+BACKENDS = ["sqlite", "postgresql"]
+
+
 @pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+def postgres() -> Iterator[Postgres]:
+    """One PostgreSQL server for the session (started only when a test needs it)."""
+    # Not under pytest's temp folder: the server's user must be able to reach its data.
+    running = start_postgres(Path(tempfile.mkdtemp(prefix="dialist-pg-")))
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    """Every test that talks to a server runs once per backend."""
+    name: str = request.param
+    return name
+
+
+@pytest.fixture(scope="session")
+def new_database_url(backend: str, request: pytest.FixtureRequest) -> Callable[[Path], str | None]:
+    """Makes the URL of a new, empty database of the session's backend (None: SQLite file)."""
+    if backend == "sqlite":
+        return lambda _tmp: None
+    running: Postgres = request.getfixturevalue("postgres")
+    return lambda _tmp: running.new_database()
+
+
+@pytest.fixture(scope="session")
+def server(
+    tmp_path_factory: pytest.TempPathFactory, new_database_url: Callable[[Path], str | None]
+) -> Iterator[Server]:
     """The shared server with default settings."""
-    running = start_server(tmp_path_factory.mktemp("server"))
+    tmp = tmp_path_factory.mktemp("server")
+    running = start_server(tmp, database_url=new_database_url(tmp))
     yield running
     running.stop()
 
 
 @pytest.fixture(scope="session")
 def server_factory(
-    tmp_path_factory: pytest.TempPathFactory,
+    tmp_path_factory: pytest.TempPathFactory, new_database_url: Callable[[Path], str | None]
 ) -> Iterator[Callable[..., Server]]:
     """Start extra servers with other settings (stopped at the end of the session)."""
     started: list[Server] = []
 
     def make(env: dict[str, str] | None = None, workers: int = 1) -> Server:
-        running = start_server(tmp_path_factory.mktemp("server"), env, workers)
+        tmp = tmp_path_factory.mktemp("server")
+        running = start_server(tmp, env, workers, database_url=new_database_url(tmp))
         started.append(running)
         return running
 

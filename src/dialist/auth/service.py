@@ -184,6 +184,8 @@ class Authenticator:
         client_id = claims.get("appId")
         if not isinstance(client_id, str) or not client_id:
             raise UnauthorizedError("the token has no appId claim")
+        if len(client_id) > 64 or not client_id.isprintable():
+            raise UnauthorizedError("the token's appId is not a known client app")
         app = self._app(client_id, now)
         if app is None:
             raise UnauthorizedError("the token's appId is not a known client app")
@@ -214,7 +216,7 @@ class Authenticator:
         return app
 
     def _consume_jti(self, app: App, jti: object) -> None:
-        if not isinstance(jti, str) or not jti or len(jti) > 256:
+        if not isinstance(jti, str) or not jti or len(jti) > 256 or "\x00" in jti:
             raise UnauthorizedError("this app requires a jti claim in every token")
         with self._database.write() as conn:
             if not store.remember_jti(conn, app_id=app.id, jti=jti, used_at=now_iso()):

@@ -5,10 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from dialist.auth.models import App
 from dialist.db.schema import apps, tenants, used_jtis
+
+
+def _insert(conn: Connection, table: sa.Table) -> Any:
+    """The dialect's INSERT, which knows ON CONFLICT (SQLite and PostgreSQL both do)."""
+    return (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(table)
 
 
 def _app(row: Any) -> App:
@@ -63,20 +69,24 @@ def ensure_tenant(conn: Connection, *, account_id: str, stream_id: str) -> int:
     existing = tenant_id(conn, account_id=account_id, stream_id=stream_id)
     if existing is not None:
         return existing
-    new_id: int = conn.execute(
-        sa.insert(tenants)
+    # Another process may create the same pair at the same moment (PostgreSQL): insert or skip.
+    conn.execute(
+        _insert(conn, tenants)
         .values(account_id=account_id, stream_id=stream_id)
-        .returning(tenants.c.id)
-    ).scalar_one()
-    return new_id
+        .on_conflict_do_nothing(index_elements=["account_id", "stream_id"])
+    )
+    created = tenant_id(conn, account_id=account_id, stream_id=stream_id)
+    if created is None:  # pragma: no cover - the insert or the other writer made it
+        raise RuntimeError("tenant row vanished")
+    return created
 
 
 def remember_jti(conn: Connection, *, app_id: int, jti: str, used_at: str) -> bool:
     """Record a token id; ``False`` when it was used before."""
-    seen = conn.execute(
-        sa.select(used_jtis.c.jti).where(used_jtis.c.app_id == app_id, used_jtis.c.jti == jti)
+    inserted = conn.execute(
+        _insert(conn, used_jtis)
+        .values(app_id=app_id, jti=jti, used_at=used_at)
+        .on_conflict_do_nothing(index_elements=["app_id", "jti"])
+        .returning(used_jtis.c.jti)
     ).first()
-    if seen:
-        return False
-    conn.execute(sa.insert(used_jtis).values(app_id=app_id, jti=jti, used_at=used_at))
-    return True
+    return inserted is not None

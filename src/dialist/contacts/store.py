@@ -123,13 +123,14 @@ def page(
     With ``include_phone`` each document gets its ``_phone`` member spliced in.
     """
     p = param
-    doc = (
-        "substr(doc, 1, length(doc) - 1) || CAST(',\"_phone\":' AS BLOB) || phone_doc "
-        "|| CAST('}' AS BLOB)"
-        if include_phone
-        else "doc"
-    )
+    # One statement, so the count and the rows come from one snapshot without a transaction.
     if param == "?":  # SQLite
+        doc = (
+            "substr(doc, 1, length(doc) - 1) || CAST(',\"_phone\":' AS BLOB) || phone_doc "
+            "|| CAST('}' AS BLOB)"
+            if include_phone
+            else "doc"
+        )
         # A FROM-subquery with ORDER BY is never flattened into an aggregate query, so
         # group_concat sees the rows in position order (tests/contacts check the order).
         joined = (
@@ -137,10 +138,16 @@ def page(
             f"WHERE list_id = l.id AND tenant_id = l.tenant_id "
             f"AND position >= {p} AND position < {p} ORDER BY position))"
         )
-    else:
+    else:  # PostgreSQL
+        doc = (
+            "substring(doc from 1 for length(doc) - 1) || convert_to(',\"_phone\":', 'UTF8') "
+            "|| phone_doc || convert_to('}', 'UTF8')"
+            if include_phone
+            else "doc"
+        )
         joined = (
-            f"(SELECT string_agg({doc}, ','::bytea ORDER BY position) FROM contacts "
-            f"WHERE list_id = l.id AND tenant_id = l.tenant_id "
+            f"(SELECT string_agg({doc}, convert_to(',', 'UTF8') ORDER BY position) "
+            f"FROM contacts WHERE list_id = l.id AND tenant_id = l.tenant_id "
             f"AND position >= {p} AND position < {p})"
         )
     cursor.execute(

@@ -152,6 +152,7 @@ def create_list(
     source = _source(request.source)
     now = now_iso()
     with database.write() as conn:
+        store.lock_tenant(conn, scope)
         if store.name_taken(conn, scope, name=name):
             raise DuplicateNameError(f"a contact list named {name!r} already exists", field="name")
         if store.count_in_account(conn, scope) >= settings.max_lists_per_account:
@@ -218,7 +219,10 @@ def list_key(list_public_id: str) -> int:
 def find_by_name(conn: Connection, scope: TenantScope, *, name: str) -> ContactListRow:
     """The list of the scope with this name (case-insensitive), or 404."""
     wanted = name.strip()
-    row = store.get_by_name(conn, scope, name=wanted)
+    # A name that could not have been created (too long, control characters) is not looked up:
+    # PostgreSQL refuses NUL characters in a query.
+    possible = len(wanted) <= MAX_NAME and not validation.has_control_characters(wanted)
+    row = store.get_by_name(conn, scope, name=wanted) if possible else None
     if row is None:
         # Echo at most a name's length back, not the megabyte a client may have sent.
         shown = wanted if len(wanted) <= MAX_NAME else wanted[:MAX_NAME] + "…"
@@ -268,6 +272,7 @@ def update_list(
     if request.allowDuplicates is not None:
         changes["allow_duplicates"] = request.allowDuplicates
     with database.write() as conn:
+        store.lock_tenant(conn, scope)
         _must_get(conn, scope, list_id)
         new_name = changes.get("name")
         if isinstance(new_name, str) and store.name_taken(
@@ -360,7 +365,10 @@ def unlink_campaign(
     list_id = _key(list_public_id)
     with database.write() as conn:
         lock_list(conn, scope, list_id=list_id)
-        if not store.unlink_campaign(conn, scope, list_id=list_id, campaign_id=campaign_id):
+        linked = _CAMPAIGN_ID.fullmatch(campaign_id) is not None and store.unlink_campaign(
+            conn, scope, list_id=list_id, campaign_id=campaign_id
+        )
+        if not linked:
             raise NotFoundError(
                 f"campaign {campaign_id!r} is not linked to this list", field="campaignId"
             )

@@ -93,6 +93,15 @@ def all_lists(
     return _rows(conn, list(conn.execute(query)))
 
 
+def lock_tenant(conn: Connection, scope: TenantScope) -> None:
+    """Serialise list creation and renames within one tenant (PostgreSQL; SQLite's write
+    transactions are serial already), so two writers cannot both take a free name."""
+    if conn.dialect.name != "sqlite":
+        conn.execute(
+            sa.select(tenants.c.id).where(tenants.c.id == scope.tenant_id).with_for_update()
+        )
+
+
 def name_taken(
     conn: Connection, scope: TenantScope, *, name: str, except_id: int | None = None
 ) -> bool:
