@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from litestar import Litestar, MediaType, Request, Router, get
+from litestar import Litestar, MediaType, Request, Response, Router, get
 from litestar.datastructures import State
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
@@ -28,6 +28,18 @@ from dialist.settings import Settings
 def healthz() -> dict[str, str]:
     """Liveness: the process answers."""
     return {"status": "ok"}
+
+
+@get("/readyz", sync_to_thread=False, tags=["operations"])
+def readyz(request: Request[Any, Any, Any]) -> Response[dict[str, str]]:
+    """Readiness: the database answers (503 when it does not)."""
+    ctx: web.AppContext = request.app.state["ctx"]
+    try:
+        ctx.database.ping()
+    except Exception as error:  # any failure to reach the database means "not ready"
+        web.log.warning("readiness check failed: %s", error)
+        return Response({"status": "unavailable"}, status_code=503)
+    return Response({"status": "ok"})
 
 
 @get("/openapi.json", include_in_schema=False, sync_to_thread=False)
@@ -73,7 +85,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> Lites
         db.dispose()
 
     return Litestar(
-        route_handlers=[api, healthz, openapi_json, index],
+        route_handlers=[api, healthz, readyz, openapi_json, index],
         exception_handlers={Exception: web.error_handler},
         request_class=web.DialistRequest,
         request_max_body_size=settings.max_body_bytes,

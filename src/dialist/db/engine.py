@@ -171,6 +171,11 @@ class Database:
         """The DBAPI placeholder of this backend, for :meth:`raw_read` SQL."""
         return "?" if self.is_sqlite else "%s"
 
+    def ping(self) -> None:
+        """Raise unless the database answers a trivial query."""
+        with self.engine.connect() as conn:
+            conn.exec_driver_sql("SELECT 1")
+
     def dispose(self) -> None:
         """Close every pooled and per-thread connection."""
         self.engine.dispose()
