@@ -9,7 +9,7 @@ import shlex
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,9 +20,11 @@ from tests.conftest import Server, start_server
 
 
 def dialist(
-    database: Path, *args: str, env: dict[str, str] | None = None
+    database: Path | str, *args: str, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    full_env = {**os.environ, "DIALIST_DATABASE_URL": f"sqlite:///{database}", **(env or {})}
+    """Run the CLI on a SQLite file (a path) or on any database URL (a string)."""
+    url = database if isinstance(database, str) else f"sqlite:///{database}"
+    full_env = {**os.environ, "DIALIST_DATABASE_URL": url, **(env or {})}
     return subprocess.run(
         [sys.executable, "-m", "dialist", *args],
         env=full_env,
@@ -43,17 +45,21 @@ def _clean_failure(result: subprocess.CompletedProcess[str], *words: str) -> Non
 
 
 @pytest.fixture(scope="module")
-def cli_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    running = start_server(tmp_path_factory.mktemp("cli"))
+def cli_server(
+    tmp_path_factory: pytest.TempPathFactory, new_database_url: Callable[[Path], str | None]
+) -> Iterator[Server]:
+    tmp = tmp_path_factory.mktemp("cli")
+    running = start_server(tmp, database_url=new_database_url(tmp))
     yield running
     running.stop()
 
 
-def _db(server: Server) -> Path:
-    return Path(server.database_url.removeprefix("sqlite:///"))
+def _db(server: Server) -> str:
+    """The server's database URL: the admin commands run beside the same database."""
+    return server.database_url
 
 
-def _create_app(database: Path, account: str, stream: str, *extra: str) -> dict[str, Any]:
+def _create_app(database: Path | str, account: str, stream: str, *extra: str) -> dict[str, Any]:
     created = dialist(
         database, "apps", "create", "--account-id", account, "--stream-id", stream, "--json", *extra
     )
@@ -62,7 +68,7 @@ def _create_app(database: Path, account: str, stream: str, *extra: str) -> dict[
     return app
 
 
-def _token(database: Path, app: dict[str, Any], *extra: str) -> str:
+def _token(database: Path | str, app: dict[str, Any], *extra: str) -> str:
     result = dialist(
         database,
         "token",
