@@ -1,8 +1,10 @@
 """``make bench``: run the benchmarks and print each figure as a ratio against its floor.
 
     python -m bench [--quick] [--only load|deep-paging|page-throughput]
+                    [--backend sqlite|postgresql|both]
 
 --quick uses 100,000 contacts and shorter runs (a smoke run, not the reported figures).
+PostgreSQL runs on a throwaway server started from Debian's binaries (as the tests do).
 Results of the last run are also written to bench/.data/results.json.
 """
 
@@ -36,92 +38,116 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("--quick", action="store_true", help="100k contacts, short runs")
     parser.add_argument("--only", choices=["load", "deep-paging", "page-throughput"])
+    parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
     args = parser.parse_args()
     count = 100_000 if args.quick else 1_000_000
-    seconds = 3 if args.quick else 6
-    rounds = 300 if args.quick else 2_000
+    print(f"generating {count:,} contacts (cached in bench/.data) ...", flush=True)
+    items = data.contacts(data.phone_numbers(count))
+    backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
     figures: list[Figure] = []
     work = Path(tempfile.mkdtemp(prefix="dialist-bench-"))
+    postgres = None
     try:
-        database = work / "bench.db"
-        tenant = new_tenant(database)
-        print(f"generating {count:,} contacts (cached in bench/.data) ...", flush=True)
-        items = data.contacts(data.phone_numbers(count))
+        for backend in backends:
+            if backend == "sqlite":
+                urls = (f"sqlite:///{work / 'bench.db'}", f"sqlite:///{work / 'floor.db'}")
+            else:
+                from tests.postgres import start_postgres
 
-        print(
-            f"loading {count:,} contacts through the batch add endpoint (2 workers) ...", flush=True
-        )
-        with dialist_server(database, workers=2) as base:
-            list_id, api_seconds = load.load_through_api(base, tenant, items)
-        if args.only in (None, "load"):
-            floor_seconds = load.bare_insert_seconds(database, work / "floor.db")
-            rate, floor_rate = count / api_seconds, count / floor_seconds
-            figures.append(
-                Figure(
-                    f"load {count:,} contacts via batch add",
-                    f"{rate:,.0f} contacts/s",
-                    f"{floor_rate:,.0f} rows/s executemany",
-                    rate / floor_rate,
-                    ">= 0.3",
-                    rate / floor_rate >= 0.3,
-                )
-            )
-
-        with dialist_server(database, workers=1) as base:
-            if args.only in (None, "deep-paging"):
-                deep = count - 10_000 if count > 10_000 else count // 2
-                medians = paging.p50_latencies(
-                    {
-                        "first": paging.page_url(base, tenant, list_id, 0),
-                        "deep": paging.page_url(base, tenant, list_id, deep),
-                    },
-                    tenant.headers,
-                    rounds,
-                )
-                ratio = medians["deep"] / medians["first"]
-                figures.append(
-                    Figure(
-                        f"p50 page at skip={deep:,} / skip=0",
-                        f"{medians['deep'] * 1e3:.2f} ms",
-                        f"{medians['first'] * 1e3:.2f} ms",
-                        ratio,
-                        "<= 1.5",
-                        ratio <= 1.5,
-                    )
-                )
-            if args.only in (None, "page-throughput"):
-                url = paging.page_url(base, tenant, list_id, count // 2)
-                body = httpx.get(url, headers=tenant.headers).content
-                (work / "page.json").write_bytes(body)
-                with constant_server(work / "page.json") as constant:
-                    # Alternate the two, three rounds each, and compare the medians: the
-                    # machine's background noise then falls on both sides alike.
-                    served_runs, floor_runs = [], []
-                    for _ in range(3):
-                        served_runs.append(wrk_requests_per_second(url, tenant.headers, seconds))
-                        floor_runs.append(wrk_requests_per_second(constant + "/page", {}, seconds))
-                served, floor = statistics.median(served_runs), statistics.median(floor_runs)
-                figures.append(
-                    Figure(
-                        "getAllContacts page of 50, 1 worker",
-                        f"{served:,.0f} req/s",
-                        f"{floor:,.0f} req/s constant bytes",
-                        served / floor,
-                        ">= 0.5",
-                        served / floor >= 0.5,
-                    )
-                )
+                postgres = postgres or start_postgres(Path(tempfile.mkdtemp(prefix="dialist-pg-")))
+                urls = (postgres.new_database(), postgres.new_database())
+            figures += _run(backend, urls, items, args, work)
     finally:
+        if postgres is not None:
+            postgres.stop()
         shutil.rmtree(work, ignore_errors=True)
     _report(figures, quick=args.quick)
 
 
+def _run(
+    backend: str,
+    urls: tuple[str, str],
+    items: list[dict[str, str]],
+    args: argparse.Namespace,
+    work: Path,
+) -> list[Figure]:
+    """The benchmarks on one backend: ``urls`` = (the service's database, the floor's)."""
+    count = len(items)
+    seconds = 3 if args.quick else 6
+    rounds = 300 if args.quick else 2_000
+    figures: list[Figure] = []
+    database, floor_database = urls
+    tenant = new_tenant(database)
+    print(f"[{backend}] loading {count:,} contacts through the batch add endpoint ...", flush=True)
+    with dialist_server(database, workers=2) as base:
+        list_id, api_seconds = load.load_through_api(base, tenant, items)
+    if args.only in (None, "load"):
+        floor_seconds = load.bare_insert_seconds(database, floor_database)
+        rate, floor_rate = count / api_seconds, count / floor_seconds
+        how = "executemany" if backend == "sqlite" else "COPY"
+        figures.append(
+            Figure(
+                f"[{backend}] load {count:,} via batch add",
+                f"{rate:,.0f} contacts/s",
+                f"{floor_rate:,.0f} rows/s {how}",
+                rate / floor_rate,
+                ">= 0.3",
+                rate / floor_rate >= 0.3,
+            )
+        )
+    with dialist_server(database, workers=1) as base:
+        if args.only in (None, "deep-paging"):
+            deep = count - 10_000
+            medians = paging.p50_latencies(
+                {
+                    "first": paging.page_url(base, tenant, list_id, 0),
+                    "deep": paging.page_url(base, tenant, list_id, deep),
+                },
+                tenant.headers,
+                rounds,
+            )
+            ratio = medians["deep"] / medians["first"]
+            figures.append(
+                Figure(
+                    f"[{backend}] p50 page skip={deep:,} / skip=0",
+                    f"{medians['deep'] * 1e3:.2f} ms",
+                    f"{medians['first'] * 1e3:.2f} ms",
+                    ratio,
+                    "<= 1.5",
+                    ratio <= 1.5,
+                )
+            )
+        if args.only in (None, "page-throughput") and backend == "sqlite":
+            url = paging.page_url(base, tenant, list_id, count // 2)
+            body = httpx.get(url, headers=tenant.headers).content
+            (work / "page.json").write_bytes(body)
+            with constant_server(work / "page.json") as constant:
+                # Alternate the two, three rounds each, and compare the medians: the
+                # machine's background noise then falls on both sides alike.
+                served_runs, floor_runs = [], []
+                for _ in range(3):
+                    served_runs.append(wrk_requests_per_second(url, tenant.headers, seconds))
+                    floor_runs.append(wrk_requests_per_second(constant + "/page", {}, seconds))
+            served, floor = statistics.median(served_runs), statistics.median(floor_runs)
+            figures.append(
+                Figure(
+                    f"[{backend}] getAllContacts page of 50, 1 worker",
+                    f"{served:,.0f} req/s",
+                    f"{floor:,.0f} req/s constant bytes",
+                    served / floor,
+                    ">= 0.5",
+                    served / floor >= 0.5,
+                )
+            )
+    return figures
+
+
 def _report(figures: list[Figure], *, quick: bool) -> None:
     print()
-    print(f"{'benchmark':42} {'measured':>20} {'floor':>34} {'ratio':>7} {'goal':>7}  result")
+    print(f"{'benchmark':48} {'measured':>20} {'floor':>34} {'ratio':>7} {'goal':>7}  result")
     for f in figures:
         verdict = "PASS" if f.met else "MISS"
-        print(f"{f.name:42} {f.value:>20} {f.floor:>34} {f.ratio:7.3f} {f.goal:>7}  {verdict}")
+        print(f"{f.name:48} {f.value:>20} {f.floor:>34} {f.ratio:7.3f} {f.goal:>7}  {verdict}")
     DATA.mkdir(parents=True, exist_ok=True)
     (DATA / "results.json").write_text(
         json.dumps({"quick": quick, "figures": [asdict(f) for f in figures]}, indent=2)

@@ -52,11 +52,19 @@ def load_through_api(
     return list_id, elapsed
 
 
-def bare_insert_seconds(source: Path, target: Path) -> float:
-    """Seconds to executemany the rows the service stored into a fresh copy of the schema."""
-    database = Database(f"sqlite:///{target}", pool_size=1)
-    upgrade(database)
-    database.dispose()
+def bare_insert_seconds(source_url: str, target_url: str) -> float:
+    """Seconds to bulk-insert the rows the service stored into a fresh copy of the schema:
+    one executemany transaction on SQLite, COPY on PostgreSQL."""
+    target = Database(target_url, pool_size=1)
+    upgrade(target)
+    target.dispose()
+    if source_url.startswith("sqlite"):
+        return _sqlite_floor(Path(source_url.removeprefix("sqlite:///")), target_url)
+    return _postgres_floor(source_url, target_url)
+
+
+def _sqlite_floor(source: Path, target_url: str) -> float:
+    target = Path(target_url.removeprefix("sqlite:///"))
     reader = sqlite3.connect(source)
     columns = [row[1] for row in reader.execute("PRAGMA table_info(contacts)")]
     rows = reader.execute(f"SELECT {', '.join(columns)} FROM contacts ORDER BY id").fetchall()
@@ -72,3 +80,27 @@ def bare_insert_seconds(source: Path, target: Path) -> float:
     elapsed = time.perf_counter() - started
     writer.close()
     return elapsed
+
+
+def _postgres_floor(source_url: str, target_url: str) -> float:
+    import psycopg
+
+    with psycopg.connect(source_url) as reader:
+        columns = [
+            row[0]
+            for row in reader.execute(
+                "SELECT column_name FROM information_schema.columns "
+                "WHERE table_name = 'contacts' ORDER BY ordinal_position"
+            )
+        ]
+        rows = reader.execute(f"SELECT {', '.join(columns)} FROM contacts ORDER BY id").fetchall()
+    with psycopg.connect(target_url) as writer:
+        started = time.perf_counter()
+        with (
+            writer.cursor() as cursor,
+            cursor.copy(f"COPY contacts ({', '.join(columns)}) FROM STDIN") as copy,
+        ):
+            for row in rows:
+                copy.write_row(row)
+        writer.commit()
+        return time.perf_counter() - started

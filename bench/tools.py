@@ -57,10 +57,10 @@ def _wait(url: str, process: subprocess.Popen[bytes]) -> None:
 
 
 @contextmanager
-def dialist_server(database: Path, workers: int = 1) -> Iterator[str]:
-    """``dialist serve`` on loopback over ``database``; yields its base URL."""
+def dialist_server(database_url: str, workers: int = 1) -> Iterator[str]:
+    """``dialist serve`` on loopback over the database; yields its base URL."""
     port = free_port()
-    env = {**os.environ, "DIALIST_DATABASE_URL": f"sqlite:///{database}"}
+    env = {**os.environ, "DIALIST_DATABASE_URL": database_url}
     command = [sys.executable, "-m", "dialist", "serve", "--port", str(port)]
     command += ["--workers", str(workers)]
     process = subprocess.Popen(
@@ -110,11 +110,11 @@ class BenchTenant:
         return f"{base}/campaign/api/v2/public/{self.stream_id}/campaign/contactList"
 
 
-def new_tenant(database: Path) -> BenchTenant:
-    """An app in ``database`` (migrated if new) and a long-lived token for it."""
+def new_tenant(database_url: str) -> BenchTenant:
+    """An app in the database (migrated if new) and a long-lived token for it."""
     from dialist.db.migrate import upgrade
 
-    db = Database(f"sqlite:///{database}", pool_size=1)
+    db = Database(database_url, pool_size=1)
     upgrade(db)
     app = create_app(db, account_id="bench000000000000000001", stream_ids=["st-bench"])
     db.dispose()
