@@ -39,6 +39,7 @@ from dialist.settings import Settings
 CONTACT_PREFIX = "cc"
 _MAX_REPORTED_ERRORS = 100
 _SKIP_CEILING = 2**40
+_STATISTICS_BATCH = 500  # adds this large may have changed the table enough to re-analyze
 _encode = msgspec.json.encode
 
 
@@ -251,6 +252,9 @@ def _add(
         if to_add:
             lists.record_contacts_change(conn, scope, list_id=contact_list.id, total=total, at=now)
             contact_list = lists.lock_list(conn, scope, list_id=contact_list.id)
+    if len(to_add) >= _STATISTICS_BATCH and not database.is_sqlite:
+        with database.write() as conn:
+            store.refresh_statistics(conn, list_size=contact_list.total_record_count)
     results = []
     for i, contact in enumerate(contacts):
         if i in new_id:
