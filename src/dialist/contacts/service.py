@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import threading
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
@@ -41,6 +42,10 @@ _MAX_REPORTED_ERRORS = 100
 _SKIP_CEILING = 2**40
 _STATISTICS_BATCH = 500  # adds this large may have changed the table enough to re-analyze
 _encode = msgspec.json.encode
+# One batch add at a time per process: the work is CPU-bound and a process runs Python on one
+# core, so two batches in one process only slow each other down and stretch the time the one
+# in the database's write lock holds it. Parallelism comes from worker processes.
+_BATCH_TURN = threading.Lock()
 
 
 def public_id(contact_id: int) -> str:
@@ -290,8 +295,9 @@ def add_by_list_name(
         raise ValidationError("contact_list_name is required", field="contact_list_name")
     if items is None:
         raise ValidationError("data is required", field="data")
-    prepared = prepare(items, settings=settings, field="data")
-    _add(database, settings, scope=scope, contacts=prepared, list_name=list_name)
+    with _BATCH_TURN:
+        prepared = prepare(items, settings=settings, field="data")
+        _add(database, settings, scope=scope, contacts=prepared, list_name=list_name)
 
 
 def add_to_list(
@@ -305,10 +311,11 @@ def add_to_list(
 ) -> AddContactsResult:
     """Our batch add by list id: per item, added (new id) or skipped (duplicate of which)."""
     list_id = lists.list_key(list_public_id)
-    prepared = prepare(items, settings=settings, field="contacts")
-    contact_list, results = _add(
-        database, settings, scope=scope, contacts=prepared, list_id=list_id
-    )
+    with _BATCH_TURN:
+        prepared = prepare(items, settings=settings, field="contacts")
+        contact_list, results = _add(
+            database, settings, scope=scope, contacts=prepared, list_id=list_id
+        )
     if not include_phone:
         for result in results:
             result.phone = None
