@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Connection
 
 from dialist.auth.models import TenantScope
@@ -50,12 +51,21 @@ def phone_matches(
     deletes keep the order). No ORDER BY: it would tempt the planner into the position index.
     """
     found: dict[str, int] = {}
-    for chunk in _chunks(sorted(set(phone_hashes))):
+    wanted = sorted(set(phone_hashes))
+    # PostgreSQL takes the whole batch as one array parameter; SQLite in chunks of 500.
+    chunks = [wanted] if conn.dialect.name == "postgresql" else _chunks(wanted)
+    for chunk in chunks:
+        matching = (
+            contacts.c.phone_hash
+            == sa.any_(sa.bindparam("hashes", list(chunk), ARRAY(sa.BigInteger)))
+            if conn.dialect.name == "postgresql"
+            else contacts.c.phone_hash.in_(chunk)
+        )
         rows = conn.execute(
             sa.select(contacts.c.phone_key, contacts.c.id).where(
                 contacts.c.list_id == list_id,
                 contacts.c.tenant_id == scope.tenant_id,
-                contacts.c.phone_hash.in_(chunk),
+                matching,
             )
         )
         for phone_key, contact_id in rows:
