@@ -51,3 +51,14 @@ def test_sigterm_finishes_the_request_in_flight(
         assert running.process.wait(60) is not None
     finally:
         running.stop()
+
+
+def test_options_lists_every_method_of_the_path(server: Server) -> None:
+    base = "/agentassist/api/v1/public/st-x/campaign/contactList"
+    with server.client() as client:
+        one = client.options(f"{base}/cl-anything")
+        assert one.status_code == 204
+        assert one.headers["allow"] == "DELETE, GET, OPTIONS, PUT"
+        listing = client.options(f"{base}/getAllListDetails")
+        assert listing.headers["allow"] == "GET, OPTIONS, POST"
+        assert client.options("/no/such/path").status_code == 404

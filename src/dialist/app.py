@@ -121,4 +121,4 @@ def asgi() -> GetAllContactsFastPath:
     The Litestar app behind the getAllContacts fast lane (see ``contacts/fastpath.py``).
     """
     app = create_app(Settings())
-    return GetAllContactsFastPath(app, app.state["ctx"])
+    return GetAllContactsFastPath(web.OptionsResponder(app), app.state["ctx"])

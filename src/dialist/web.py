@@ -8,13 +8,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from litestar import MediaType, Request, Response
+from litestar import Litestar, MediaType, Request, Response
 from litestar.exceptions import HTTPException, SerializationException
 from litestar.exceptions import ValidationException as LitestarValidationException
 from litestar.openapi import ResponseSpec
 from litestar.params import Parameter
 from litestar.response.base import ASGIResponse
-from litestar.types import Empty
+from litestar.routes import HTTPRoute
+from litestar.types import Empty, HTTPResponseStartEvent, Receive, Scope, Send
 from litestar.utils.scope.state import ScopeState
 
 from dialist import validation
@@ -242,3 +243,38 @@ def error_handler(request: Request[Any, Any, Any], error: Exception) -> Response
         media_type=MediaType.JSON,
         headers=headers,
     )
+
+
+class OptionsResponder:
+    """Answers OPTIONS with every method the path supports in ``Allow``.
+
+    Litestar's own OPTIONS answer lists the methods of only one of the handlers registered on a
+    path (``Allow: GET, OPTIONS`` where PUT and DELETE exist too); clients and checkers that
+    read ``Allow`` deserve the whole set.
+    """
+
+    def __init__(self, app: Litestar) -> None:
+        self.app = app
+        self._routes = [
+            (
+                re.compile("^" + re.sub(r"\{[^}]+\}", "[^/]+", route.path) + "$"),
+                ", ".join(sorted(route.methods)),
+            )
+            for route in app.routes
+            if isinstance(route, HTTPRoute)
+        ]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        raw: dict[str, Any] = scope  # type: ignore[assignment]
+        if raw["type"] == "http" and raw["method"] == "OPTIONS":
+            for pattern, methods in self._routes:
+                if pattern.match(raw["path"]):
+                    start: HTTPResponseStartEvent = {
+                        "type": "http.response.start",
+                        "status": 204,
+                        "headers": [(b"allow", methods.encode())],
+                    }
+                    await send(start)
+                    await send({"type": "http.response.body", "body": b"", "more_body": False})
+                    return
+        await self.app(scope, receive, send)
