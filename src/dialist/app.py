@@ -19,6 +19,9 @@ from dialist.contacts.routes import ROUTES as CONTACT_ROUTES
 from dialist.crm.routes import ROUTES as CRM_ROUTES
 from dialist.db.engine import Database
 from dialist.db.migrate import upgrade
+from dialist.imports import runner as import_runner
+from dialist.imports.routes import ROUTES as IMPORT_ROUTES
+from dialist.jobs.worker import Worker
 from dialist.lists.routes import ROUTES as LIST_ROUTES
 from dialist.phones import service as phones
 from dialist.settings import Settings
@@ -76,12 +79,20 @@ def create_app(settings: Settings, *, database: Database | None = None) -> Lites
     ctx = web.AppContext(settings=settings, database=db, authenticator=Authenticator(db, settings))
     api = Router(
         "/",
-        route_handlers=[*LIST_ROUTES, *CONTACT_ROUTES, *CRM_ROUTES],
+        route_handlers=[*LIST_ROUTES, *CONTACT_ROUTES, *CRM_ROUTES, *IMPORT_ROUTES],
         parameters=web.AUTH_PARAMETERS,
         security=[{"jwt": []}],
     )
 
+    worker = job_worker(db, settings) if settings.worker == "inprocess" else None
+
+    def _start() -> None:
+        if worker is not None:
+            worker.start()
+
     def _dispose() -> None:
+        if worker is not None:
+            worker.stop()
         db.dispose()
 
     return Litestar(
@@ -89,6 +100,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> Lites
         exception_handlers={Exception: web.error_handler},
         request_class=web.DialistRequest,
         request_max_body_size=settings.max_body_bytes,
+        on_startup=[_start],
         on_shutdown=[_dispose],
         state=State({"ctx": ctx}),
         openapi_config=OpenAPIConfig(
@@ -113,6 +125,11 @@ def create_app(settings: Settings, *, database: Database | None = None) -> Lites
         ),
         debug=False,
     )
+
+
+def job_worker(database: Database, settings: Settings) -> Worker:
+    """A worker for every kind of job dialist runs."""
+    return Worker(database, settings, {"import": import_runner.run})
 
 
 def asgi() -> GetAllContactsFastPath:

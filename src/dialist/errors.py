@@ -87,3 +87,24 @@ class PayloadTooLargeError(DialistError):
 
     status_code = 413
     code = "PAYLOAD_TOO_LARGE"
+
+
+class JobFinishedError(DialistError):
+    """The job has already finished (it cannot be cancelled)."""
+
+    status_code = 409
+    code = "JOB_FINISHED"
+
+
+class JobNotFinishedError(DialistError):
+    """The job is still queued or running (it cannot be undone yet)."""
+
+    status_code = 409
+    code = "JOB_NOT_FINISHED"
+
+
+class JobNotUndoableError(DialistError):
+    """A dry run added nothing, and a job can be undone once."""
+
+    status_code = 409
+    code = "JOB_NOT_UNDOABLE"

@@ -42,3 +42,13 @@ class Settings(BaseSettings):
 
     # Connection pool (PostgreSQL) / threads (SQLite).
     pool_size: int = 8
+
+    # Bulk imports: limits of one upload, rows per committed chunk.
+    max_import_bytes: int = 200 * 1024 * 1024
+    max_import_rows: int = 1_000_000
+    import_chunk_rows: int = Field(default=5_000, ge=1, le=50_000)
+    # Jobs: "inprocess" runs a worker thread in each `dialist serve` process; "off" leaves
+    # the jobs to `dialist worker` processes.
+    worker: Literal["inprocess", "off"] = "inprocess"
+    # A running job whose worker has not heart-beaten for this long is taken over.
+    job_stale_seconds: float = Field(default=30.0, gt=0)

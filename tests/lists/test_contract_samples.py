@@ -43,7 +43,7 @@ REFERENCE_LIST_FIELDS: list[tuple[str, type]] = [
     ("allowDuplicates", bool),
 ]
 # Contract §2 [choice]: get and delete answers add these after the reference fields.
-DETAIL_EXTRAS = ["orgId", "lname", "iId", "accountId"]
+DETAIL_EXTRAS = ["orgId", "lname", "iId", "accountId", "dedupeBy"]
 SUMMARY_FIELDS = [
     "_id", "name", "description", "totalRecordCount", "status", "mapping", "isListInUse",
     "listType", "campaignInUse", "source", "apiConfigurations", "columns", "files", "updatedAt",

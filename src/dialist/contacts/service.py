@@ -6,9 +6,10 @@ import hashlib
 import math
 import threading
 from collections.abc import Sequence
-from typing import Any, NamedTuple
+from typing import Any
 
 import msgspec
+from sqlalchemy.engine import Connection
 
 from dialist import envelope, publicids, validation
 from dialist.auth.models import TenantScope
@@ -24,6 +25,8 @@ from dialist.contacts.models import (
     AddedItem,
     DeleteContactsResult,
     NewContact,
+    Placement,
+    PreparedContact,
 )
 from dialist.db.engine import Database
 from dialist.errors import (
@@ -35,6 +38,7 @@ from dialist.errors import (
 from dialist.lists import service as lists
 from dialist.lists.models import SOURCE_PASSIVE_API, ContactListRow
 from dialist.phones import service as phones
+from dialist.phones.models import PhoneDetails
 from dialist.settings import Settings
 
 CONTACT_PREFIX = "cc"
@@ -140,29 +144,190 @@ def prepare(items: Sequence[dict[str, Any]], *, settings: Settings, field: str) 
 # ---- adding ---------------------------------------------------------------------------------
 
 
-class _Encoded(NamedTuple):
-    """What can be computed for a contact before taking the write lock."""
+def unique_key_of(value: object) -> str | None:
+    """The dedupe key of a ``uniqueId`` value: its text, trimmed (None when there is none)."""
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        return None
+    key = str(value).strip()
+    return key or None
 
-    key: str
-    phone_hash: int
-    fields_json: bytes  # the submitted fields as a JSON object, spliced after the ids
-    phone_json: bytes
+
+def prepare_one(
+    phone: PhoneDetails, fields: dict[str, Any], *, import_row: int | None = None
+) -> PreparedContact:
+    """Encode and hash one contact (pure; before any lock)."""
+    key = phone.dedupe_key
+    unique = unique_key_of(fields.get("uniqueId"))
+    return PreparedContact(
+        phone,
+        _phone_hash(key),
+        unique,
+        None if unique is None else _text_hash(unique),
+        _encode(fields),
+        _encode(phone),
+        import_row,
+    )
 
 
-def _encode_all(contacts: list[NewContact]) -> list[_Encoded]:
-    encoded = []
-    for contact in contacts:
-        key = contact.phone.dedupe_key
-        encoded.append(
-            _Encoded(key, _phone_hash(key), _encode(contact.fields), _encode(contact.phone))
-        )
-    return encoded
+def _text_hash(key: str) -> int:
+    digest = hashlib.blake2b(key.encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big") >> 1
+
+
+def list_policy(contact_list: ContactListRow) -> str:
+    """What a duplicate is in this list: ``none``, ``phone`` or ``uniqueId``."""
+    return "none" if contact_list.allow_duplicates else contact_list.dedupe_by
+
+
+def _dedupe_key(item: PreparedContact, policy: str) -> tuple[str, int] | None:
+    if policy == "phone":
+        return item.phone.dedupe_key, item.phone_hash
+    if policy == "uniqueId" and item.unique_key is not None and item.unique_hash is not None:
+        return item.unique_key, item.unique_hash
+    return None
+
+
+def dedupe_key(item: PreparedContact, policy: str) -> str | None:
+    """The key two contacts share when ``policy`` calls them duplicates (None: never one)."""
+    found = _dedupe_key(item, policy)
+    return found[0] if found else None
 
 
 def _doc(contact_id: str, now: str, fields_json: bytes) -> bytes:
     """The stored document: ``_id``, ``createdAt``, ``updatedAt``, then the submitted fields."""
     head = f'{{"_id":"{contact_id}","createdAt":"{now}","updatedAt":"{now}"'.encode()
     return head + (b"}" if fields_json == b"{}" else b"," + fields_json[1:])
+
+
+def place(
+    conn: Connection,
+    settings: Settings,
+    *,
+    scope: TenantScope,
+    contact_list: ContactListRow,
+    items: Sequence[PreparedContact],
+    policy: str,
+    now: str,
+    import_job_id: int | None = None,
+    write: bool = True,
+    when_full: str = "raise",
+) -> list[Placement]:
+    """Inside the write transaction that locked ``contact_list``: dedupe ``items`` against the
+    list and each other by ``policy``, then insert the new ones at the end of the list.
+
+    ``write=False`` only says where each item would go (dry runs). When the list or account
+    would pass its capacity, ``when_full="raise"`` fails the whole call (400 LIMIT_EXCEEDED);
+    ``"mark"`` places what fits and marks the rest ``over_capacity``.
+    """
+    keys = [_dedupe_key(item, policy) for item in items]
+    existing: dict[str, tuple[int, int | None, int | None]] = {}
+    if policy != "none":
+        wanted = [k[1] for k in keys if k is not None]
+        if wanted:
+            existing = store.matches(
+                conn,
+                scope,
+                list_id=contact_list.id,
+                by=policy,
+                hashes=wanted,
+            )
+    placements: list[Placement | None] = [None] * len(items)
+    to_add: list[int] = []
+    seen: dict[str, int] = {}
+    for i, key in enumerate(keys):
+        if key is not None:
+            found = existing.get(key[0])
+            if found is not None:
+                same_job = import_job_id is not None and found[1] == import_job_id
+                placements[i] = Placement(
+                    None, found[0], None, found[2] if same_job else None, False
+                )
+                continue
+            earlier = seen.get(key[0])
+            if earlier is not None:
+                placements[i] = Placement(None, None, earlier, None, False)
+                continue
+            seen[key[0]] = i
+        to_add.append(i)
+    room = settings.max_contacts_per_list - contact_list.total_record_count
+    if to_add:
+        room = min(
+            room,
+            settings.max_contacts_per_account - lists.contacts_in_account(conn, scope),
+        )
+    if len(to_add) > room:
+        if when_full == "raise":
+            total = contact_list.total_record_count + len(to_add)
+            if total > settings.max_contacts_per_list:
+                raise LimitExceededError(
+                    f"a contact list can hold at most {settings.max_contacts_per_list} "
+                    f"contacts; this request would bring it to {total}"
+                )
+            raise LimitExceededError(
+                f"an account can hold at most {settings.max_contacts_per_account} contacts"
+            )
+        for i in to_add[max(room, 0) :]:
+            placements[i] = Placement(None, None, None, None, True)
+        to_add = to_add[: max(room, 0)]
+    new_keys = store.allocate_ids(conn, count=len(to_add)) if write else [0] * len(to_add)
+    rows = []
+    start = contact_list.total_record_count
+    for offset, (i, contact_key) in enumerate(zip(to_add, new_keys, strict=True)):
+        placements[i] = Placement(contact_key, None, None, None, False)
+        if write:
+            position = start + offset
+            rows.append(
+                _row(scope, contact_list.id, position, contact_key, items[i], now, import_job_id)
+            )
+    if rows:
+        store.insert_many(conn, scope, rows=rows)
+        lists.record_contacts_change(
+            conn, scope, list_id=contact_list.id, total=start + len(rows), at=now
+        )
+    return [p if p is not None else Placement(None, None, None, None, False) for p in placements]
+
+
+def _row(
+    scope: TenantScope,
+    list_id: int,
+    position: int,
+    contact_key: int,
+    item: PreparedContact,
+    now: str,
+    import_job_id: int | None,
+) -> tuple[Any, ...]:
+    phone = item.phone
+    return (
+        contact_key,
+        scope.tenant_id,
+        list_id,
+        position,
+        item.phone_hash,
+        phone.dedupe_key,
+        phone.raw,
+        phone.e164,
+        phone.valid,
+        phone.invalidReason,
+        phone.lineType,
+        phone.region,
+        phone.timeZone,
+        phone.timeZoneSource,
+        now,
+        now,
+        _doc(public_id(contact_key), now, item.fields_json),
+        item.phone_json,
+        item.unique_hash,
+        item.unique_key,
+        import_job_id,
+        item.import_row,
+    )
+
+
+def refresh_statistics(database: Database, *, added: int, list_size: int) -> None:
+    """PostgreSQL, after a large add: let the planner know the list grew (see store)."""
+    if added >= _STATISTICS_BATCH and not database.is_sqlite:
+        with database.write() as conn:
+            store.refresh_statistics(conn, list_size=list_size)
 
 
 def _add(
@@ -181,7 +346,7 @@ def _add(
     little as possible.
     """
     now = now_iso()
-    encoded = _encode_all(contacts)
+    prepared = [prepare_one(contact.phone, contact.fields) for contact in contacts]
     with database.write() as conn:
         if list_id is not None:
             contact_list = lists.lock_list(conn, scope, list_id=list_id)
@@ -192,87 +357,33 @@ def _add(
             raise ValidationError(
                 "contacts can only be added through the API to a passiveApi list", field="source"
             )
-        existing: dict[str, int] = {}
-        if not contact_list.allow_duplicates:
-            existing = store.phone_matches(
-                conn,
-                scope,
-                list_id=contact_list.id,
-                phone_hashes=[e.phone_hash for e in encoded],
-            )
-        to_add: list[int] = []
-        duplicate_of: dict[int, int] = {}  # batch position -> batch position of the first
-        seen_in_batch: dict[str, int] = {}
-        for i, item in enumerate(encoded):
-            if not contact_list.allow_duplicates:
-                if item.key in existing:
-                    continue
-                if item.key in seen_in_batch:
-                    duplicate_of[i] = seen_in_batch[item.key]
-                    continue
-                seen_in_batch[item.key] = i
-            to_add.append(i)
-        total = contact_list.total_record_count + len(to_add)
-        if total > settings.max_contacts_per_list:
-            raise LimitExceededError(
-                f"a contact list can hold at most {settings.max_contacts_per_list} contacts; "
-                f"this request would bring it to {total}"
-            )
-        if to_add and (
-            lists.contacts_in_account(conn, scope) + len(to_add) > settings.max_contacts_per_account
-        ):
-            raise LimitExceededError(
-                f"an account can hold at most {settings.max_contacts_per_account} contacts"
-            )
-        keys = store.allocate_ids(conn, count=len(to_add))
-        new_id: dict[int, str] = {}
-        rows = []
-        start = contact_list.total_record_count
-        for offset, (i, contact_key) in enumerate(zip(to_add, keys, strict=True)):
-            item, phone = encoded[i], contacts[i].phone
-            new_id[i] = contact_id = public_id(contact_key)
-            rows.append(
-                (
-                    contact_key,
-                    scope.tenant_id,
-                    contact_list.id,
-                    start + offset,
-                    item.phone_hash,
-                    item.key,
-                    phone.raw,
-                    phone.e164,
-                    phone.valid,
-                    phone.invalidReason,
-                    phone.lineType,
-                    phone.region,
-                    phone.timeZone,
-                    phone.timeZoneSource,
-                    now,
-                    now,
-                    _doc(contact_id, now, item.fields_json),
-                    item.phone_json,
-                )
-            )
-        store.insert_many(conn, scope, rows=rows)
-        if to_add:
-            lists.record_contacts_change(conn, scope, list_id=contact_list.id, total=total, at=now)
+        placements = place(
+            conn,
+            settings,
+            scope=scope,
+            contact_list=contact_list,
+            items=prepared,
+            policy=list_policy(contact_list),
+            now=now,
+        )
+        added = sum(1 for p in placements if p.contact_key is not None)
+        if added:
             contact_list = lists.lock_list(conn, scope, list_id=contact_list.id)
-    if len(to_add) >= _STATISTICS_BATCH and not database.is_sqlite:
-        with database.write() as conn:
-            store.refresh_statistics(conn, list_size=contact_list.total_record_count)
+    refresh_statistics(database, added=added, list_size=contact_list.total_record_count)
     results = []
-    for i, contact in enumerate(contacts):
-        if i in new_id:
-            added, duplicate = new_id[i], None
-        elif encoded[i].key in existing:
-            added, duplicate = None, public_id(existing[encoded[i].key])
+    for contact, placed in zip(contacts, placements, strict=True):
+        if placed.contact_key is not None:
+            new_id, duplicate = public_id(placed.contact_key), None
+        elif placed.duplicate_of_key is not None:
+            new_id, duplicate = None, public_id(placed.duplicate_of_key)
         else:
-            added, duplicate = None, new_id[duplicate_of[i]]
+            first = placements[placed.duplicate_of_index or 0].contact_key
+            new_id, duplicate = None, public_id(first or 0)
         results.append(
             AddedItem(
                 index=contact.item_index,
-                status="added" if added else "skipped",
-                _id=added,
+                status="added" if new_id else "skipped",
+                _id=new_id,
                 duplicateOf=duplicate,
                 phoneValid=contact.phone.valid,
                 phoneInvalidReason=contact.phone.invalidReason,

@@ -42,35 +42,42 @@ def allocate_ids(conn: Connection, *, count: int) -> list[int]:
     return [row[0] for row in rows]
 
 
-def phone_matches(
-    conn: Connection, scope: TenantScope, *, list_id: int, phone_hashes: Sequence[int]
-) -> dict[str, int]:
-    """Contacts of the list whose dedupe key hashes to one of ``phone_hashes``: key → first id.
+def matches(
+    conn: Connection, scope: TenantScope, *, list_id: int, by: str, hashes: Sequence[int]
+) -> dict[str, tuple[int, int | None, int | None]]:
+    """Contacts of the list whose dedupe key (``by``: ``phone`` or ``uniqueId``) hashes to one
+    of ``hashes``: key → (first id, the import job that added it, its row in that file).
 
     "First" is the smallest id, which is also the earliest position (ids grow with inserts and
     deletes keep the order). No ORDER BY: it would tempt the planner into the position index.
     """
-    found: dict[str, int] = {}
-    wanted = sorted(set(phone_hashes))
+    hash_column, key_column = (
+        (contacts.c.phone_hash, contacts.c.phone_key)
+        if by == "phone"
+        else (contacts.c.unique_hash, contacts.c.unique_key)
+    )
+    found: dict[str, tuple[int, int | None, int | None]] = {}
+    wanted = sorted(set(hashes))
     # PostgreSQL takes the whole batch as one array parameter; SQLite in chunks of 500.
     chunks = [wanted] if conn.dialect.name == "postgresql" else _chunks(wanted)
     for chunk in chunks:
         matching = (
-            contacts.c.phone_hash
-            == sa.any_(sa.bindparam("hashes", list(chunk), ARRAY(sa.BigInteger)))
+            hash_column == sa.any_(sa.bindparam("hashes", list(chunk), ARRAY(sa.BigInteger)))
             if conn.dialect.name == "postgresql"
-            else contacts.c.phone_hash.in_(chunk)
+            else hash_column.in_(chunk)
         )
         rows = conn.execute(
-            sa.select(contacts.c.phone_key, contacts.c.id).where(
+            sa.select(
+                key_column, contacts.c.id, contacts.c.import_job_id, contacts.c.import_row
+            ).where(
                 contacts.c.list_id == list_id,
                 contacts.c.tenant_id == scope.tenant_id,
                 matching,
             )
         )
-        for phone_key, contact_id in rows:
-            if phone_key not in found or contact_id < found[phone_key]:
-                found[phone_key] = contact_id
+        for key, contact_id, job_id, row in rows:
+            if key not in found or contact_id < found[key][0]:
+                found[key] = (contact_id, job_id, row)
     return found
 
 
@@ -93,6 +100,10 @@ INSERT_COLUMNS = (
     "updated_at",
     "doc",
     "phone_doc",
+    "unique_hash",
+    "unique_key",
+    "import_job_id",
+    "import_row",
 )
 
 

@@ -59,6 +59,8 @@ contact_lists = sa.Table(
     sa.Column("updated_by", sa.String(64), nullable=False),
     sa.Column("created_at", sa.String(32), nullable=False),
     sa.Column("updated_at", sa.String(32), nullable=False),
+    # What "duplicate" means when duplicates are not allowed: "phone" (E.164) or "uniqueId".
+    sa.Column("dedupe_by", sa.String(16), nullable=False, server_default="phone"),
     sa.UniqueConstraint("tenant_id", "lname", name="uq_contact_lists_tenant_lname"),
 )
 
@@ -97,9 +99,17 @@ contacts = sa.Table(
     sa.Column("doc", sa.LargeBinary, nullable=False),
     # Derived phone data as JSON, spliced in when a client asks for it.
     sa.Column("phone_doc", sa.LargeBinary, nullable=False),
+    # Dedupe by uniqueId: 63-bit hash of the contact's uniqueId (null when it has none).
+    sa.Column("unique_hash", sa.BigInteger),
+    sa.Column("unique_key", sa.Text),
+    # The import job that added the contact and the file's row (null for API adds): undo and
+    # "duplicate of row n" read these.
+    sa.Column("import_job_id", sa.BigInteger),
+    sa.Column("import_row", sa.Integer),
 )
 sa.Index("ix_contacts_list_position", contacts.c.list_id, contacts.c.position)
 sa.Index("ix_contacts_list_phone_hash", contacts.c.list_id, contacts.c.phone_hash)
+sa.Index("ix_contacts_list_unique_hash", contacts.c.list_id, contacts.c.unique_hash)
 
 # SQLite only: the largest key ever handed out per table, so the key of a deleted row (and the
 # public id made from it) is never given to a new row. PostgreSQL sequences already do this.
@@ -125,4 +135,65 @@ sa.Index(
     crm_contacts.c.tenant_id,
     crm_contacts.c.status,
     crm_contacts.c.id,
+)
+
+# Durable background jobs (imports): claimed by workers, resumed from their checkpoint.
+jobs = sa.Table(
+    "jobs",
+    metadata,
+    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True),
+    sa.Column("tenant_id", sa.Integer, nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("list_id", sa.Integer, nullable=False),
+    # uploading (not yet claimable), queued, running, succeeded, failed, cancelled
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("params", sa.Text, nullable=False),  # JSON: what the client asked for
+    sa.Column("facts", sa.Text),  # JSON: what checking the file found (mapping, encoding…)
+    sa.Column("bytes_total", sa.BigInteger, nullable=False),
+    sa.Column("rows_total", sa.Integer),
+    # Checkpoint: rows_read rows are done; the counts and results up to there are committed.
+    sa.Column("rows_read", sa.Integer, nullable=False),
+    sa.Column("rows_added", sa.Integer, nullable=False),
+    sa.Column("rows_duplicate", sa.Integer, nullable=False),
+    sa.Column("rows_invalid", sa.Integer, nullable=False),
+    sa.Column("result_chunks", sa.Integer, nullable=False),
+    sa.Column("run_seconds", sa.Float, nullable=False),
+    sa.Column("cancel_requested", sa.Boolean, nullable=False),
+    sa.Column("error_code", sa.String(32)),
+    sa.Column("error_message", sa.Text),
+    sa.Column("worker", sa.String(64)),
+    sa.Column("heartbeat_at", sa.Float),
+    sa.Column("attempts", sa.Integer, nullable=False),
+    sa.Column("created_by", sa.String(64), nullable=False),
+    sa.Column("created_at", sa.String(32), nullable=False),
+    sa.Column("updated_at", sa.String(32), nullable=False),
+    sa.Column("started_at", sa.String(32)),
+    sa.Column("finished_at", sa.String(32)),
+    sa.Column("undone_at", sa.String(32)),
+    sa.Column("rows_undone", sa.Integer),
+)
+sa.Index("ix_jobs_status_id", jobs.c.status, jobs.c.id)
+sa.Index("ix_jobs_list_id", jobs.c.list_id, jobs.c.id)
+
+# An uploaded file, in the database so that any worker on any machine can run the job.
+job_uploads = sa.Table(
+    "job_uploads",
+    metadata,
+    sa.Column("job_id", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("seq", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("data", sa.LargeBinary, nullable=False),
+)
+
+# Per-row results, a chunk of rows a row (encoded), written with the chunk's contacts.
+job_results = sa.Table(
+    "job_results",
+    metadata,
+    sa.Column("job_id", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("seq", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("first_row", sa.Integer, nullable=False),
+    sa.Column("row_count", sa.Integer, nullable=False),
+    sa.Column("added", sa.Integer, nullable=False),
+    sa.Column("duplicate", sa.Integer, nullable=False),
+    sa.Column("invalid", sa.Integer, nullable=False),
+    sa.Column("data", sa.LargeBinary, nullable=False),
 )

@@ -8,6 +8,7 @@ import msgspec
 
 LIST_TYPES = ("call", "sms")
 SOURCE_PASSIVE_API = "passiveApi"
+DEDUPE_BY = ("phone", "uniqueId")
 SOURCE_ALIASES = {"passiveApi": SOURCE_PASSIVE_API, "passiveApiIntegration": SOURCE_PASSIVE_API}
 MAX_NAME = 48
 MAX_DESCRIPTION = 256
@@ -39,6 +40,7 @@ class ContactListRow:
     created_at: str
     updated_at: str
     campaigns: tuple[CampaignLink, ...]
+    dedupe_by: str = "phone"
 
 
 # ---- requests -------------------------------------------------------------------------------
@@ -51,6 +53,7 @@ class CreateContactListRequest(msgspec.Struct, kw_only=True):
     description: str | None = None
     source: str | None = None
     allowDuplicates: bool | None = None  # noqa: N815
+    dedupeBy: str | None = None  # noqa: N815 - dialist: "phone" or "uniqueId"
 
 
 class UpdateContactListRequest(msgspec.Struct, kw_only=True):
@@ -60,6 +63,7 @@ class UpdateContactListRequest(msgspec.Struct, kw_only=True):
     description: str | None = None
     allowDuplicates: bool | None = None  # noqa: N815
     source: str | None = None
+    dedupeBy: str | None = None  # noqa: N815 - dialist: "phone" or "uniqueId"
 
 
 class LinkCampaignRequest(msgspec.Struct, kw_only=True):
@@ -146,6 +150,7 @@ class ContactListDetail(ContactList):
     lname: str
     iId: str  # noqa: N815
     accountId: str  # noqa: N815
+    dedupeBy: str  # noqa: N815 - dialist: what a duplicate is when duplicates are not allowed
 
 
 class ContactListSummary(msgspec.Struct):
@@ -179,6 +184,7 @@ class UpdateBody(msgspec.Struct, omit_defaults=True):
     updatedBy: str  # noqa: N815
     description: str | msgspec.UnsetType = msgspec.UNSET
     allowDuplicates: bool | msgspec.UnsetType = msgspec.UNSET  # noqa: N815
+    dedupeBy: str | msgspec.UnsetType = msgspec.UNSET  # noqa: N815
 
 
 class UpdateResult(msgspec.Struct):

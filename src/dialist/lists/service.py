@@ -21,6 +21,7 @@ from dialist.errors import (
 from dialist.lists import store
 from dialist.lists.models import (
     API_MAPPING,
+    DEDUPE_BY,
     LIST_TYPES,
     MAX_DESCRIPTION,
     MAX_NAME,
@@ -100,6 +101,7 @@ def present_detail(row: ContactListRow, scope: TenantScope) -> ContactListDetail
         lname=row.name.lower(),
         iId=scope.stream_id,
         accountId=scope.account_id,
+        dedupeBy=row.dedupe_by,
     )
 
 
@@ -130,6 +132,12 @@ def _source(value: str) -> str:
     return source
 
 
+def _dedupe_by(value: str) -> str:
+    if value not in DEDUPE_BY:
+        raise ValidationError("dedupeBy must be 'phone' or 'uniqueId'", field="dedupeBy")
+    return value
+
+
 def create_list(
     database: Database,
     settings: Settings,
@@ -150,6 +158,7 @@ def create_list(
     if request.source is None:
         raise ValidationError("source is required", field="source")
     source = _source(request.source)
+    dedupe_by = _dedupe_by(request.dedupeBy) if request.dedupeBy is not None else "phone"
     now = now_iso()
     with database.write() as conn:
         store.lock_tenant(conn, scope)
@@ -169,6 +178,7 @@ def create_list(
                 "list_type": "call",
                 "status": "Ready",
                 "allow_duplicates": bool(request.allowDuplicates),
+                "dedupe_by": dedupe_by,
                 "total_record_count": 0,
                 "created_by": scope.user_id,
                 "updated_by": scope.user_id,
@@ -258,7 +268,12 @@ def update_list(
     list_id = _key(list_public_id)
     if request.source is not None:
         _source(request.source)
-    if request.name is None and request.description is None and request.allowDuplicates is None:
+    if (
+        request.name is None
+        and request.description is None
+        and request.allowDuplicates is None
+        and request.dedupeBy is None
+    ):
         raise ValidationError(
             "send at least one of name, description or allowDuplicates", field="body"
         )
@@ -271,6 +286,8 @@ def update_list(
         )
     if request.allowDuplicates is not None:
         changes["allow_duplicates"] = request.allowDuplicates
+    if request.dedupeBy is not None:
+        changes["dedupe_by"] = _dedupe_by(request.dedupeBy)
     with database.write() as conn:
         store.lock_tenant(conn, scope)
         _must_get(conn, scope, list_id)
@@ -301,6 +318,8 @@ def update_list(
         body.description = row.description
     if "allow_duplicates" in changes:
         body.allowDuplicates = row.allow_duplicates
+    if "dedupe_by" in changes:
+        body.dedupeBy = row.dedupe_by
     return row, UpdateResult(contactListId=public_id(row.id), body=body)
 
 

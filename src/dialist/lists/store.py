@@ -9,7 +9,15 @@ from sqlalchemy.engine import Connection
 
 from dialist.auth.models import TenantScope
 from dialist.db import keys
-from dialist.db.schema import contact_lists, contacts, list_campaigns, tenants
+from dialist.db.schema import (
+    contact_lists,
+    contacts,
+    job_results,
+    job_uploads,
+    jobs,
+    list_campaigns,
+    tenants,
+)
 from dialist.lists.models import CampaignLink, ContactListRow
 
 _in_scope = contact_lists.c.tenant_id
@@ -49,6 +57,7 @@ def _rows(conn: Connection, rows: list[Any]) -> list[ContactListRow]:
             created_at=row.created_at,
             updated_at=row.updated_at,
             campaigns=tuple(campaigns.get(row.id, [])),
+            dedupe_by=row.dedupe_by,
         )
         for row in rows
     ]
@@ -157,7 +166,16 @@ def update(conn: Connection, scope: TenantScope, *, list_id: int, values: dict[s
 
 
 def delete(conn: Connection, scope: TenantScope, *, list_id: int) -> None:
-    """Remove a list of the scope with its contacts and campaign links."""
+    """Remove a list of the scope with its contacts, campaign links and import jobs (with
+    their uploads and results; a job still running stops at its next checkpoint)."""
+    job_ids = sa.select(jobs.c.id).where(
+        jobs.c.list_id == list_id, jobs.c.tenant_id == scope.tenant_id
+    )
+    conn.execute(sa.delete(job_uploads).where(job_uploads.c.job_id.in_(job_ids)))
+    conn.execute(sa.delete(job_results).where(job_results.c.job_id.in_(job_ids)))
+    conn.execute(
+        sa.delete(jobs).where(jobs.c.list_id == list_id, jobs.c.tenant_id == scope.tenant_id)
+    )
     conn.execute(
         sa.delete(contacts).where(
             contacts.c.list_id == list_id, contacts.c.tenant_id == scope.tenant_id

@@ -1,0 +1,1 @@
+"""Bulk imports: upload, durable job, check, map, normalise, dedupe, insert, per-row results."""

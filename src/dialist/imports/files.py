@@ -1,0 +1,340 @@
+"""Reading an uploaded file as records: encodings, CSV dialects, NDJSON, JSON arrays. Pure: the
+bytes come from any binary stream; nothing here touches the database.
+
+A file is read twice: :func:`check` goes through it from end to end before anything is written
+(encoding, header, row count, structure), so a file that cannot be read fails whole and leaves
+the list untouched; :func:`records` then yields its records for the import.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+from collections.abc import Callable, Iterator
+from typing import IO, Any, NamedTuple
+
+import ijson
+import msgspec
+
+MAX_RECORD_CHARS = 1 << 20  # a CSV or NDJSON record over 1 MiB is reported ROW_TOO_LONG
+MAX_COLUMNS = 150
+_MARK = "\x1fROW_TOO_LONG\x1f"
+_OVERLONG = _MARK + "\n"  # stands in for an overlong line, whose text is skipped
+_DELIMITERS = (",", ";", "\t", "|")
+_ENCODINGS = {"utf-8": "utf-8", "cp1252": "cp1252", "latin-1": "latin-1", "utf-16": "utf-16"}
+FORMATS = ("csv", "ndjson", "json")
+
+# Opens the upload from its first byte, each time it is called.
+Source = Callable[[], io.BufferedReader]
+
+
+class FileError(Exception):
+    """The whole file cannot be imported (the job fails with ``code``)."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+class FileFacts(msgspec.Struct, kw_only=True):
+    """What checking the file found; stored with the job so a resumed job reads it alike."""
+
+    format: str
+    encoding: str
+    delimiter: str | None
+    columns: list[str]
+    rows: int
+
+
+class Record(NamedTuple):
+    """One data record: its number (from 1), the line it starts on, and its values or why it
+    cannot be read (``error`` = (code, message))."""
+
+    row: int
+    line: int | None
+    values: dict[str, Any] | None
+    error: tuple[str, str] | None
+
+
+def known_encoding(name: str) -> str | None:
+    """The encoding an ``encoding`` parameter names, or None when it is not one we read."""
+    return _ENCODINGS.get(name.lower().replace("_", "-"))
+
+
+def sniff_format(head: bytes) -> str:
+    """``json`` for a file starting with ``[``, ``ndjson`` with ``{``, else ``csv``."""
+    stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if stripped.startswith(b"["):
+        return "json"
+    if stripped.startswith(b"{"):
+        return "ndjson"
+    return "csv"
+
+
+def _bom_encoding(head: bytes) -> str | None:
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    return None
+
+
+def _head(source: Source, size: int = 4) -> bytes:
+    with source() as stream:
+        return stream.read(size)
+
+
+def _text(source: Source, encoding: str) -> IO[str]:
+    return io.TextIOWrapper(source(), encoding=encoding, errors="strict", newline="")
+
+
+def _lines(text: IO[str]) -> Iterator[str]:
+    """The file's lines, each overlong one replaced by a marker (its text is skipped)."""
+    while True:
+        line = text.readline(MAX_RECORD_CHARS)
+        if not line:
+            return
+        if len(line) >= MAX_RECORD_CHARS and not line.endswith(("\n", "\r")):
+            while True:
+                rest = text.readline(MAX_RECORD_CHARS)
+                if not rest or rest.endswith(("\n", "\r")):
+                    break
+            yield _OVERLONG
+            continue
+        yield line
+
+
+# ---- checking ---------------------------------------------------------------------------------
+
+
+def check(
+    source: Source,
+    *,
+    format: str | None,
+    encoding: str | None,
+    delimiter: str | None,
+    max_rows: int,
+) -> FileFacts:
+    """Read the whole file once; its facts, or :class:`FileError` saying why it cannot be read."""
+    head = _head(source, 4096)
+    if not head.strip(b" \t\r\n\xef\xbb\xbf"):
+        raise FileError("EMPTY_FILE", "the file is empty")
+    chosen = format or sniff_format(head)
+    candidates = [encoding] if encoding else [_bom_encoding(head) or "utf-8", "cp1252"]
+    last_error: UnicodeDecodeError | None = None
+    for candidate in candidates:
+        try:
+            if chosen == "json":
+                return _check_json(source, candidate, max_rows)
+            return _check_text(source, chosen, candidate, delimiter, max_rows)
+        except UnicodeDecodeError as error:
+            last_error = error
+    raise FileError(
+        "BINARY_FILE",
+        f"the file is not text in {' or '.join(candidates)} "
+        f"(undecodable byte at offset {last_error.start if last_error else 0})",
+    )
+
+
+def _no_nul(line: str, number: int) -> None:
+    if "\x00" in line:
+        raise FileError("BINARY_FILE", f"the file holds NUL bytes (line {number}): not text")
+
+
+def _check_text(
+    source: Source, format: str, encoding: str, delimiter: str | None, max_rows: int
+) -> FileFacts:
+    with _text(source, encoding) as text:
+        if format == "ndjson":
+            rows = 0
+            for number, line in enumerate(_lines(text), start=1):
+                _no_nul(line, number)
+                if line.strip():
+                    rows += 1
+                    _row_limit(rows, max_rows)
+            return FileFacts(
+                format="ndjson", encoding=encoding, delimiter=None, columns=[], rows=rows
+            )
+        lines = _checked_lines(text)
+        header_line = next((line for line in lines if line.strip()), None)
+        if header_line is None:
+            raise FileError("EMPTY_FILE", "the file holds no text")
+        chosen = delimiter or _sniff_delimiter(header_line)
+        csv.field_size_limit(MAX_RECORD_CHARS)
+        reader = csv.reader(_chain(header_line, lines), delimiter=chosen)
+        rows = 0
+        try:
+            columns = _header(next(reader))
+            for cells in reader:
+                if cells:
+                    rows += 1
+                    _row_limit(rows, max_rows)
+        except csv.Error as error:
+            raise FileError(
+                "INVALID_CSV", f"the file is not readable CSV near line {reader.line_num}: {error}"
+            ) from None
+        return FileFacts(
+            format="csv", encoding=encoding, delimiter=chosen, columns=columns, rows=rows
+        )
+
+
+def _checked_lines(text: IO[str]) -> Iterator[str]:
+    for number, line in enumerate(_lines(text), start=1):
+        _no_nul(line, number)
+        yield line
+
+
+def _chain(first: str, rest: Iterator[str]) -> Iterator[str]:
+    yield first
+    yield from rest
+
+
+def _row_limit(rows: int, max_rows: int) -> None:
+    if rows > max_rows:
+        raise FileError("TOO_MANY_ROWS", f"the file has more than {max_rows} rows")
+
+
+def _sniff_delimiter(header: str) -> str:
+    counts = {d: header.count(d) for d in _DELIMITERS}
+    best = max(_DELIMITERS, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+def _header(cells: list[str]) -> list[str]:
+    """The header's column names (an empty name marks a column that is ignored)."""
+    columns = [cell.strip().lstrip("\ufeff") for cell in cells]
+    named = [c for c in columns if c]
+    if not named:
+        raise FileError("NO_HEADER", "the first line holds no column names")
+    if len(named) > MAX_COLUMNS:
+        raise FileError(
+            "TOO_MANY_COLUMNS", f"the file has {len(named)} columns; at most {MAX_COLUMNS}"
+        )
+    seen: set[str] = set()
+    for name in named:
+        if name in seen:
+            raise FileError("DUPLICATE_COLUMN", f"the column {name!r} appears twice")
+        seen.add(name)
+    return columns
+
+
+def _check_json(source: Source, encoding: str, max_rows: int) -> FileFacts:
+    if encoding not in ("utf-8", "utf-8-sig"):
+        raise FileError("INVALID_JSON", "a JSON file must be UTF-8")
+    rows = 0
+    try:
+        with source() as stream:
+            _skip_bom(stream)
+            first = next(ijson.parse(stream), None)
+        if first is None or first[1] != "start_array":
+            raise FileError("INVALID_JSON", "a JSON file must hold one array of objects")
+        with source() as stream:
+            _skip_bom(stream)
+            for _ in ijson.items(stream, "item", use_float=True):
+                rows += 1
+                _row_limit(rows, max_rows)
+    except ijson.JSONError as error:
+        raise FileError("INVALID_JSON", f"the file is not valid JSON: {error}") from None
+    except UnicodeDecodeError:
+        raise FileError("INVALID_JSON", "a JSON file must be UTF-8") from None
+    return FileFacts(format="json", encoding=encoding, delimiter=None, columns=[], rows=rows)
+
+
+def _skip_bom(stream: io.BufferedReader) -> None:
+    if stream.peek(3)[:3] == codecs.BOM_UTF8:
+        stream.read(3)
+
+
+# ---- reading ----------------------------------------------------------------------------------
+
+
+def records(source: Source, facts: FileFacts) -> Iterator[Record]:
+    """The file's data records, in order, as the checked ``facts`` describe it."""
+    if facts.format == "json":
+        return _json_records(source)
+    if facts.format == "ndjson":
+        return _ndjson_records(source, facts.encoding)
+    return _csv_records(source, facts)
+
+
+def _csv_records(source: Source, facts: FileFacts) -> Iterator[Record]:
+    columns = facts.columns
+    width = len(columns)
+    csv.field_size_limit(MAX_RECORD_CHARS)
+    with _text(source, facts.encoding) as text:
+        reader = csv.reader(_lines(text), delimiter=facts.delimiter or ",")
+        header_seen = False
+        row = 0
+        last_line = 0
+        for cells in reader:
+            first_line, last_line = last_line + 1, reader.line_num
+            if not cells:
+                continue
+            if not header_seen:
+                header_seen = True
+                continue
+            row += 1
+            if any(_MARK in cell for cell in cells):
+                yield Record(
+                    row,
+                    first_line,
+                    None,
+                    ("ROW_TOO_LONG", f"the record is longer than {MAX_RECORD_CHARS} characters"),
+                )
+                continue
+            if len(cells) != width and (
+                len(cells) < width or any(c.strip() for c in cells[width:])
+            ):
+                yield Record(
+                    row,
+                    first_line,
+                    None,
+                    ("RAGGED_ROW", f"the row has {len(cells)} cells; the header has {width}"),
+                )
+                continue
+            values = {name: cell for name, cell in zip(columns, cells, strict=False) if name}
+            yield Record(row, first_line, values, None)
+
+
+def _ndjson_records(source: Source, encoding: str) -> Iterator[Record]:
+    decode = msgspec.json.decode
+    with _text(source, encoding) as text:
+        row = 0
+        for number, line in enumerate(_lines(text), start=1):
+            if not line.strip():
+                continue
+            row += 1
+            if line == _OVERLONG:
+                yield Record(
+                    row,
+                    number,
+                    None,
+                    ("ROW_TOO_LONG", f"the record is longer than {MAX_RECORD_CHARS} characters"),
+                )
+                continue
+            try:
+                value = decode(line)
+            except (msgspec.DecodeError, RecursionError) as error:
+                yield Record(row, number, None, ("INVALID_RECORD", f"not valid JSON: {error}"))
+                continue
+            yield _object_record(row, number, value)
+
+
+def _json_records(source: Source) -> Iterator[Record]:
+    with source() as stream:
+        _skip_bom(stream)
+        for row, value in enumerate(ijson.items(stream, "item", use_float=True), start=1):
+            yield _object_record(row, None, value)
+
+
+def _object_record(row: int, line: int | None, value: Any) -> Record:
+    if not isinstance(value, dict):
+        return Record(row, line, None, ("INVALID_RECORD", "the record is not a JSON object"))
+    for key, item in value.items():
+        if isinstance(item, dict | list):
+            return Record(
+                row, line, None, ("INVALID_RECORD", f"{key} must be a string, number or boolean")
+            )
+    return Record(row, line, value, None)

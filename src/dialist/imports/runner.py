@@ -1,0 +1,263 @@
+"""Running one import job under a worker's lease: check the file, then place its rows chunk by
+chunk, each chunk committed with its results and the job's checkpoint in one transaction.
+
+A job taken over after a crash skips the rows its checkpoint says are done and goes on, so
+every row is placed exactly once. A dry run places nothing; if it is interrupted it starts over.
+"""
+
+from __future__ import annotations
+
+import io
+import itertools
+import json
+import time
+from collections.abc import Iterator
+
+import msgspec
+from sqlalchemy.engine import Connection
+
+from dialist.auth.models import TenantScope
+from dialist.clock import now_iso
+from dialist.contacts import service as contacts
+from dialist.contacts.models import PreparedContact
+from dialist.errors import NotFoundError
+from dialist.imports import files, store
+from dialist.imports.files import FileError, FileFacts, Record
+from dialist.imports.mapping import PHONE, resolve
+from dialist.imports.models import ImportParams, StoredResult, facts_dict
+from dialist.imports.rows import Problem, RowMaker
+from dialist.jobs import service as jobs
+from dialist.jobs.models import CANCELLED, SUCCEEDED
+from dialist.jobs.service import Lease
+from dialist.lists import service as lists
+from dialist.lists.models import SOURCE_PASSIVE_API
+
+ADDED, DUPLICATE, INVALID = 0, 1, 2
+_pack = msgspec.msgpack.encode
+
+
+class CancelledError(Exception):
+    """The client asked to cancel: the job ended ``cancelled`` after its last committed chunk."""
+
+
+def run(lease: Lease) -> None:
+    """The jobs worker's handler for ``import`` jobs."""
+    job = lease.job
+    params = msgspec.convert(job.params, ImportParams)
+    scope = TenantScope(
+        tenant_id=job.tenant_id,
+        account_id=params.accountId,
+        stream_id=params.streamId,
+        user_id=params.userId,
+    )
+
+    def source() -> io.BufferedReader:
+        return store.open_upload(lease.database, job.id)
+
+    try:
+        facts = _facts(lease, params, source)
+        _place_rows(lease, params, scope, files.records(source, facts))
+    except FileError as error:
+        jobs.fail(lease, code=error.code, message=error.message)
+    except NotFoundError:
+        jobs.fail(lease, code="LIST_DELETED", message="the contact list was deleted")
+    except CancelledError:
+        pass
+
+
+def _facts(lease: Lease, params: ImportParams, source: files.Source) -> FileFacts:
+    """Check the file (once: a resumed job reuses what the first check found)."""
+    if lease.job.facts is not None:
+        return msgspec.convert(lease.job.facts, FileFacts)
+    facts = files.check(
+        source,
+        format=params.format,
+        encoding=params.encoding,
+        delimiter=params.delimiter,
+        max_rows=lease.settings.max_import_rows,
+    )
+    if facts.format == "csv":
+        unknown = [c for c in params.mapping.values() if c and c not in facts.columns]
+        if unknown:
+            raise FileError(
+                "UNKNOWN_COLUMN", f"mapping names columns the file does not have: {unknown}"
+            )
+        if PHONE not in resolve(facts.columns, params.mapping):
+            raise FileError(
+                "NO_PHONE_COLUMN",
+                'no column is mapped to phoneNumber (name one with mapping={"phoneNumber": …})',
+            )
+    with lease.database.write() as conn:
+        if lease.current(conn).cancel_requested:
+            _cancel(lease, conn)
+        lease.fenced(conn, {"facts": json.dumps(facts_dict(facts)), "rows_total": facts.rows})
+    return facts
+
+
+def _cancel(lease: Lease, conn: Connection) -> None:
+    lease.fenced(conn, {"status": CANCELLED, "finished_at": now_iso(), "worker": None})
+    raise CancelledError
+
+
+def _restart_dry_run(lease: Lease) -> None:
+    """A dry run keeps its in-file dedupe memory only in the worker: an interrupted one starts
+    over from the first row."""
+    with lease.database.write() as conn:
+        store.clear_results(conn, job_id=lease.job.id)
+        lease.fenced(
+            conn,
+            {
+                "rows_read": 0,
+                "rows_added": 0,
+                "rows_duplicate": 0,
+                "rows_invalid": 0,
+                "result_chunks": 0,
+            },
+        )
+
+
+def _place_rows(
+    lease: Lease, params: ImportParams, scope: TenantScope, records: Iterator[Record]
+) -> None:
+    job = lease.job
+    maker = RowMaker(
+        overrides=params.mapping,
+        default_region=params.defaultRegion,
+        reject_invalid_phones=params.invalidPhones == "reject",
+    )
+    dry_seen: dict[str, int] | None = None
+    done, seq = job.rows_read, job.result_chunks
+    if params.dryRun:
+        dry_seen, done, seq = {}, 0, 0
+        if job.rows_read:
+            _restart_dry_run(lease)
+    remaining = itertools.islice(records, done, None)
+    size = lease.settings.import_chunk_rows
+    clock = time.monotonic()
+    while not lease.stopping.is_set():  # when stopping, the worker gives the job back
+        chunk = list(itertools.islice(remaining, size))
+        made = [maker.make(record) for record in chunk]
+        with lease.database.write() as conn:
+            current = lease.current(conn)
+            if current.cancel_requested:
+                _cancel(lease, conn)
+            now = time.monotonic()
+            run_seconds = current.run_seconds + now - clock
+            clock = now
+            if not chunk:
+                lease.fenced(
+                    conn,
+                    {
+                        "status": SUCCEEDED,
+                        "finished_at": now_iso(),
+                        "worker": None,
+                        "run_seconds": run_seconds,
+                    },
+                )
+                return
+            results, list_size = _place_chunk(
+                conn, lease, params, scope, maker, chunk, made, dry_seen
+            )
+            counts = tuple(
+                sum(1 for r in results if r[2] == s) for s in (ADDED, DUPLICATE, INVALID)
+            )
+            store.add_results(
+                conn,
+                job_id=job.id,
+                seq=seq,
+                first_row=chunk[0].row,
+                row_count=len(chunk),
+                counts=(counts[0], counts[1], counts[2]),
+                data=_pack(results),
+            )
+            lease.fenced(
+                conn,
+                {
+                    "rows_read": current.rows_read + len(chunk),
+                    "rows_added": current.rows_added + counts[0],
+                    "rows_duplicate": current.rows_duplicate + counts[1],
+                    "rows_invalid": current.rows_invalid + counts[2],
+                    "result_chunks": seq + 1,
+                    "run_seconds": run_seconds,
+                },
+            )
+        seq += 1
+        if not params.dryRun:
+            contacts.refresh_statistics(lease.database, added=counts[0], list_size=list_size)
+
+
+def _place_chunk(
+    conn: Connection,
+    lease: Lease,
+    params: ImportParams,
+    scope: TenantScope,
+    maker: RowMaker,
+    chunk: list[Record],
+    made: list[PreparedContact | Problem],
+    dry_seen: dict[str, int] | None,
+) -> tuple[list[StoredResult], int]:
+    """Place a chunk's good rows in the list (locked); what became of every row, and the
+    list's size after it."""
+    contact_list = lists.lock_list(conn, scope, list_id=lease.job.list_id)
+    if contact_list.source != SOURCE_PASSIVE_API:
+        raise FileError("LIST_NOT_PASSIVE", "the list no longer takes API contacts")
+    good = [(i, item) for i, item in enumerate(made) if isinstance(item, PreparedContact)]
+    placements = contacts.place(
+        conn,
+        lease.settings,
+        scope=scope,
+        contact_list=contact_list,
+        items=[item for _, item in good],
+        policy=params.dedupe,
+        now=now_iso(),
+        import_job_id=lease.job.id,
+        write=not params.dryRun,
+        when_full="mark",
+    )
+    placed = {i: placement for (i, _), placement in zip(good, placements, strict=True)}
+    results: list[StoredResult] = []
+    for i, (record, item) in enumerate(zip(chunk, made, strict=True)):
+        if not isinstance(item, PreparedContact):
+            code, message = item
+            unique = maker.unique_id(record)
+            results.append(_result(record, INVALID, unique, code=code, message=message))
+            continue
+        placement, unique = placed[i], item.unique_key
+        if placement.over_capacity:
+            full = "the contact list is full"
+            results.append(_result(record, INVALID, unique, code="LIMIT_EXCEEDED", message=full))
+        elif placement.duplicate_of_index is not None:
+            first = chunk[good[placement.duplicate_of_index][0]].row
+            first_key = placements[placement.duplicate_of_index].contact_key or None
+            results.append(_result(record, DUPLICATE, unique, of_row=first, of_key=first_key))
+        elif placement.duplicate_of_key is not None:
+            of_row, of_key = placement.duplicate_of_row, placement.duplicate_of_key
+            results.append(_result(record, DUPLICATE, unique, of_row=of_row, of_key=of_key))
+        elif dry_seen is None:
+            results.append(_result(record, ADDED, unique, key=placement.contact_key))
+        else:
+            # A dry run writes nothing, so the rows of earlier chunks are remembered here.
+            dedupe_key = contacts.dedupe_key(item, params.dedupe)
+            earlier = dry_seen.get(dedupe_key) if dedupe_key is not None else None
+            if earlier is not None:
+                results.append(_result(record, DUPLICATE, unique, of_row=earlier))
+                continue
+            if dedupe_key is not None:
+                dry_seen[dedupe_key] = record.row
+            results.append(_result(record, ADDED, unique))
+    added = 0 if dry_seen is not None else sum(1 for r in results if r[2] == ADDED)
+    return results, contact_list.total_record_count + added
+
+
+def _result(
+    record: Record,
+    status: int,
+    unique: str | None,
+    *,
+    key: int | None = None,
+    code: str | None = None,
+    message: str | None = None,
+    of_row: int | None = None,
+    of_key: int | None = None,
+) -> StoredResult:
+    return (record.row, record.line, status, unique, key, code, message, of_row, of_key)

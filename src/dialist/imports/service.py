@@ -1,0 +1,444 @@
+"""The rules of imports: starting one from an upload, reading jobs and per-row results,
+cancelling and undoing. The work itself happens in ``runner`` under a jobs worker."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import msgspec
+import phonenumbers
+
+from dialist import publicids
+from dialist.auth.models import TenantScope
+from dialist.clock import now_iso
+from dialist.contacts import service as contacts
+from dialist.contacts.models import DEDUPE_POLICIES
+from dialist.db.engine import Database
+from dialist.errors import (
+    JobFinishedError,
+    JobNotFinishedError,
+    JobNotUndoableError,
+    NotFoundError,
+    PayloadTooLargeError,
+    ValidationError,
+)
+from dialist.imports import files, mapping, store
+from dialist.imports.models import (
+    JOB_PREFIX,
+    KIND,
+    MAX_RESULTS_LIMIT,
+    RESULT_STATUSES,
+    Counts,
+    ImportJob,
+    ImportJobPage,
+    ImportParams,
+    JobError,
+    ResultPage,
+    ResultRow,
+    StoredResult,
+    Undo,
+)
+from dialist.jobs import store as jobs
+from dialist.jobs.models import CANCELLED, FINISHED, QUEUED, UPLOADING, JobRow
+from dialist.lists import service as lists
+from dialist.lists.models import SOURCE_PASSIVE_API
+from dialist.settings import Settings
+
+UPLOAD_PART_BYTES = 1 << 20
+MAX_FILE_NAME = 256
+_CONTENT_TYPES = {
+    "text/csv": "csv",
+    "application/csv": "csv",
+    "application/x-ndjson": "ndjson",
+    "application/ndjson": "ndjson",
+    "application/jsonl": "ndjson",
+    "application/x-jsonlines": "ndjson",
+    "application/json": "json",
+}
+_EXTENSIONS = {".csv": "csv", ".ndjson": "ndjson", ".jsonl": "ndjson", ".json": "json"}
+_BOOLEANS = {"true": True, "false": False}
+_STATUS_INDEX = {name: index for index, name in enumerate(RESULT_STATUSES)}
+
+
+def public_id(job_id: int) -> str:
+    """The ``ij-…`` id of a job key."""
+    return publicids.encode(JOB_PREFIX, job_id)
+
+
+def _job_key(job_public_id: str) -> int:
+    key = publicids.decode(JOB_PREFIX, job_public_id)
+    if key is None:
+        raise NotFoundError(f"import {job_public_id!r} not found", field="jobId")
+    return key
+
+
+# ---- starting -------------------------------------------------------------------------------
+
+
+def parse_params(
+    query: dict[str, str | None],
+    *,
+    content_type: str | None,
+    settings: Settings,
+    scope: TenantScope,
+    list_policy: str,
+) -> ImportParams:
+    """The import's options from the query string (400 naming the bad one)."""
+    file_name = query.get("fileName") or "upload"
+    if len(file_name) > MAX_FILE_NAME or "\x00" in file_name:
+        raise ValidationError(
+            f"fileName must be at most {MAX_FILE_NAME} characters", field="fileName"
+        )
+    dedupe = query.get("dedupe") or list_policy
+    if dedupe not in DEDUPE_POLICIES:
+        raise ValidationError("dedupe must be 'none', 'phone' or 'uniqueId'", field="dedupe")
+    invalid_phones = query.get("invalidPhones") or "reject"
+    if invalid_phones not in ("reject", "flag"):
+        raise ValidationError("invalidPhones must be 'reject' or 'flag'", field="invalidPhones")
+    region = (query.get("defaultRegion") or settings.default_region).upper()
+    if not re.fullmatch(r"[A-Z]{2}", region) or not phonenumbers.country_code_for_region(region):
+        raise ValidationError(
+            "defaultRegion must be a country code such as US", field="defaultRegion"
+        )
+    encoding = query.get("encoding")
+    if encoding is not None and (encoding := files.known_encoding(encoding)) is None:
+        raise ValidationError("encoding must be utf-8, cp1252, latin-1 or utf-16", field="encoding")
+    delimiter = query.get("delimiter")
+    if delimiter is not None and delimiter not in (",", ";", "\t", "|"):
+        raise ValidationError("delimiter must be one of , ; | or a tab", field="delimiter")
+    return ImportParams(
+        format=_format(query.get("format"), content_type, file_name),
+        fileName=file_name,
+        dryRun=_boolean(query.get("dryRun"), "dryRun"),
+        dedupe=dedupe,
+        mapping=_mapping(query.get("mapping")),
+        delimiter=delimiter,
+        encoding=encoding,
+        defaultRegion=region,
+        invalidPhones=invalid_phones,
+        accountId=scope.account_id,
+        streamId=scope.stream_id,
+        userId=scope.user_id,
+    )
+
+
+def _format(given: str | None, content_type: str | None, file_name: str) -> str | None:
+    if given:
+        if given not in files.FORMATS:
+            raise ValidationError("format must be csv, ndjson or json", field="format")
+        return given
+    media = (content_type or "").split(";")[0].strip().lower()
+    if media in _CONTENT_TYPES:
+        return _CONTENT_TYPES[media]
+    dot = file_name.rfind(".")
+    return _EXTENSIONS.get(file_name[dot:].lower()) if dot >= 0 else None
+
+
+def _boolean(value: str | None, field: str) -> bool:
+    if value is None or value == "":
+        return False
+    if value not in _BOOLEANS:
+        raise ValidationError(f"{field} must be true or false", field=field)
+    return _BOOLEANS[value]
+
+
+def _mapping(value: str | None) -> dict[str, str]:
+    if not value:
+        return {}
+    try:
+        decoded = msgspec.json.decode(value, type=dict[str, str])
+    except (msgspec.DecodeError, msgspec.ValidationError, RecursionError):
+        raise ValidationError(
+            'mapping must be a JSON object of field to column, e.g. {"phoneNumber":"Mobile"}',
+            field="mapping",
+        ) from None
+    for field, column in decoded.items():
+        if not mapping.is_field(field):
+            raise ValidationError(
+                f"mapping: {field[:64]!r} is not one of {', '.join(mapping.FIELDS)} "
+                "or phoneNumber2, phoneNumber3, …",
+                field="mapping",
+            )
+        if len(column) > 256 or "\x00" in column:
+            raise ValidationError(
+                "mapping: a column name is at most 256 characters", field="mapping"
+            )
+    return decoded
+
+
+def open_upload(
+    database: Database,
+    *,
+    scope: TenantScope,
+    list_public_id: str,
+    query: dict[str, str | None],
+    content_type: str | None,
+    settings: Settings,
+) -> int:
+    """Check the list and the options, and make the job row the upload is stored under."""
+    list_id = lists.list_key(list_public_id)
+    with database.write() as conn:
+        contact_list = lists.lock_list(conn, scope, list_id=list_id)
+        if contact_list.source != SOURCE_PASSIVE_API:
+            raise ValidationError(
+                "contacts can only be imported into a passiveApi list", field="source"
+            )
+        params = parse_params(
+            query,
+            content_type=content_type,
+            settings=settings,
+            scope=scope,
+            list_policy=contacts.list_policy(contact_list),
+        )
+        now = now_iso()
+        return jobs.insert(
+            conn,
+            scope,
+            values={
+                "kind": KIND,
+                "list_id": list_id,
+                "status": UPLOADING,
+                "params": msgspec.to_builtins(params),
+                "bytes_total": 0,
+                "rows_read": 0,
+                "rows_added": 0,
+                "rows_duplicate": 0,
+                "rows_invalid": 0,
+                "result_chunks": 0,
+                "run_seconds": 0.0,
+                "cancel_requested": False,
+                "attempts": 0,
+                "created_by": scope.user_id,
+                "created_at": now,
+                "updated_at": now,
+            },
+        )
+
+
+def store_part(database: Database, *, job_id: int, seq: int, data: bytes) -> None:
+    """Keep one part of the upload."""
+    with database.write() as conn:
+        store.add_upload_part(conn, job_id=job_id, seq=seq, data=data)
+
+
+def too_large(settings: Settings) -> PayloadTooLargeError:
+    """The 413 for an upload past the limit."""
+    return PayloadTooLargeError(
+        f"an import file may be at most {settings.max_import_bytes} bytes", field="body"
+    )
+
+
+def queue(
+    database: Database, *, scope: TenantScope, list_public_id: str, job_id: int, size: int
+) -> ImportJob:
+    """The upload is complete and stored: hand the job to the workers."""
+    with database.write() as conn:
+        jobs.update(
+            conn,
+            scope,
+            job_id=job_id,
+            values={"status": QUEUED, "bytes_total": size, "updated_at": now_iso()},
+        )
+        job = jobs.get(conn, scope, job_id=job_id, list_id=lists.list_key(list_public_id))
+    if job is None:  # pragma: no cover - made in this scope a moment ago
+        raise NotFoundError("import not found", field="jobId")
+    return present(job)
+
+
+def abandon(database: Database, *, scope: TenantScope, job_id: int) -> None:
+    """The upload failed (too large, client gone): forget the job and what arrived of it."""
+    with database.write() as conn:
+        store.forget(conn, scope, job_id=job_id)
+
+
+# ---- reading --------------------------------------------------------------------------------
+
+
+def present(job: JobRow) -> ImportJob:
+    """The job as the API shows it."""
+    params = msgspec.convert(job.params, ImportParams)
+    facts = job.facts or {}
+    columns: list[str] = [c for c in facts.get("columns", []) if c]
+    resolved = mapping.resolve(columns, params.mapping) if columns else dict(params.mapping)
+    return ImportJob(
+        _id=public_id(job.id),
+        contactListId=lists.public_id(job.list_id),
+        status=job.status,
+        format=facts.get("format", params.format),
+        fileName=params.fileName,
+        bytes=job.bytes_total,
+        dryRun=params.dryRun,
+        dedupe=params.dedupe,
+        invalidPhones=params.invalidPhones,
+        defaultRegion=params.defaultRegion,
+        delimiter=facts.get("delimiter", params.delimiter),
+        encoding=facts.get("encoding", params.encoding),
+        mapping=resolved,
+        columns=columns,
+        counts=Counts(
+            total=job.rows_total,
+            read=job.rows_read,
+            added=job.rows_added,
+            duplicate=job.rows_duplicate,
+            invalid=job.rows_invalid,
+        ),
+        rowsPerSecond=round(job.rows_read / job.run_seconds, 1) if job.run_seconds > 0 else 0.0,
+        cancelRequested=job.cancel_requested,
+        error=JobError(job.error_code, job.error_message or "") if job.error_code else None,
+        undo=Undo(job.undone_at, job.rows_undone or 0) if job.undone_at else None,
+        createdAt=job.created_at,
+        startedAt=job.started_at,
+        finishedAt=job.finished_at,
+        updatedAt=job.updated_at,
+    )
+
+
+def _must_get(conn: Any, scope: TenantScope, list_public_id: str, job_public_id: str) -> JobRow:
+    list_id = lists.list_key(list_public_id)
+    job = jobs.get(conn, scope, job_id=_job_key(job_public_id), list_id=list_id)
+    if job is None or job.status == UPLOADING:
+        lists.contact_count(conn, scope, list_id=list_id)  # 404 for the list first
+        raise NotFoundError(f"import {job_public_id!r} not found", field="jobId")
+    return job
+
+
+def get_job(
+    database: Database, *, scope: TenantScope, list_public_id: str, job_public_id: str
+) -> ImportJob:
+    """One import of a list."""
+    with database.read() as conn:
+        return present(_must_get(conn, scope, list_public_id, job_public_id))
+
+
+def list_jobs(
+    database: Database, *, scope: TenantScope, list_public_id: str, skip: int, limit: int
+) -> ImportJobPage:
+    """The imports of a list, newest first."""
+    list_id = lists.list_key(list_public_id)
+    with database.read() as conn:
+        lists.contact_count(conn, scope, list_id=list_id)
+        total, found = jobs.of_list(conn, scope, list_id=list_id, skip=skip, limit=limit)
+    return ImportJobPage(
+        results=[present(job) for job in found],
+        skip=skip,
+        limit=limit,
+        hasMore=skip + len(found) < total,
+        totalResults=total,
+    )
+
+
+def results(
+    database: Database,
+    *,
+    scope: TenantScope,
+    list_public_id: str,
+    job_public_id: str,
+    skip: int,
+    limit: int,
+    status: str | None,
+) -> ResultPage:
+    """A page of a job's per-row results, optionally of one status, in row order."""
+    if status is not None and status not in RESULT_STATUSES:
+        raise ValidationError("status must be added, duplicate or invalid", field="status")
+    if not 1 <= limit <= MAX_RESULTS_LIMIT:
+        raise ValidationError(f"limit must be 1-{MAX_RESULTS_LIMIT}", field="limit")
+    if skip < 0:
+        raise ValidationError("skip must be at least 0", field="skip")
+    wanted = None if status is None else _STATUS_INDEX[status]
+    with database.read() as conn:
+        job = _must_get(conn, scope, list_public_id, job_public_id)
+        per_chunk = store.chunk_counts(conn, job_id=job.id, status_column=status)
+        total = sum(per_chunk)
+        before, matching_before = 0, 0
+        for count in per_chunk:
+            if before + count > skip:
+                break
+            before += count
+            matching_before += 1 if count else 0
+        rows: list[ResultRow] = []
+        to_skip = skip - before
+        for data in store.results_from(
+            conn, job_id=job.id, status_column=status, skip_chunks=matching_before
+        ):
+            for stored in msgspec.msgpack.decode(data, type=list[StoredResult]):
+                if wanted is not None and stored[2] != wanted:
+                    continue
+                if to_skip:
+                    to_skip -= 1
+                    continue
+                rows.append(_row(stored))
+                if len(rows) == limit:
+                    break
+            if len(rows) == limit:
+                break
+    return ResultPage(
+        results=rows, skip=skip, limit=limit, hasMore=skip + len(rows) < total, totalResults=total
+    )
+
+
+def _row(stored: StoredResult) -> ResultRow:
+    row, line, status, unique, key, code, message, of_row, of_key = stored
+    return ResultRow(
+        row=row,
+        line=line,
+        uniqueId=unique,
+        status=RESULT_STATUSES[status],
+        contactId=contacts.public_id(key) if key else None,
+        code=code,
+        message=message,
+        duplicateOfRow=of_row,
+        duplicateOfContact=contacts.public_id(of_key) if of_key else None,
+    )
+
+
+# ---- cancel and undo ------------------------------------------------------------------------
+
+
+def cancel(
+    database: Database, *, scope: TenantScope, list_public_id: str, job_public_id: str
+) -> ImportJob:
+    """Cancel a queued job at once, a running one after the chunk it is writing."""
+    with database.write() as conn:
+        job = _must_get(conn, scope, list_public_id, job_public_id)
+        if job.status in FINISHED:
+            raise JobFinishedError(f"the import has already {job.status}", field="jobId")
+        now = now_iso()
+        values: dict[str, object] = {"cancel_requested": True, "updated_at": now}
+        if job.status == QUEUED:
+            values |= {"status": CANCELLED, "finished_at": now}
+        jobs.update(conn, scope, job_id=job.id, values=values)
+        return present(_must_get(conn, scope, list_public_id, job_public_id))
+
+
+def undo(
+    database: Database, *, scope: TenantScope, list_public_id: str, job_public_id: str
+) -> ImportJob:
+    """Remove exactly the contacts a finished job added (those still in the list)."""
+    with database.write() as conn:
+        job = _must_get(conn, scope, list_public_id, job_public_id)
+        if job.status not in FINISHED:
+            raise JobNotFinishedError("the import is still running; cancel it first", field="jobId")
+        params = msgspec.convert(job.params, ImportParams)
+        if params.dryRun:
+            raise JobNotUndoableError("a dry run added nothing to undo", field="jobId")
+        if job.undone_at is not None:
+            raise JobNotUndoableError("the import was already undone", field="jobId")
+        contact_list = lists.lock_list(conn, scope, list_id=job.list_id)
+        removed = store.remove_job_contacts(conn, scope, list_id=job.list_id, job_id=job.id)
+        now = now_iso()
+        if removed:
+            lists.record_contacts_change(
+                conn,
+                scope,
+                list_id=job.list_id,
+                total=contact_list.total_record_count - removed,
+                at=now,
+            )
+        jobs.update(
+            conn,
+            scope,
+            job_id=job.id,
+            values={"undone_at": now, "rows_undone": removed, "updated_at": now},
+        )
+        return present(_must_get(conn, scope, list_public_id, job_public_id))

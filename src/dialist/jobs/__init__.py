@@ -1,0 +1,1 @@
+"""Durable background jobs: a table of jobs, claimed by workers, resumed after a crash."""

@@ -1,0 +1,131 @@
+"""The rules of durable jobs: claiming, leases (heartbeat + fencing), finishing."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.engine import Connection
+
+from dialist.clock import now_iso
+from dialist.db.engine import Database
+from dialist.jobs import store
+from dialist.jobs.models import FAILED, MAX_ATTEMPTS, QUEUED, JobRow, LeaseLostError
+from dialist.settings import Settings
+
+log = logging.getLogger("dialist.jobs")
+
+
+def worker_name() -> str:
+    """Who holds a job: host, process and a random part (unique per worker thread)."""
+    return f"{socket.gethostname()[:32]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+@dataclass
+class Lease:
+    """A job held by one worker: every write about the job goes through :meth:`write`, which
+    fails with :class:`LeaseLostError` once another worker has taken the job over."""
+
+    database: Database
+    settings: Settings
+    job: JobRow
+    worker: str
+    stopping: threading.Event = field(default_factory=threading.Event)
+    lost: threading.Event = field(default_factory=threading.Event)
+
+    def fenced(self, conn: Connection, values: dict[str, Any]) -> None:
+        """Inside a write transaction: change the job, or raise if it is no longer ours."""
+        values = {**values, "heartbeat_at": time.time(), "updated_at": now_iso()}
+        if not store.fenced_update(conn, job_id=self.job.id, worker=self.worker, values=values):
+            self.lost.set()
+            raise LeaseLostError(f"job {self.job.id} is no longer held by {self.worker}")
+
+    def current(self, conn: Connection) -> JobRow:
+        """The job as stored now (cancel requests, counts), or raise if it is no longer ours."""
+        found = store.read_fenced(conn, job_id=self.job.id, worker=self.worker)
+        if found is None:
+            self.lost.set()
+            raise LeaseLostError(f"job {self.job.id} is no longer held by {self.worker}")
+        return found
+
+    def heartbeat(self) -> None:
+        """Tell other workers this job is alive (its own short transaction)."""
+        with self.database.write() as conn:
+            self.fenced(conn, {})
+
+
+Handler = Callable[[Lease], None]
+
+
+def claim(
+    database: Database, settings: Settings, *, worker: str, kinds: list[str]
+) -> JobRow | None:
+    """Take the next job of one of ``kinds`` (queued, or abandoned by a dead worker)."""
+    now = time.time()
+    with database.write() as conn:
+        job = store.claim(
+            conn,
+            worker=worker,
+            now=now,
+            stale_before=now - settings.job_stale_seconds,
+            kinds=kinds,
+        )
+        if job is None:
+            return None
+        if job.started_at is None:
+            store.fenced_update(
+                conn, job_id=job.id, worker=worker, values={"started_at": now_iso()}
+            )
+        if job.attempts > MAX_ATTEMPTS:
+            # The job has taken down its worker again and again: stop trying.
+            store.fenced_update(
+                conn,
+                job_id=job.id,
+                worker=worker,
+                values={
+                    "status": FAILED,
+                    "error_code": "WORKER_LOST",
+                    "error_message": f"the job's worker stopped {MAX_ATTEMPTS} times",
+                    "finished_at": now_iso(),
+                    "worker": None,
+                },
+            )
+            return None
+    return job
+
+
+def release(lease: Lease) -> None:
+    """Give a job back to the queue (a worker shutting down cleanly): another worker, or this
+    one after a restart, resumes it from its checkpoint at once."""
+    try:
+        with lease.database.write() as conn:
+            lease.fenced(
+                conn, {"status": QUEUED, "worker": None, "attempts": lease.job.attempts - 1}
+            )
+    except LeaseLostError:
+        pass
+
+
+def fail(lease: Lease, *, code: str, message: str) -> None:
+    """End a job as failed with a reason (when it is still ours)."""
+    try:
+        with lease.database.write() as conn:
+            lease.fenced(
+                conn,
+                {
+                    "status": FAILED,
+                    "error_code": code,
+                    "error_message": message,
+                    "finished_at": now_iso(),
+                    "worker": None,
+                },
+            )
+    except LeaseLostError:
+        pass

@@ -1,0 +1,93 @@
+"""The worker loop: claim a job, run its handler under a heart-beating lease, repeat.
+
+``dialist serve`` runs one in a thread of each server process (``DIALIST_WORKER=inprocess``);
+``dialist worker`` runs them on their own. Jobs live in the database, so any worker on any
+machine can take any job, and a job whose worker died is taken over from its checkpoint.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from dialist.db.engine import Database
+from dialist.jobs import service
+from dialist.jobs.models import LeaseLostError
+from dialist.jobs.service import Handler, Lease, log
+from dialist.settings import Settings
+
+IDLE_POLL_SECONDS = 0.25
+
+
+class Worker:
+    """One worker thread serving jobs of the kinds in ``handlers``."""
+
+    def __init__(self, database: Database, settings: Settings, handlers: dict[str, Handler]):
+        self.database = database
+        self.settings = settings
+        self.handlers = handlers
+        self.name = service.worker_name()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._lease: Lease | None = None
+
+    def start(self) -> None:
+        """Run in a daemon thread."""
+        self._thread = threading.Thread(target=self.run, name="dialist-worker", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """Finish the chunk in hand, give the job back to the queue, and stop."""
+        self._stop.set()
+        lease = self._lease
+        if lease is not None:
+            lease.stopping.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def run(self) -> None:
+        """Serve jobs until :meth:`stop`."""
+        while not self._stop.is_set():
+            try:
+                worked = self.run_once()
+            except Exception:  # a database outage must not end the loop: wait and retry
+                log.exception("worker %s: claiming a job failed", self.name)
+                worked = False
+            if not worked:
+                self._stop.wait(IDLE_POLL_SECONDS)
+
+    def run_once(self) -> bool:
+        """Claim and run one job; False when there was none."""
+        job = service.claim(
+            self.database, self.settings, worker=self.name, kinds=list(self.handlers)
+        )
+        if job is None:
+            return False
+        lease = Lease(self.database, self.settings, job, self.name)
+        self._lease = lease
+        beating = threading.Event()
+        beat = threading.Thread(target=self._beat, args=(lease, beating), daemon=True)
+        beat.start()
+        try:
+            self.handlers[job.kind](lease)
+        except LeaseLostError:
+            log.warning("worker %s lost job %s to another worker", self.name, job.id)
+        except Exception as error:
+            log.exception("job %s failed", job.id)
+            service.fail(lease, code="INTERNAL_ERROR", message=f"the job stopped: {error}")
+        finally:
+            beating.set()
+            beat.join()
+            self._lease = None
+        if lease.stopping.is_set() and not lease.lost.is_set():
+            service.release(lease)
+        return True
+
+    def _beat(self, lease: Lease, done: threading.Event) -> None:
+        interval = max(self.settings.job_stale_seconds / 3, 0.2)
+        while not done.wait(interval):
+            try:
+                lease.heartbeat()
+            except LeaseLostError:
+                return
+            except Exception:  # the next beat may get through
+                log.warning("heartbeat of job %s failed", lease.job.id, exc_info=True)
