@@ -7,6 +7,7 @@ does, through the library.
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -50,6 +51,11 @@ class Server:
     def database(self) -> Database:
         return Database(self.database_url, pool_size=1)
 
+    def kill(self) -> None:
+        """SIGKILL the server and every process it started (a crash, not a shutdown)."""
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(10)
+
     def stop(self) -> None:
         self.process.terminate()
         try:
@@ -88,6 +94,7 @@ def start_server(
         stdout=log,
         stderr=subprocess.STDOUT,
         cwd=tmp,
+        start_new_session=True,  # its own process group, so kill() reaches its workers
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60

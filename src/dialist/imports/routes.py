@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Annotated, Any
 
 import anyio
@@ -49,6 +50,11 @@ def _ok(container: Any, description: str, status: int = 200) -> dict[int, Respon
     }
 
 
+async def _store(ctx: web.AppContext, job_id: int, seq: int, data: bytes) -> None:
+    store = functools.partial(service.store_part, ctx.database, job_id=job_id, seq=seq, data=data)
+    await anyio.to_thread.run_sync(store)
+
+
 @post(
     _paths(IMPORTS),
     status_code=202,
@@ -91,16 +97,10 @@ async def start_import(request: R) -> Response[Success[ImportJob]]:
                 raise service.too_large(ctx.settings)
             part += piece
             if len(part) >= service.UPLOAD_PART_BYTES:
-                data, part = bytes(part), bytearray()
-                await anyio.to_thread.run_sync(
-                    lambda: service.store_part(ctx.database, job_id=job_id, seq=seq, data=data)
-                )
-                seq += 1
+                await _store(ctx, job_id, seq, bytes(part))
+                part, seq = bytearray(), seq + 1
         if part:
-            data = bytes(part)
-            await anyio.to_thread.run_sync(
-                lambda: service.store_part(ctx.database, job_id=job_id, seq=seq, data=data)
-            )
+            await _store(ctx, job_id, seq, bytes(part))
         job = await anyio.to_thread.run_sync(
             lambda: service.queue(
                 ctx.database, scope=scope, list_public_id=list_public_id, job_id=job_id, size=size

@@ -27,7 +27,7 @@ from dialist.imports.mapping import PHONE, resolve
 from dialist.imports.models import ImportParams, StoredResult, facts_dict
 from dialist.imports.rows import Problem, RowMaker
 from dialist.jobs import service as jobs
-from dialist.jobs.models import CANCELLED, SUCCEEDED
+from dialist.jobs.models import CANCELLED, SUCCEEDED, JobRow
 from dialist.jobs.service import Lease
 from dialist.lists import service as lists
 from dialist.lists.models import SOURCE_PASSIVE_API
@@ -88,15 +88,22 @@ def _facts(lease: Lease, params: ImportParams, source: files.Source) -> FileFact
                 'no column is mapped to phoneNumber (name one with mapping={"phoneNumber": …})',
             )
     with lease.database.write() as conn:
-        if lease.current(conn).cancel_requested:
-            _cancel(lease, conn)
-        lease.fenced(conn, {"facts": json.dumps(facts_dict(facts)), "rows_total": facts.rows})
+        cancelled = _cancel_if_asked(lease, conn, lease.current(conn))
+        if not cancelled:
+            facts_json = json.dumps(facts_dict(facts))
+            lease.fenced(conn, {"facts": facts_json, "rows_total": facts.rows})
+    if cancelled:
+        raise CancelledError
     return facts
 
 
-def _cancel(lease: Lease, conn: Connection) -> None:
+def _cancel_if_asked(lease: Lease, conn: Connection, current: JobRow) -> bool:
+    """End the job ``cancelled`` when the client asked (committed by the caller's transaction,
+    which must then stop)."""
+    if not current.cancel_requested:
+        return False
     lease.fenced(conn, {"status": CANCELLED, "finished_at": now_iso(), "worker": None})
-    raise CancelledError
+    return True
 
 
 def _restart_dry_run(lease: Lease) -> None:
@@ -139,8 +146,8 @@ def _place_rows(
         made = [maker.make(record) for record in chunk]
         with lease.database.write() as conn:
             current = lease.current(conn)
-            if current.cancel_requested:
-                _cancel(lease, conn)
+            if _cancel_if_asked(lease, conn, current):
+                return
             now = time.monotonic()
             run_seconds = current.run_seconds + now - clock
             clock = now
