@@ -47,6 +47,9 @@ class Settings(BaseSettings):
     max_import_bytes: int = 200 * 1024 * 1024
     max_import_rows: int = 1_000_000
     import_chunk_rows: int = Field(default=5_000, ge=1, le=50_000)
+    # Processes that prepare a large file's rows while the job's worker writes them (0: the
+    # worker prepares them itself).
+    import_processes: int = Field(default=1, ge=0, le=1)
     # Jobs: "inprocess" runs a worker thread in each `dialist serve` process; "off" leaves
     # the jobs to `dialist worker` processes.
     worker: Literal["inprocess", "off"] = "inprocess"

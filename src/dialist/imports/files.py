@@ -46,6 +46,7 @@ class FileFacts(msgspec.Struct, kw_only=True):
     delimiter: str | None
     columns: list[str]
     rows: int
+    overlong: bool = False  # some line is over MAX_RECORD_CHARS: read line by line, guarded
 
 
 class Record(NamedTuple):
@@ -157,7 +158,7 @@ def _check_text(
             return FileFacts(
                 format="ndjson", encoding=encoding, delimiter=None, columns=[], rows=rows
             )
-        lines = _checked_lines(text)
+        lines = _CheckedLines(text)
         header_line = next((line for line in lines if line.strip()), None)
         if header_line is None:
             raise FileError("EMPTY_FILE", "the file holds no text")
@@ -176,14 +177,33 @@ def _check_text(
                 "INVALID_CSV", f"the file is not readable CSV near line {reader.line_num}: {error}"
             ) from None
         return FileFacts(
-            format="csv", encoding=encoding, delimiter=chosen, columns=columns, rows=rows
+            format="csv",
+            encoding=encoding,
+            delimiter=chosen,
+            columns=columns,
+            rows=rows,
+            overlong=lines.overlong,
         )
 
 
-def _checked_lines(text: IO[str]) -> Iterator[str]:
-    for number, line in enumerate(_lines(text), start=1):
-        _no_nul(line, number)
-        yield line
+class _CheckedLines:
+    """The lines of a text, refusing NUL characters, noting whether any was overlong."""
+
+    def __init__(self, text: IO[str]) -> None:
+        self._lines = _lines(text)
+        self.number = 0
+        self.overlong = False
+
+    def __iter__(self) -> Iterator[str]:
+        return self
+
+    def __next__(self) -> str:
+        line = next(self._lines)
+        self.number += 1
+        if line is _OVERLONG:
+            self.overlong = True
+        _no_nul(line, self.number)
+        return line
 
 
 def _chain(first: str, rest: Iterator[str]) -> Iterator[str]:
@@ -263,8 +283,11 @@ def _csv_records(source: Source, facts: FileFacts) -> Iterator[Record]:
     columns = facts.columns
     width = len(columns)
     csv.field_size_limit(MAX_RECORD_CHARS)
+    all_named = all(columns)
     with _text(source, facts.encoding) as text:
-        reader = csv.reader(_lines(text), delimiter=facts.delimiter or ",")
+        # Lines are read whole (fast) unless checking found one too long to hold.
+        lines: Iterator[str] = _lines(text) if facts.overlong else text
+        reader = csv.reader(lines, delimiter=facts.delimiter or ",")
         header_seen = False
         row = 0
         last_line = 0
@@ -276,7 +299,7 @@ def _csv_records(source: Source, facts: FileFacts) -> Iterator[Record]:
                 header_seen = True
                 continue
             row += 1
-            if any(_MARK in cell for cell in cells):
+            if facts.overlong and any(_MARK in cell for cell in cells):
                 yield Record(
                     row,
                     first_line,
@@ -294,7 +317,10 @@ def _csv_records(source: Source, facts: FileFacts) -> Iterator[Record]:
                     ("RAGGED_ROW", f"the row has {len(cells)} cells; the header has {width}"),
                 )
                 continue
-            values = {name: cell for name, cell in zip(columns, cells, strict=False) if name}
+            if all_named:
+                values = dict(zip(columns, cells, strict=False))
+            else:
+                values = {name: cell for name, cell in zip(columns, cells, strict=False) if name}
             yield Record(row, first_line, values, None)
 
 

@@ -82,13 +82,18 @@ class RowMaker:
         if problem is not None:
             return problem
         fields: dict[str, Any] = {}
+        targets = plan.targets
         for column, value in values.items():
-            target = plan.targets.get(column)
+            target = targets.get(column)
             if target is None or value is None or value == "":
                 continue
-            problem = _value_problem(column, value)
-            if problem is not None:
-                return problem
+            if type(value) is str:
+                if len(value) > MAX_VALUE_LENGTH or "\x00" in value:
+                    return _value_problem(column, value) or ("INVALID_RECORD", column)
+            else:
+                problem = _value_problem(column, value)
+                if problem is not None:
+                    return problem
             fields[target] = value
         return self._contact(fields, plan, record.row)
 

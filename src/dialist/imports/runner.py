@@ -8,10 +8,8 @@ every row is placed exactly once. A dry run places nothing; if it is interrupted
 from __future__ import annotations
 
 import io
-import itertools
 import json
 import time
-from collections.abc import Iterator
 
 import msgspec
 from sqlalchemy.engine import Connection
@@ -21,11 +19,12 @@ from dialist.clock import now_iso
 from dialist.contacts import service as contacts
 from dialist.contacts.models import PreparedContact
 from dialist.errors import NotFoundError
-from dialist.imports import files, store
-from dialist.imports.files import FileError, FileFacts, Record
+from dialist.imports import files, pipeline, store
+from dialist.imports.files import FileError, FileFacts
 from dialist.imports.mapping import PHONE, resolve
 from dialist.imports.models import ImportParams, StoredResult, facts_dict
-from dialist.imports.rows import Problem, RowMaker
+from dialist.imports.pipeline import RowInfo
+from dialist.imports.rows import Problem
 from dialist.jobs import service as jobs
 from dialist.jobs.models import CANCELLED, SUCCEEDED, JobRow
 from dialist.jobs.service import Lease
@@ -56,7 +55,7 @@ def run(lease: Lease) -> None:
 
     try:
         facts = _facts(lease, params, source)
-        _place_rows(lease, params, scope, files.records(source, facts))
+        _place_rows(lease, params, scope, facts)
     except FileError as error:
         jobs.fail(lease, code=error.code, message=error.message)
     except NotFoundError:
@@ -123,74 +122,72 @@ def _restart_dry_run(lease: Lease) -> None:
         )
 
 
-def _place_rows(
-    lease: Lease, params: ImportParams, scope: TenantScope, records: Iterator[Record]
-) -> None:
+def _place_rows(lease: Lease, params: ImportParams, scope: TenantScope, facts: FileFacts) -> None:
     job = lease.job
-    maker = RowMaker(
-        overrides=params.mapping,
-        default_region=params.defaultRegion,
-        reject_invalid_phones=params.invalidPhones == "reject",
-    )
     dry_seen: dict[str, int] | None = None
     done, seq = job.rows_read, job.result_chunks
     if params.dryRun:
         dry_seen, done, seq = {}, 0, 0
         if job.rows_read:
             _restart_dry_run(lease)
-    remaining = itertools.islice(records, done, None)
-    size = lease.settings.import_chunk_rows
+    prepared = pipeline.chunks(
+        lease.database,
+        job_id=job.id,
+        facts=facts,
+        params=params,
+        start=done,
+        size=lease.settings.import_chunk_rows,
+        processes=lease.settings.import_processes,
+    )
     clock = time.monotonic()
-    while not lease.stopping.is_set():  # when stopping, the worker gives the job back
-        chunk = list(itertools.islice(remaining, size))
-        made = [maker.make(record) for record in chunk]
-        with lease.database.write() as conn:
-            current = lease.current(conn)
-            if _cancel_if_asked(lease, conn, current):
-                return
-            now = time.monotonic()
-            run_seconds = current.run_seconds + now - clock
-            clock = now
-            if not chunk:
+    try:
+        while not lease.stopping.is_set():  # when stopping, the worker gives the job back
+            info, made = next(prepared, ([], []))
+            with lease.database.write() as conn:
+                current = lease.current(conn)
+                if _cancel_if_asked(lease, conn, current):
+                    return
+                now = time.monotonic()
+                run_seconds = current.run_seconds + now - clock
+                clock = now
+                if not info:
+                    lease.fenced(
+                        conn,
+                        {
+                            "status": SUCCEEDED,
+                            "finished_at": now_iso(),
+                            "worker": None,
+                            "run_seconds": run_seconds,
+                        },
+                    )
+                    return
+                results, list_size = _place_chunk(conn, lease, params, scope, info, made, dry_seen)
+                counts = [sum(1 for r in results if r[2] == s) for s in (ADDED, DUPLICATE, INVALID)]
+                store.add_results(
+                    conn,
+                    job_id=job.id,
+                    seq=seq,
+                    first_row=info[0][0],
+                    row_count=len(info),
+                    counts=(counts[0], counts[1], counts[2]),
+                    data=_pack(results),
+                )
                 lease.fenced(
                     conn,
                     {
-                        "status": SUCCEEDED,
-                        "finished_at": now_iso(),
-                        "worker": None,
+                        "rows_read": current.rows_read + len(info),
+                        "rows_added": current.rows_added + counts[0],
+                        "rows_duplicate": current.rows_duplicate + counts[1],
+                        "rows_invalid": current.rows_invalid + counts[2],
+                        "result_chunks": seq + 1,
                         "run_seconds": run_seconds,
                     },
                 )
-                return
-            results, list_size = _place_chunk(
-                conn, lease, params, scope, maker, chunk, made, dry_seen
-            )
-            counts = tuple(
-                sum(1 for r in results if r[2] == s) for s in (ADDED, DUPLICATE, INVALID)
-            )
-            store.add_results(
-                conn,
-                job_id=job.id,
-                seq=seq,
-                first_row=chunk[0].row,
-                row_count=len(chunk),
-                counts=(counts[0], counts[1], counts[2]),
-                data=_pack(results),
-            )
-            lease.fenced(
-                conn,
-                {
-                    "rows_read": current.rows_read + len(chunk),
-                    "rows_added": current.rows_added + counts[0],
-                    "rows_duplicate": current.rows_duplicate + counts[1],
-                    "rows_invalid": current.rows_invalid + counts[2],
-                    "result_chunks": seq + 1,
-                    "run_seconds": run_seconds,
-                },
-            )
-        seq += 1
-        if not params.dryRun:
-            contacts.refresh_statistics(lease.database, added=counts[0], list_size=list_size)
+            seq += 1
+            if not params.dryRun:
+                contacts.refresh_statistics(lease.database, added=counts[0], list_size=list_size)
+    finally:
+        prepared.close()
 
 
 def _place_chunk(
@@ -198,8 +195,7 @@ def _place_chunk(
     lease: Lease,
     params: ImportParams,
     scope: TenantScope,
-    maker: RowMaker,
-    chunk: list[Record],
+    info: list[RowInfo],
     made: list[PreparedContact | Problem],
     dry_seen: dict[str, int] | None,
 ) -> tuple[list[StoredResult], int]:
@@ -223,43 +219,41 @@ def _place_chunk(
     )
     placed = {i: placement for (i, _), placement in zip(good, placements, strict=True)}
     results: list[StoredResult] = []
-    for i, (record, item) in enumerate(zip(chunk, made, strict=True)):
+    for i, (row, item) in enumerate(zip(info, made, strict=True)):
         if not isinstance(item, PreparedContact):
             code, message = item
-            unique = maker.unique_id(record)
-            results.append(_result(record, INVALID, unique, code=code, message=message))
+            results.append(_result(row, INVALID, code=code, message=message))
             continue
-        placement, unique = placed[i], item.unique_key
+        placement = placed[i]
         if placement.over_capacity:
             full = "the contact list is full"
-            results.append(_result(record, INVALID, unique, code="LIMIT_EXCEEDED", message=full))
+            results.append(_result(row, INVALID, code="LIMIT_EXCEEDED", message=full))
         elif placement.duplicate_of_index is not None:
-            first = chunk[good[placement.duplicate_of_index][0]].row
+            first = info[good[placement.duplicate_of_index][0]][0]
             first_key = placements[placement.duplicate_of_index].contact_key or None
-            results.append(_result(record, DUPLICATE, unique, of_row=first, of_key=first_key))
+            results.append(_result(row, DUPLICATE, of_row=first, of_key=first_key))
         elif placement.duplicate_of_key is not None:
             of_row, of_key = placement.duplicate_of_row, placement.duplicate_of_key
-            results.append(_result(record, DUPLICATE, unique, of_row=of_row, of_key=of_key))
+            results.append(_result(row, DUPLICATE, of_row=of_row, of_key=of_key))
         elif dry_seen is None:
-            results.append(_result(record, ADDED, unique, key=placement.contact_key))
+            results.append(_result(row, ADDED, key=placement.contact_key))
         else:
             # A dry run writes nothing, so the rows of earlier chunks are remembered here.
             dedupe_key = contacts.dedupe_key(item, params.dedupe)
             earlier = dry_seen.get(dedupe_key) if dedupe_key is not None else None
             if earlier is not None:
-                results.append(_result(record, DUPLICATE, unique, of_row=earlier))
+                results.append(_result(row, DUPLICATE, of_row=earlier))
                 continue
             if dedupe_key is not None:
-                dry_seen[dedupe_key] = record.row
-            results.append(_result(record, ADDED, unique))
+                dry_seen[dedupe_key] = row[0]
+            results.append(_result(row, ADDED))
     added = 0 if dry_seen is not None else sum(1 for r in results if r[2] == ADDED)
     return results, contact_list.total_record_count + added
 
 
 def _result(
-    record: Record,
+    row: RowInfo,
     status: int,
-    unique: str | None,
     *,
     key: int | None = None,
     code: str | None = None,
@@ -267,4 +261,5 @@ def _result(
     of_row: int | None = None,
     of_key: int | None = None,
 ) -> StoredResult:
-    return (record.row, record.line, status, unique, key, code, message, of_row, of_key)
+    number, line, unique = row
+    return (number, line, status, unique, key, code, message, of_row, of_key)
