@@ -10,6 +10,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.engine import Connection
@@ -21,6 +22,7 @@ from dialist.jobs.models import FAILED, MAX_ATTEMPTS, QUEUED, JobRow, LeaseLostE
 from dialist.settings import Settings
 
 log = logging.getLogger("dialist.jobs")
+ABANDONED_UPLOAD_SECONDS = 3600
 
 
 def worker_name() -> str:
@@ -129,3 +131,11 @@ def fail(lease: Lease, *, code: str, message: str) -> None:
             )
     except LeaseLostError:
         pass
+
+
+def forget_abandoned_uploads(database: Database) -> int:
+    """Remove jobs whose upload never finished (their server died mid-upload) an hour on."""
+    cutoff = datetime.fromtimestamp(time.time() - ABANDONED_UPLOAD_SECONDS, UTC)
+    before = cutoff.strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    with database.write() as conn:
+        return store.forget_uploads(conn, created_before=before)

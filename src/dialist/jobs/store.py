@@ -11,8 +11,8 @@ from sqlalchemy.engine import Connection, Row
 
 from dialist.auth.models import TenantScope
 from dialist.db import keys
-from dialist.db.schema import jobs
-from dialist.jobs.models import QUEUED, RUNNING, JobRow
+from dialist.db.schema import job_uploads, jobs
+from dialist.jobs.models import QUEUED, RUNNING, UPLOADING, JobRow
 
 
 def _job(row: Row[Any]) -> JobRow:
@@ -49,7 +49,7 @@ def of_list(
     where = (
         jobs.c.list_id == list_id,
         jobs.c.tenant_id == scope.tenant_id,
-        jobs.c.status != "uploading",
+        jobs.c.status != UPLOADING,
     )
     total = conn.execute(sa.select(sa.func.count()).select_from(jobs).where(*where)).scalar_one()
     rows = conn.execute(
@@ -126,11 +126,14 @@ def read_fenced(conn: Connection, *, job_id: int, worker: str) -> JobRow | None:
     return _job(row) if row is not None else None
 
 
-def stale_uploads(conn: Connection, *, created_before: str) -> list[tuple[int, int]]:
-    """(job id, tenant id) of uploads that never finished (their server died mid-upload)."""
-    rows = conn.execute(
-        sa.select(jobs.c.id, jobs.c.tenant_id).where(
-            jobs.c.status == "uploading", jobs.c.created_at < created_before
-        )
+def forget_uploads(conn: Connection, *, created_before: str) -> int:
+    """Delete jobs still ``uploading`` that were created before ``created_before`` (their
+    server died mid-upload), with what arrived of their files; how many."""
+    stale = sa.select(jobs.c.id).where(
+        jobs.c.status == UPLOADING, jobs.c.created_at < created_before
     )
-    return [(int(job_id), int(tenant_id)) for job_id, tenant_id in rows]
+    conn.execute(sa.delete(job_uploads).where(job_uploads.c.job_id.in_(stale)))
+    result = conn.execute(
+        sa.delete(jobs).where(jobs.c.status == UPLOADING, jobs.c.created_at < created_before)
+    )
+    return int(result.rowcount)

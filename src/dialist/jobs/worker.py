@@ -8,6 +8,7 @@ machine can take any job, and a job whose worker died is taken over from its che
 from __future__ import annotations
 
 import threading
+import time
 
 from dialist.db.engine import Database
 from dialist.jobs import service
@@ -16,6 +17,7 @@ from dialist.jobs.service import Handler, Lease, log
 from dialist.settings import Settings
 
 IDLE_POLL_SECONDS = 0.25
+SWEEP_SECONDS = 600.0
 
 
 class Worker:
@@ -45,9 +47,13 @@ class Worker:
             self._thread.join(timeout)
 
     def run(self) -> None:
-        """Serve jobs until :meth:`stop`."""
+        """Serve jobs until :meth:`stop`; now and then, forget uploads that never finished."""
+        next_sweep = 0.0
         while not self._stop.is_set():
             try:
+                if time.monotonic() >= next_sweep:
+                    service.forget_abandoned_uploads(self.database)
+                    next_sweep = time.monotonic() + SWEEP_SECONDS
                 worked = self.run_once()
             except Exception:  # a database outage must not end the loop: wait and retry
                 log.exception("worker %s: claiming a job failed", self.name)
@@ -91,3 +97,29 @@ class Worker:
                 return
             except Exception:  # the next beat may get through
                 log.warning("heartbeat of job %s failed", lease.job.id, exc_info=True)
+
+
+def serve(
+    database: Database, settings: Settings, handlers: dict[str, Handler], *, threads: int
+) -> None:
+    """``dialist worker``: run ``threads`` workers until SIGTERM or SIGINT, then give the jobs in
+    hand back to the queue (each after its current chunk) and return."""
+    import signal
+
+    stop = threading.Event()
+
+    def _on_signal(_number: int, _frame: object) -> None:
+        stop.set()
+
+    previous = {sig: signal.signal(sig, _on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
+    workers = [Worker(database, settings, handlers) for _ in range(threads)]
+    try:
+        for worker in workers:
+            worker.start()
+        log.warning("%d job worker(s) started: %s", threads, ", ".join(w.name for w in workers))
+        stop.wait()
+    finally:
+        for worker in workers:
+            worker.stop()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
