@@ -1,0 +1,75 @@
+"""The SDK's entry point: one :class:`Client` per server and app."""
+
+from __future__ import annotations
+
+from typing import cast
+
+import httpx
+
+from dialist.client.errors import DialistClientError, NotFound
+from dialist.client.exports import Exports
+from dialist.client.http import DEFAULT_TIMEOUT
+from dialist.client.imports import ImportJobs
+from dialist.client.models import ContactList
+from dialist.settings import Settings
+
+_ENV_NAMES = {
+    "client_id": "DIALIST_CLIENT_ID",
+    "client_secret": "DIALIST_CLIENT_SECRET",
+    "account_id": "DIALIST_ACCOUNT_ID",
+    "stream_id": "DIALIST_STREAM_ID",
+}
+
+
+class Client(ImportJobs, Exports):
+    """A dialist server seen by one app (client id + secret), in one account and stream.
+
+    >>> with Client.from_settings(Settings()) as client:          # doctest: +SKIP
+    ...     contact_list = client.find_list("Renewals")
+    ...     job = client.start_import(contact_list["_id"], "may.csv")
+    ...     job = client.wait_import(contact_list["_id"], job["_id"])
+    """
+
+    @classmethod
+    def from_settings(
+        cls, settings: Settings, *, timeout: float | httpx.Timeout = DEFAULT_TIMEOUT
+    ) -> Client:
+        """A client from ``DIALIST_URL``, ``DIALIST_CLIENT_ID``, … (see ``settings.py``)."""
+        missing = [env for field, env in _ENV_NAMES.items() if not getattr(settings, field)]
+        if missing:
+            raise DialistClientError(f"missing setting: {', '.join(missing)}")
+        return cls(
+            settings.url,
+            cast(str, settings.client_id),
+            cast(str, settings.client_secret),
+            cast(str, settings.account_id),
+            cast(str, settings.stream_id),
+            timeout=timeout,
+        )
+
+    def lists(self) -> list[ContactList]:
+        """Every contact list of the stream, most recently updated first."""
+        return cast(list[ContactList], self.request("GET", f"{self.lists_path}/getAllListDetails"))
+
+    def get_list(self, list_id: str) -> ContactList:
+        """One list by its ``cl-…`` id (:class:`NotFound` if unknown)."""
+        return cast(ContactList, self.request("GET", self.list_path(list_id)))
+
+    def find_list(self, name_or_id: str) -> ContactList:
+        """A list by id (``cl-…``) or by name, ignoring case (names are unique that way).
+
+        A ``cl-…`` value that is no list's id is still tried as a name, since a list may be
+        named like an id.
+        """
+        if name_or_id.startswith("cl-"):
+            try:
+                return self.get_list(name_or_id)
+            except NotFound:
+                pass
+        wanted = name_or_id.casefold()
+        for contact_list in self.lists():
+            if contact_list["name"].casefold() == wanted:
+                return contact_list
+        raise NotFound(
+            f"no contact list named or with id {name_or_id!r}", status_code=404, code="NOT_FOUND"
+        )

@@ -1,0 +1,175 @@
+"""One HTTP connection to a dialist server, speaking as one app.
+
+Every request carries a freshly signed JWT (``auth``), the ``accountId`` and the ``iid`` headers,
+exactly as a Kore.ai client sends them; a fresh token per request means no expiry to track and
+apps created with ``--enforce-jti`` (one use per token) work too. Answers are unwrapped from the
+Kore success envelope; error answers and network failures become the SDK's errors here, once, so
+no method above has to look at status codes.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+import warnings
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from types import TracebackType
+from typing import Any, Self
+from urllib.parse import quote
+
+import httpx
+import jwt
+from jwt.warnings import InsecureKeyLengthWarning
+
+from dialist.client.errors import DialistClientError, TransportError, api_error
+
+DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=10.0)
+_TOKEN_LIFETIME_SECONDS = 300
+
+
+def _reason(error: httpx.TransportError) -> str:
+    """A short cause without the ``[Errno 111]`` noise of the socket layer."""
+    text = str(error) or type(error).__name__
+    if text.startswith("[Errno") and "] " in text:
+        text = text.split("] ", 1)[1]
+    return text
+
+
+class Connection:
+    """The transport and credentials shared by every part of :class:`~dialist.client.Client`."""
+
+    def __init__(
+        self,
+        url: str,
+        client_id: str,
+        client_secret: str,
+        account_id: str,
+        stream_id: str,
+        *,
+        timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self.url = url.rstrip("/")
+        if not self.url.startswith(("http://", "https://")):
+            raise DialistClientError(f"the server URL must start with http:// or https://: {url!r}")
+        self.client_id = client_id
+        self.account_id = account_id
+        self.stream_id = stream_id
+        self._client_secret = client_secret
+        #: The v2 contact-list prefix; every list and import path hangs below it.
+        stream = quote(stream_id, safe="")
+        self.lists_path = f"/campaign/api/v2/public/{stream}/campaign/contactList"
+        try:
+            self._http = httpx.Client(base_url=self.url, timeout=timeout, transport=transport)
+        except httpx.InvalidURL as error:
+            raise DialistClientError(f"invalid server URL {url!r}: {error}") from None
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Close the pooled connections."""
+        self._http.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # -- requests --------------------------------------------------------------------------
+
+    def list_path(self, list_id: str, *parts: str) -> str:
+        """``{v2}/{listId}/part/…`` with every id escaped (an id never changes the path)."""
+        segments = [quote(list_id, safe=""), *(quote(p, safe="") for p in parts)]
+        return "/".join([self.lists_path, *segments])
+
+    def token(self) -> str:
+        """A JWT as Kore.ai clients build it: ``appId`` + ``sub``, short-lived, unique ``jti``."""
+        now = int(time.time())
+        claims = {
+            "appId": self.client_id,
+            "sub": "dialist-sdk",
+            "iat": now,
+            "exp": now + _TOKEN_LIFETIME_SECONDS,
+            "jti": uuid.uuid4().hex,
+        }
+        with warnings.catch_warnings():
+            # A short secret is the server's to refuse (401), not a warning on the user's screen.
+            warnings.simplefilter("ignore", InsecureKeyLengthWarning)
+            return jwt.encode(claims, self._client_secret, algorithm="HS256")
+
+    def _headers(self, extra: Mapping[str, str] | None = None) -> dict[str, str]:
+        headers = {"auth": self.token(), "accountId": self.account_id, "iid": self.stream_id}
+        headers.update(extra or {})
+        return headers
+
+    def _transport_error(self, error: httpx.TransportError) -> TransportError:
+        if isinstance(error, httpx.ConnectError):
+            text = f"cannot reach the dialist server at {self.url}: {_reason(error)}"
+        elif isinstance(error, httpx.TimeoutException):
+            text = f"the dialist server at {self.url} did not answer in time ({_reason(error)})"
+        else:
+            text = f"the connection to the dialist server at {self.url} failed: {_reason(error)}"
+        return TransportError(text, url=self.url)
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str | int] | None = None,
+        json: Any = None,
+        content: Any = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Any:
+        """Send one request and return the ``data`` of the success envelope (or raise)."""
+        try:
+            response = self._http.request(
+                method,
+                path,
+                params=params,
+                json=json,
+                content=content,
+                headers=self._headers(headers),
+            )
+        except httpx.TransportError as error:
+            raise self._transport_error(error) from error
+        self._raise_for_status(response)
+        try:
+            body = response.json()
+        except ValueError:
+            raise DialistClientError(
+                f"unexpected answer from {self.url}{path}: not JSON (HTTP {response.status_code})"
+            ) from None
+        return body.get("data") if isinstance(body, dict) else body
+
+    @contextmanager
+    def stream(
+        self, method: str, path: str, *, params: Mapping[str, str | int] | None = None
+    ) -> Iterator[httpx.Response]:
+        """A streamed answer (exports): raises before yielding when the status is an error,
+        and turns a connection that breaks mid-stream into :class:`TransportError`."""
+        try:
+            with self._http.stream(method, path, params=params, headers=self._headers()) as resp:
+                if resp.is_error:
+                    resp.read()
+                self._raise_for_status(resp)
+                yield resp
+        except httpx.TransportError as error:
+            raise self._transport_error(error) from error
+
+    @staticmethod
+    def _raise_for_status(response: httpx.Response) -> None:
+        if not response.is_error:
+            return
+        try:
+            body: object = response.json()
+        except ValueError:
+            body = None
+        raise api_error(response.status_code, body, response.reason_phrase)
