@@ -19,8 +19,10 @@ from dialist.contacts.routes import ROUTES as CONTACT_ROUTES
 from dialist.crm.routes import ROUTES as CRM_ROUTES
 from dialist.db.engine import Database
 from dialist.db.migrate import upgrade
+from dialist.exports.routes import ROUTES as EXPORT_ROUTES
 from dialist.imports import runner as import_runner
 from dialist.imports.routes import ROUTES as IMPORT_ROUTES
+from dialist.jobs.service import Handler
 from dialist.jobs.worker import Worker
 from dialist.lists.routes import ROUTES as LIST_ROUTES
 from dialist.phones import service as phones
@@ -79,7 +81,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> Lites
     ctx = web.AppContext(settings=settings, database=db, authenticator=Authenticator(db, settings))
     api = Router(
         "/",
-        route_handlers=[*LIST_ROUTES, *CONTACT_ROUTES, *CRM_ROUTES, *IMPORT_ROUTES],
+        route_handlers=[*LIST_ROUTES, *CONTACT_ROUTES, *CRM_ROUTES, *IMPORT_ROUTES, *EXPORT_ROUTES],
         parameters=web.AUTH_PARAMETERS,
         security=[{"jwt": []}],
     )
@@ -127,9 +129,14 @@ def create_app(settings: Settings, *, database: Database | None = None) -> Lites
     )
 
 
+def job_handlers() -> dict[str, Handler]:
+    """What runs each kind of job."""
+    return {"import": import_runner.run}
+
+
 def job_worker(database: Database, settings: Settings) -> Worker:
     """A worker for every kind of job dialist runs."""
-    return Worker(database, settings, {"import": import_runner.run})
+    return Worker(database, settings, job_handlers())
 
 
 def asgi() -> GetAllContactsFastPath:

@@ -1,0 +1,312 @@
+"""Admin commands, run beside the database: serve, worker, db, apps, token, lists, demo."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from sqlalchemy.exc import SQLAlchemyError
+
+from dialist.auth import service as auth
+from dialist.auth.models import ALL_SCOPES, App, TenantScope
+from dialist.db.engine import Database
+from dialist.db.migrate import upgrade
+from dialist.errors import DialistError
+from dialist.settings import Settings
+
+app = typer.Typer()
+apps_cli = typer.Typer(help="JWT client apps (client id + secret per account and streams).")
+lists_cli = typer.Typer(help="Contact list administration beside the database.")
+db_cli = typer.Typer(help="Database schema.")
+app.add_typer(apps_cli, name="apps")
+app.add_typer(lists_cli, name="lists")
+app.add_typer(db_cli, name="db")
+
+console = Console()
+err_console = Console(stderr=True)
+
+DatabaseUrl = Annotated[
+    str | None, typer.Option("--database-url", help="Overrides DIALIST_DATABASE_URL.")
+]
+
+
+def _settings(database_url: str | None = None) -> Settings:
+    settings = Settings()
+    if database_url:
+        settings = settings.model_copy(update={"database_url": database_url})
+    return settings
+
+
+def _database(settings: Settings) -> Database:
+    try:
+        database = Database(settings.database_url, pool_size=2)
+        upgrade(database)
+    except (SQLAlchemyError, ImportError) as error:
+        # A wrong URL, a missing driver or an unreachable file: a sentence, not a traceback
+        # (and not the URL, which may hold a password).
+        reason = str(getattr(error, "orig", None) or error).splitlines()[0]
+        err_console.print(f"[red]error:[/red] cannot open the database: {reason}")
+        raise typer.Exit(code=2) from None
+    return database
+
+
+def _fail(error: DialistError) -> typer.Exit:
+    err_console.print(f"[red]error:[/red] {error.message}")
+    return typer.Exit(code=2)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Migrate the database and serve the API (Granian, ASGI)."""
+    from granian import Granian
+    from granian.constants import Interfaces
+
+    settings = _settings(database_url)
+    _database(settings).dispose()
+    if database_url:
+        import os
+
+        os.environ["DIALIST_DATABASE_URL"] = database_url  # the workers build their own Settings
+    console.print(f"dialist serving on http://{host}:{port}  (docs: http://{host}:{port}/docs)")
+    Granian(
+        "dialist.app:asgi",
+        factory=True,
+        address=host,
+        port=port,
+        workers=workers,
+        interface=Interfaces.ASGI,
+        log_access=False,
+    ).serve()
+
+
+@app.command()
+def worker(
+    threads: Annotated[
+        int, typer.Option(min=1, max=64, help="Worker threads (one job each at a time).")
+    ] = 1,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Run job workers (imports) beside any number of servers, until SIGTERM or Ctrl-C.
+
+    Jobs are claimed from the database, so workers on any machine share them; a job whose
+    worker stops heart-beating is taken over from its checkpoint. Run servers with
+    DIALIST_WORKER=off to leave every job to these workers.
+    """
+    from dialist.app import job_handlers
+    from dialist.jobs.worker import serve as serve_jobs
+    from dialist.phones import service as phones
+
+    settings = _settings(database_url)
+    database = _database(settings)
+    phones.keep_compiled_patterns()
+    console.print(f"dialist worker: {threads} thread(s); stop with Ctrl-C or SIGTERM")
+    try:
+        serve_jobs(database, settings, job_handlers(), threads=threads)
+    finally:
+        database.dispose()
+    console.print("dialist worker stopped")
+
+
+@db_cli.command("upgrade")
+def db_upgrade(database_url: DatabaseUrl = None) -> None:
+    """Apply the Alembic migrations (idempotent)."""
+    settings = _settings(database_url)
+    _database(settings).dispose()
+    console.print("database is up to date")
+
+
+def _app_json(created: App) -> dict[str, object]:
+    return {
+        "clientId": created.client_id,
+        "clientSecret": created.client_secret,
+        "name": created.name,
+        "accountId": created.account_id,
+        "streamIds": list(created.stream_ids),
+        "scopes": list(created.scopes),
+        "enforceJti": created.enforce_jti,
+        "userId": created.user_id,
+        "createdAt": created.created_at,
+    }
+
+
+@apps_cli.command("create")
+def apps_create(
+    account_id: Annotated[str, typer.Option("--account-id", help="Account the app belongs to.")],
+    stream_id: Annotated[
+        list[str], typer.Option("--stream-id", help="Stream (st-…) the app may use; repeatable.")
+    ],
+    scope: Annotated[
+        list[str] | None,
+        typer.Option("--scope", help=f"API scope; repeatable. Default: {', '.join(ALL_SCOPES)}."),
+    ] = None,
+    name: Annotated[str, typer.Option("--name", help="A label for the app.")] = "app",
+    enforce_jti: Annotated[
+        bool, typer.Option("--enforce-jti", help="Require a fresh jti claim in every token.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Create a JWT client app and print its client id and secret."""
+    database = _database(_settings(database_url))
+    try:
+        created = auth.create_app(
+            database,
+            account_id=account_id,
+            stream_ids=stream_id,
+            scopes=scope,
+            name=name,
+            enforce_jti=enforce_jti,
+        )
+    except DialistError as error:
+        raise _fail(error) from None
+    finally:
+        database.dispose()
+    if as_json:
+        print(json.dumps(_app_json(created)))
+        return
+    console.print(f"client id:     {created.client_id}")
+    console.print(f"client secret: {created.client_secret}")
+    console.print(f"account:       {created.account_id}")
+    console.print(f"streams:       {', '.join(created.stream_ids)}")
+    console.print(f"scopes:        {', '.join(created.scopes)}")
+
+
+@apps_cli.command("list")
+def apps_list(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """List the client apps (secrets included: this runs beside the database)."""
+    from dialist.auth import store
+
+    database = _database(_settings(database_url))
+    with database.read() as conn:
+        found = store.all_apps(conn)
+    database.dispose()
+    if as_json:
+        print(json.dumps([_app_json(a) for a in found]))
+        return
+    for one in found:
+        console.print(
+            f"{one.client_id}  {one.name}  account={one.account_id}  "
+            f"streams={','.join(one.stream_ids)}  scopes={','.join(one.scopes)}"
+        )
+
+
+@app.command()
+def token(
+    client_id: Annotated[str | None, typer.Option("--client-id", help="Client id (cs-…).")] = None,
+    client_secret: Annotated[
+        str | None, typer.Option("--client-secret", help="The app's client secret.")
+    ] = None,
+    algorithm: Annotated[str, typer.Option("--alg", help="HS256 or HS512.")] = "HS256",
+    expires_in: Annotated[
+        int,
+        typer.Option("--expires-in", min=0, help="Seconds until it expires; 0 = no exp claim."),
+    ] = 3600,
+) -> None:
+    """Print a JWT for the ``auth`` header (defaults from DIALIST_CLIENT_ID/SECRET)."""
+    settings = Settings()
+    client_id = client_id or settings.client_id
+    client_secret = client_secret or settings.client_secret
+    if not client_id or not client_secret:
+        err_console.print("[red]error:[/red] --client-id and --client-secret are required")
+        raise typer.Exit(code=2)
+    try:
+        print(
+            auth.make_token(
+                client_id=client_id,
+                client_secret=client_secret,
+                algorithm=algorithm,
+                expires_in=expires_in or None,
+            )
+        )
+    except DialistError as error:
+        raise _fail(error) from None
+
+
+def _admin_scope(database: Database, account_id: str, stream_id: str) -> TenantScope:
+    from dialist.auth import store
+
+    with database.write() as conn:
+        tenant_id = store.ensure_tenant(conn, account_id=account_id, stream_id=stream_id)
+    return TenantScope(
+        tenant_id=tenant_id, account_id=account_id, stream_id=stream_id, user_id="u-admin"
+    )
+
+
+@lists_cli.command("link-campaign")
+def lists_link_campaign(
+    account_id: Annotated[str, typer.Option("--account-id")],
+    stream_id: Annotated[str, typer.Option("--stream-id")],
+    list_id: Annotated[str, typer.Option("--list-id", help="The contact list (cl-…).")],
+    campaign_id: Annotated[str, typer.Option("--campaign-id", help="The campaign (cd-…).")],
+    campaign_name: Annotated[str, typer.Option("--campaign-name")],
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Mark a list as used by a campaign (then it cannot be deleted)."""
+    from dialist.lists import service as lists
+
+    database = _database(_settings(database_url))
+    try:
+        row = lists.link_campaign(
+            database,
+            scope=_admin_scope(database, account_id, stream_id),
+            list_public_id=list_id,
+            campaign_id=campaign_id,
+            campaign_name=campaign_name,
+        )
+    except DialistError as error:
+        raise _fail(error) from None
+    finally:
+        database.dispose()
+    console.print(f"campaign {campaign_id} linked to contact list {row.name} ({list_id})")
+
+
+@lists_cli.command("unlink-campaign")
+def lists_unlink_campaign(
+    account_id: Annotated[str, typer.Option("--account-id")],
+    stream_id: Annotated[str, typer.Option("--stream-id")],
+    list_id: Annotated[str, typer.Option("--list-id", help="The contact list (cl-…).")],
+    campaign_id: Annotated[str, typer.Option("--campaign-id", help="The campaign (cd-…).")],
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Remove a campaign link from a list."""
+    from dialist.lists import service as lists
+
+    database = _database(_settings(database_url))
+    try:
+        row = lists.unlink_campaign(
+            database,
+            scope=_admin_scope(database, account_id, stream_id),
+            list_public_id=list_id,
+            campaign_id=campaign_id,
+        )
+    except DialistError as error:
+        raise _fail(error) from None
+    finally:
+        database.dispose()
+    console.print(f"campaign {campaign_id} unlinked from contact list {row.name} ({list_id})")
+
+
+@app.command()
+def demo(
+    host: Annotated[str, typer.Option(help="Host the curl lines should use.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port the curl lines should use.")] = 8000,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Seed a demo app and list on a new database (once) and print ready-to-use curl lines."""
+    from dialist.seed import seed_demo
+
+    database = _database(_settings(database_url))
+    try:
+        print(seed_demo(database, base_url=f"http://{host}:{port}"))
+    finally:
+        database.dispose()

@@ -1,0 +1,451 @@
+"""Data commands (import, export): through the SDK over HTTP, so they reach any deployment."""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import sys
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from enum import StrEnum
+from pathlib import Path
+from typing import IO, Annotated, Any
+
+import typer
+from rich import filesize
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+    TransferSpeedColumn,
+)
+
+from dialist.client import (
+    FINISHED_STATUSES,
+    APIError,
+    Client,
+    Conflict,
+    DialistClientError,
+    ImportJob,
+)
+from dialist.settings import Settings
+
+app = typer.Typer()
+console = Console()
+err_console = Console(stderr=True)
+
+# -- data commands: through the SDK over HTTP, so they work against any deployment ----------
+
+
+class ImportFormat(StrEnum):
+    csv = "csv"
+    ndjson = "ndjson"
+    json = "json"
+
+
+class DataFormat(StrEnum):
+    csv = "csv"
+    ndjson = "ndjson"
+
+
+class Dedupe(StrEnum):
+    none = "none"
+    phone = "phone"
+    unique_id = "uniqueId"
+
+
+class InvalidPhones(StrEnum):
+    reject = "reject"
+    flag = "flag"
+
+
+class RowStatus(StrEnum):
+    added = "added"
+    duplicate = "duplicate"
+    invalid = "invalid"
+
+
+_CONNECTION = "Connection (defaults from DIALIST_* env vars)"
+UrlOption = Annotated[
+    str | None,
+    typer.Option(
+        "--url", help="Server URL (env DIALIST_URL; default http://127.0.0.1:8000).",
+        rich_help_panel=_CONNECTION,
+    ),
+]  # fmt: skip
+ClientIdOption = Annotated[
+    str | None,
+    typer.Option("--client-id", help="App client id (env DIALIST_CLIENT_ID).",
+                 rich_help_panel=_CONNECTION),
+]  # fmt: skip
+ClientSecretOption = Annotated[
+    str | None,
+    typer.Option("--client-secret", help="App client secret (env DIALIST_CLIENT_SECRET).",
+                 rich_help_panel=_CONNECTION),
+]  # fmt: skip
+AccountIdOption = Annotated[
+    str | None,
+    typer.Option("--account-id", help="Account id (env DIALIST_ACCOUNT_ID).",
+                 rich_help_panel=_CONNECTION),
+]  # fmt: skip
+StreamIdOption = Annotated[
+    str | None,
+    typer.Option("--stream-id", help="Stream id, st-… (env DIALIST_STREAM_ID).",
+                 rich_help_panel=_CONNECTION),
+]  # fmt: skip
+ListOption = Annotated[
+    str, typer.Option("--list", "-l", help="The contact list: its name or its id (cl-…).")
+]
+JobArgument = Annotated[str, typer.Argument(metavar="JOB", help="The import job id (ij-…).")]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print the job as JSON on stdout.")]
+
+_EXIT_USAGE = 2  # usage, connection and API errors; 1 is kept for a failed or cancelled job
+
+
+def say(text: str, *, err: bool = False) -> None:
+    """One line of human output, never re-wrapped (URLs and commands stay copyable)."""
+    (err_console if err else console).print(text, soft_wrap=True, highlight=False)
+
+
+def _usage_error(message: str) -> typer.Exit:
+    say(f"[red]error:[/red] {escape(message)}", err=True)
+    return typer.Exit(code=_EXIT_USAGE)
+
+
+@contextmanager
+def sdk_errors() -> Iterator[None]:
+    """Turn any SDK error into one clean line on stderr and exit code 2 (no traceback)."""
+    try:
+        yield
+    except APIError as error:
+        raise _usage_error(f"{error.message} (HTTP {error.status_code} {error.code})") from None
+    except DialistClientError as error:
+        raise _usage_error(error.message) from None
+    except BrokenPipeError:
+        # The reader of stdout stopped (`| head`): quiet, as Unix tools are.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise typer.Exit(code=1) from None
+    except OSError as error:  # a file that cannot be read or written
+        where = f": {error.filename}" if error.filename else ""
+        raise _usage_error(f"{error.strerror or error}{where}") from None
+    except KeyboardInterrupt:
+        say("interrupted", err=True)
+        raise typer.Exit(code=130) from None
+
+
+def connect(
+    url: str | None,
+    client_id: str | None,
+    client_secret: str | None,
+    account_id: str | None,
+    stream_id: str | None,
+) -> Client:
+    """A client from the options, falling back to ``Settings`` (the DIALIST_* env vars)."""
+    given = {
+        "url": url,
+        "client_id": client_id,
+        "client_secret": client_secret,
+        "account_id": account_id,
+        "stream_id": stream_id,
+    }
+    settings = Settings().model_copy(update={k: v for k, v in given.items() if v is not None})
+    missing = [
+        f"--{name.replace('_', '-')} (or DIALIST_{name.upper()})"
+        for name in ("client_id", "client_secret", "account_id", "stream_id")
+        if not getattr(settings, name)
+    ]
+    if missing:
+        raise _usage_error(f"missing {', '.join(missing)}")
+    return Client.from_settings(settings)  # called inside sdk_errors()
+
+
+def _count(value: int | None) -> str:
+    return "?" if value is None else f"{value:,}"
+
+
+def job_line(job: ImportJob) -> str:
+    """``1,000 read of 1,000 · 990 added · 5 duplicate · 5 invalid · 118,000 rows/s``."""
+    counts = job["counts"]
+    rate = job.get("rowsPerSecond") or 0.0
+    return (
+        f"{_count(counts['read'])} read of {_count(counts['total'])} · "
+        f"{_count(counts['added'])} added · {_count(counts['duplicate'])} duplicate · "
+        f"{_count(counts['invalid'])} invalid · {rate:,.0f} rows/s"
+    )
+
+
+def print_job(job: ImportJob) -> None:
+    """A human summary of a job on stdout."""
+    status = job["status"]
+    colour = {"succeeded": "green", "failed": "red", "cancelled": "yellow"}.get(status, "cyan")
+    dry = "  (dry run: nothing was written)" if job.get("dryRun") else ""
+    say(f"import {job['_id']} [{colour}]{status}[/{colour}]{dry}")
+    say(f"  file    {escape(job.get('fileName') or '')}")
+    say(f"  rows    {job_line(job)}")
+    if job.get("cancelRequested") and status not in FINISHED_STATUSES:
+        say("  cancel  requested")
+    error = job.get("error")
+    if error:
+        say(f"  error   {escape(error['code'])}: {escape(error['message'])}")
+    undo = job.get("undo")
+    if undo:
+        say(f"  undone  {undo['at']}: {undo['removed']:,} contacts removed")
+
+
+def print_report_hint(client: Client, job: ImportJob, list_ref: str) -> None:
+    """Where the per-row report is: its URL and the command that fetches it."""
+    url = client.url + client.list_path(job["contactListId"], "imports", job["_id"], "results")
+    command = f"dialist imports results {job['_id']} --list {shlex.quote(list_ref)} -o report.csv"
+    say(f"per-row report: {url}")
+    say(f"  {escape(command)}")
+
+
+def _parse_mapping(entries: list[str]) -> dict[str, str] | None:
+    """``--map phoneNumber=Mobile --map timeZone=`` → ``{"phoneNumber":"Mobile","timeZone":""}``."""
+    if not entries:
+        return None
+    mapping: dict[str, str] = {}
+    for entry in entries:
+        field, sep, column = entry.partition("=")
+        if not sep or not field.strip():
+            raise _usage_error(f"--map must be FIELD=COLUMN (got {entry!r})")
+        mapping[field.strip()] = column
+    return mapping
+
+
+def _delimiter(value: str | None) -> str | None:
+    """Lets a shell user write ``--delimiter tab`` or ``--delimiter '\\t'`` for a tab."""
+    return "\t" if value in ("\\t", "tab", "TAB") else value
+
+
+def _upload(client: Client, list_id: str, file: Path, **options: Any) -> ImportJob:
+    """Upload with a progress bar of bytes (stderr) and answer the new job."""
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        DownloadColumn(),
+        TransferSpeedColumn(),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=err_console) as progress:
+        task = progress.add_task(f"upload {escape(file.name)}", total=file.stat().st_size)
+        job: ImportJob = client.start_import(
+            list_id, file, on_bytes=lambda n: progress.advance(task, n), **options
+        )
+    return job
+
+
+def _follow(client: Client, list_id: str, job: ImportJob, poll: float) -> ImportJob:
+    """Follow the job with a progress bar of rows; Ctrl-C asks the server to cancel it."""
+    columns = (
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(bar_width=24),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.fields[detail]}"),  # last: the one cut short on a narrow terminal
+    )
+    with Progress(*columns, console=err_console) as progress:
+        task = progress.add_task(job["status"], total=None, detail="")
+
+        def show(current: ImportJob) -> None:
+            counts = current["counts"]
+            progress.update(
+                task,
+                total=counts["total"],
+                completed=counts["read"],
+                description=current["status"],
+                detail=job_line(current).split(" · ", 1)[1],  # without "n read of m"
+            )
+
+        try:
+            return client.wait_import(list_id, job["_id"], on_progress=show, poll=poll)
+        except KeyboardInterrupt:
+            progress.stop()
+    say(f"interrupted: asking the server to cancel import {job['_id']} …", err=True)
+    try:
+        client.cancel_import(list_id, job["_id"])
+        say("cancel requested: the job stops after the chunk it is writing", err=True)
+    except Conflict:
+        say("the job had already finished", err=True)
+    try:
+        return client.wait_import(list_id, job["_id"], poll=poll)
+    except KeyboardInterrupt:
+        say("stopped following; the server is cancelling the job", err=True)
+        raise typer.Exit(code=1) from None
+
+
+@app.command("import")
+def import_file(
+    file: Annotated[
+        Path,
+        typer.Argument(
+            exists=True,
+            dir_okay=False,
+            readable=True,
+            metavar="FILE",
+            help="CSV, NDJSON or JSON array file.",
+        ),
+    ],
+    list_ref: ListOption,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Check and report every row; write nothing.")
+    ] = False,
+    dedupe: Annotated[
+        Dedupe | None, typer.Option(help="Duplicate key (default: the list's policy).")
+    ] = None,
+    file_format: Annotated[
+        ImportFormat | None,
+        typer.Option("--format", help="File format (default: from the extension or content)."),
+    ] = None,
+    mapping: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--map", metavar="FIELD=COLUMN", help="Map a Kore field to a column; repeatable."
+        ),
+    ] = None,
+    delimiter: Annotated[
+        str | None, typer.Option(help="CSV delimiter: , ; | or tab (default: sniffed).")
+    ] = None,
+    encoding: Annotated[
+        str | None, typer.Option(help="utf-8, cp1252, latin-1, utf-16 (default: detected).")
+    ] = None,
+    default_region: Annotated[
+        str | None,
+        typer.Option(help="Region for numbers without a country code (default: the server's)."),
+    ] = None,
+    invalid_phones: Annotated[
+        InvalidPhones | None,
+        typer.Option(help="reject: report the row; flag: add it flagged (default: reject)."),
+    ] = None,
+    no_wait: Annotated[
+        bool, typer.Option("--no-wait", help="Print the job and return once it is queued.")
+    ] = False,
+    as_json: JsonOption = False,
+    poll: Annotated[float, typer.Option(min=0.05, hidden=True)] = 0.5,
+    url: UrlOption = None,
+    client_id: ClientIdOption = None,
+    client_secret: ClientSecretOption = None,
+    account_id: AccountIdOption = None,
+    stream_id: StreamIdOption = None,
+) -> None:
+    """Import a file into a list as a job, follow it, and say where the per-row report is.
+
+    Exit code: 0 the job succeeded, 1 it failed or was cancelled, 2 usage/connection/API error.
+    """
+    options: dict[str, Any] = {
+        "format": file_format.value if file_format else None,
+        "dry_run": dry_run,
+        "dedupe": dedupe.value if dedupe else None,
+        "mapping": _parse_mapping(mapping or []),
+        "delimiter": _delimiter(delimiter),
+        "encoding": encoding,
+        "default_region": default_region,
+        "invalid_phones": invalid_phones.value if invalid_phones else None,
+    }
+    with sdk_errors(), connect(url, client_id, client_secret, account_id, stream_id) as client:
+        list_id = client.find_list(list_ref)["_id"]
+        job = _upload(client, list_id, file, **options)
+        if not no_wait:
+            job = _follow(client, list_id, job, poll)
+        if as_json:
+            print(json.dumps(job))
+        else:
+            print_job(job)
+            if job["status"] in FINISHED_STATUSES:
+                print_report_hint(client, job, list_ref)
+            else:
+                say(
+                    f"follow it: dialist imports status {job['_id']} --list {shlex.quote(list_ref)}"
+                )
+    if job["status"] in ("failed", "cancelled"):
+        raise typer.Exit(code=1)
+
+
+def _atomic_output(output: str) -> tuple[IO[bytes], Callable[[bool], None]]:
+    """Where an export goes: stdout for ``-``, else a temporary file beside the target that
+    replaces it only when the whole export arrived (a broken export leaves no partial file)."""
+    if output == "-":
+        return sys.stdout.buffer, lambda ok: sys.stdout.buffer.flush() if ok else None
+    target = Path(output)
+    handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 (closed by the returned function)
+        dir=target.parent, prefix=f".{target.name}.", suffix=".part", delete=False
+    )
+
+    def done(ok: bool) -> None:
+        handle.close()
+        if ok:
+            os.replace(handle.name, target)
+        else:
+            os.unlink(handle.name)
+
+    return handle, done
+
+
+@app.command("export")
+def export_list(
+    list_ref: ListOption,
+    output: Annotated[str, typer.Option("--output", "-o", help="File to write; - for stdout.")],
+    file_format: Annotated[DataFormat, typer.Option("--format", help="Output format.")] = (
+        DataFormat.csv
+    ),
+    url: UrlOption = None,
+    client_id: ClientIdOption = None,
+    client_secret: ClientSecretOption = None,
+    account_id: AccountIdOption = None,
+    stream_id: StreamIdOption = None,
+) -> None:
+    """Stream every contact of a list to a CSV or NDJSON file (or stdout)."""
+    if output != "-" and not Path(output).parent.is_dir():
+        raise _usage_error(f"no such directory: {Path(output).parent}")
+    with sdk_errors(), connect(url, client_id, client_secret, account_id, stream_id) as client:
+        contact_list = client.find_list(list_ref)
+        header = 1 if file_format is DataFormat.csv else 0
+        out, done = _atomic_output(output)
+        columns = (
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[size]}"),
+            TimeElapsedColumn(),
+        )
+        ok = False
+        try:
+            with Progress(*columns, console=err_console) as progress:
+                task = progress.add_task(
+                    f"export {escape(contact_list['name'])}",
+                    total=contact_list.get("totalRecordCount"),
+                    size="0 bytes",
+                )
+                state = {"bytes": 0, "records": 0}
+
+                def on_bytes(size: int) -> None:
+                    state["bytes"] += size
+                    progress.update(task, size=filesize.decimal(state["bytes"]))
+
+                def on_rows(records: int) -> None:
+                    state["records"] += records
+                    progress.update(task, completed=max(state["records"] - header, 0))
+
+                result = client.export(
+                    contact_list["_id"], file_format.value, out, on_bytes=on_bytes, on_rows=on_rows
+                )
+                progress.update(task, completed=result.rows)
+            ok = True
+        finally:
+            done(ok)
+    where = "stdout" if output == "-" else output
+    say(
+        f"wrote {result.rows:,} contacts ({filesize.decimal(result.bytes_written)}, "
+        f"{result.bytes_written:,} bytes) to {escape(where)}",
+        err=output == "-",
+    )

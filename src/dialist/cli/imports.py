@@ -1,0 +1,195 @@
+"""``dialist imports …``: status, per-row results, cancel, undo and list of import jobs."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from contextlib import ExitStack
+from pathlib import Path
+from typing import IO, Annotated, cast
+
+import typer
+from rich.markup import escape
+
+from dialist.cli.data import (
+    AccountIdOption,
+    ClientIdOption,
+    ClientSecretOption,
+    DataFormat,
+    JobArgument,
+    JsonOption,
+    ListOption,
+    RowStatus,
+    StreamIdOption,
+    UrlOption,
+    connect,
+    job_line,
+    print_job,
+    print_report_hint,
+    say,
+    sdk_errors,
+)
+from dialist.client import (
+    FINISHED_STATUSES,
+)
+
+imports_cli = typer.Typer(help="Import jobs of a list: status, per-row results, cancel, undo.")
+
+
+@imports_cli.command("status")
+def imports_status(
+    job_id: JobArgument,
+    list_ref: ListOption,
+    as_json: JsonOption = False,
+    url: UrlOption = None,
+    client_id: ClientIdOption = None,
+    client_secret: ClientSecretOption = None,
+    account_id: AccountIdOption = None,
+    stream_id: StreamIdOption = None,
+) -> None:
+    """Show an import job: status, counts, rows per second, error."""
+    with sdk_errors(), connect(url, client_id, client_secret, account_id, stream_id) as client:
+        job = client.get_import(client.find_list(list_ref)["_id"], job_id)
+        if as_json:
+            print(json.dumps(job))
+            return
+        print_job(job)
+        if job["status"] in FINISHED_STATUSES:
+            print_report_hint(client, job, list_ref)
+
+
+_RESULT_COLUMNS = (
+    "row", "line", "uniqueId", "status", "contactId", "code", "message",
+    "duplicateOfRow", "duplicateOfContact",
+)  # fmt: skip
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_cell(value: object) -> object:
+    """A cell a spreadsheet would run as a formula gets a leading ``'`` (as exports do)."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        try:
+            float(value)
+        except ValueError:
+            return "'" + value
+    return value
+
+
+@imports_cli.command("results")
+def imports_results(
+    job_id: JobArgument,
+    list_ref: ListOption,
+    status: Annotated[
+        RowStatus | None, typer.Option(help="Only rows added, duplicate or invalid.")
+    ] = None,
+    output: Annotated[
+        str, typer.Option("--output", "-o", help="File to write; - for stdout.")
+    ] = "-",
+    file_format: Annotated[
+        DataFormat | None,
+        typer.Option("--format", help="Report format (default: from -o's extension, else csv)."),
+    ] = None,
+    url: UrlOption = None,
+    client_id: ClientIdOption = None,
+    client_secret: ClientSecretOption = None,
+    account_id: AccountIdOption = None,
+    stream_id: StreamIdOption = None,
+) -> None:
+    """Write the per-row report of an import (every page of it) as CSV or NDJSON."""
+    if file_format is None:
+        ndjson = Path(output).suffix.lower() in (".ndjson", ".jsonl", ".json")
+        file_format = DataFormat.ndjson if ndjson else DataFormat.csv
+    with sdk_errors(), connect(url, client_id, client_secret, account_id, stream_id) as client:
+        list_id = client.find_list(list_ref)["_id"]
+        rows = client.import_results(list_id, job_id, status=status.value if status else None)
+        with ExitStack() as stack:
+            if output == "-":
+                text: IO[str] = sys.stdout
+            else:
+                text = stack.enter_context(Path(output).open("w", encoding="utf-8", newline=""))
+            written = 0
+            if file_format is DataFormat.csv:
+                writer = csv.writer(text)
+                writer.writerow(_RESULT_COLUMNS)
+                for result in rows:
+                    row = cast(dict[str, object], result)
+                    writer.writerow([_csv_cell(row.get(name)) for name in _RESULT_COLUMNS])
+                    written += 1
+            else:
+                for result in rows:
+                    text.write(json.dumps(result, ensure_ascii=False) + "\n")
+                    written += 1
+    where = "stdout" if output == "-" else output
+    say(f"wrote {written:,} rows to {escape(where)}", err=output == "-")
+
+
+@imports_cli.command("cancel")
+def imports_cancel(
+    job_id: JobArgument,
+    list_ref: ListOption,
+    as_json: JsonOption = False,
+    url: UrlOption = None,
+    client_id: ClientIdOption = None,
+    client_secret: ClientSecretOption = None,
+    account_id: AccountIdOption = None,
+    stream_id: StreamIdOption = None,
+) -> None:
+    """Ask the server to stop a queued or running job after the chunk it is writing."""
+    with sdk_errors(), connect(url, client_id, client_secret, account_id, stream_id) as client:
+        job = client.cancel_import(client.find_list(list_ref)["_id"], job_id)
+    if as_json:
+        print(json.dumps(job))
+        return
+    say(f"cancel requested for import {job['_id']} (now {job['status']})")
+    say("what was committed stays; `dialist imports undo` removes it once the job stopped")
+
+
+@imports_cli.command("undo")
+def imports_undo(
+    job_id: JobArgument,
+    list_ref: ListOption,
+    as_json: JsonOption = False,
+    url: UrlOption = None,
+    client_id: ClientIdOption = None,
+    client_secret: ClientSecretOption = None,
+    account_id: AccountIdOption = None,
+    stream_id: StreamIdOption = None,
+) -> None:
+    """Remove the contacts a finished job added that are still in the list."""
+    with sdk_errors(), connect(url, client_id, client_secret, account_id, stream_id) as client:
+        job = client.undo_import(client.find_list(list_ref)["_id"], job_id)
+    if as_json:
+        print(json.dumps(job))
+        return
+    undo = job.get("undo")
+    removed = undo["removed"] if undo else 0
+    say(f"import {job['_id']} undone: {removed:,} contacts removed")
+
+
+@imports_cli.command("list")
+def imports_list(
+    list_ref: ListOption,
+    limit: Annotated[int, typer.Option(min=1, max=1000, help="How many jobs.")] = 50,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")] = False,
+    url: UrlOption = None,
+    client_id: ClientIdOption = None,
+    client_secret: ClientSecretOption = None,
+    account_id: AccountIdOption = None,
+    stream_id: StreamIdOption = None,
+) -> None:
+    """The list's import jobs, newest first."""
+    with sdk_errors(), connect(url, client_id, client_secret, account_id, stream_id) as client:
+        jobs = client.list_imports(client.find_list(list_ref)["_id"], limit=limit)
+    if as_json:
+        print(json.dumps(jobs))
+        return
+    if not jobs:
+        say("no imports")
+        return
+    for job in jobs:  # one line a job, never cut: ids are meant to be copied
+        dry = " (dry run)" if job.get("dryRun") else ""
+        say(
+            f"{job['_id']}  {job.get('createdAt') or ''}  {job['status']}{dry}  "
+            f"{escape(job.get('fileName') or '')}  {job_line(job)}"
+        )
