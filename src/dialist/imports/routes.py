@@ -50,6 +50,12 @@ def _ok(container: Any, description: str, status: int = 200) -> dict[int, Respon
     }
 
 
+def _conflict(description: str) -> dict[int, ResponseSpec]:
+    return {
+        409: ResponseSpec(data_container=Failure, description=description, generate_examples=False)
+    }
+
+
 async def _store(ctx: web.AppContext, job_id: int, seq: int, data: bytes) -> None:
     store = functools.partial(service.store_part, ctx.database, job_id=job_id, seq=seq, data=data)
     await anyio.to_thread.run_sync(store)
@@ -209,7 +215,10 @@ def _act(request: R, action: Any, message: str) -> Success[ImportJob]:
     description="dialist addition: a queued job ends at once, a running one after the chunk it "
     "is writing (what it committed stays, and can be undone). 409 JOB_FINISHED when finished.",
     tags=[web.EXTENSION_TAG],
-    responses=_ok(Success[ImportJob], "The job"),
+    responses={
+        **_ok(Success[ImportJob], "The job"),
+        **_conflict("The job has finished (JOB_FINISHED)"),
+    },
 )
 def cancel_import(request: R) -> Success[ImportJob]:
     return _act(request, service.cancel, "Import cancel requested")
@@ -224,7 +233,10 @@ def cancel_import(request: R) -> Success[ImportJob]:
     "in the list. 409 JOB_NOT_FINISHED while it runs, JOB_NOT_UNDOABLE for a dry run or a job "
     "already undone.",
     tags=[web.EXTENSION_TAG],
-    responses=_ok(Success[ImportJob], "The job, with `undo`"),
+    responses={
+        **_ok(Success[ImportJob], "The job, with `undo`"),
+        **_conflict("Still running (JOB_NOT_FINISHED), a dry run or undone (JOB_NOT_UNDOABLE)"),
+    },
 )
 def undo_import(request: R) -> Success[ImportJob]:
     return _act(request, service.undo, "Import undone")
