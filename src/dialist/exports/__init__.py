@@ -1,0 +1,1 @@
+"""Streaming exports of a whole contact list (CSV, NDJSON)."""
