@@ -1,9 +1,11 @@
 """``make bench``: run the benchmarks and print each figure as a ratio against its floor.
 
-    python -m bench [--quick] [--only load|deep-paging|page-throughput]
+    python -m bench [--quick] [--only load|deep-paging|page-throughput|import|export]
                     [--backend sqlite|postgresql|both]
 
 --quick uses 100,000 contacts and shorter runs (a smoke run, not the reported figures).
+``import`` uploads a generated CSV of as many rows to a fresh database and times its job;
+``export`` imports it the same way, then streams the list out as NDJSON and CSV.
 PostgreSQL runs on a throwaway server started from Debian's binaries (as the tests do).
 Results of the last run are also written to bench/.data/results.json.
 """
@@ -15,13 +17,19 @@ import json
 import shutil
 import statistics
 import tempfile
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import httpx
 
-from bench import data, load, paging
+from bench import data, exports, imports, load, memory, paging
 from bench.tools import DATA, constant_server, dialist_server, new_tenant, wrk_requests_per_second
+
+FILE_BENCHMARKS = ("import", "export")
+IMPORT_GOAL = 100_000  # rows/s
+RSS_GOAL = 300 * 1024 * 1024
+MB = 1024 * 1024
 
 
 @dataclass
@@ -37,26 +45,40 @@ class Figure:
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("--quick", action="store_true", help="100k contacts, short runs")
-    parser.add_argument("--only", choices=["load", "deep-paging", "page-throughput"])
+    parser.add_argument(
+        "--only", choices=["load", "deep-paging", "page-throughput", *FILE_BENCHMARKS]
+    )
     parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
     args = parser.parse_args()
     count = 100_000 if args.quick else 1_000_000
-    print(f"generating {count:,} contacts (cached in bench/.data) ...", flush=True)
-    items = data.contacts(data.phone_numbers(count))
+    items: list[dict[str, str]] = []
+    if args.only not in FILE_BENCHMARKS:
+        print(f"generating {count:,} contacts (cached in bench/.data) ...", flush=True)
+        items = data.contacts(data.phone_numbers(count))
+    source = None
+    if args.only in (None, *FILE_BENCHMARKS):
+        print(f"generating a CSV of {count:,} rows (cached in bench/.data) ...", flush=True)
+        source = imports.import_file(count)
     backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
     figures: list[Figure] = []
     work = Path(tempfile.mkdtemp(prefix="dialist-bench-"))
     postgres = None
     try:
         for backend in backends:
+            fresh: Callable[[str], str]
             if backend == "sqlite":
                 urls = (f"sqlite:///{work / 'bench.db'}", f"sqlite:///{work / 'floor.db'}")
+                fresh = lambda name: f"sqlite:///{work / name}.db"  # noqa: E731
             else:
                 from tests.postgres import start_postgres
 
                 postgres = postgres or start_postgres(Path(tempfile.mkdtemp(prefix="dialist-pg-")))
                 urls = (postgres.new_database(), postgres.new_database())
-            figures += _run(backend, urls, items, args, work)
+                fresh = lambda _name, pg=postgres: pg.new_database()  # noqa: E731
+            if args.only not in FILE_BENCHMARKS:
+                figures += _run(backend, urls, items, args, work)
+            if source is not None:
+                figures += _run_file(backend, fresh, source, args.only, work)
     finally:
         if postgres is not None:
             postgres.stop()
@@ -148,11 +170,114 @@ def _run(
     return figures
 
 
+def _run_file(
+    backend: str,
+    fresh: Callable[[str], str],
+    source: imports.ImportFile,
+    only: str | None,
+    work: Path,
+) -> list[Figure]:
+    """Import ``source`` into a fresh database through one ``dialist serve``, then (for
+    ``export``) stream the list out of a freshly started one; RSS sampled all along."""
+    figures: list[Figure] = []
+    database, floor_database = fresh(f"{backend}-import"), fresh(f"{backend}-import-floor")
+    tenant = new_tenant(database)
+    log = work / f"{backend}-server.log"
+    env = {"DIALIST_DEFAULT_REGION": "US"}
+    rows = source.rows
+    print(f"[{backend}] importing a CSV of {rows:,} rows ...", flush=True)
+    with memory.watched_server(database, log, env) as server:
+        idle = memory.idle_rss_bytes(server.pid)
+        run = imports.run_import(server, tenant, source)
+    counts = run.counts
+    print(
+        f"[{backend}]   upload {run.upload_seconds:.1f} s, job {run.job_seconds:.1f} s, "
+        f"server says {run.job['rowsPerSecond']:,.0f} rows/s, server CPU {run.cpu_seconds:.0f} s "
+        f"({rows / run.cpu_seconds:,.0f} rows per CPU-second); counts {counts} "
+        f"(file: {source.duplicates:,} duplicates, {source.invalid:,} bad numbers made)",
+        flush=True,
+    )
+    if (counts["duplicate"], counts["invalid"]) != (source.duplicates, source.invalid):
+        print(f"[{backend}]   WARNING: duplicate/invalid counts differ from the file's", flush=True)
+    stored = counts["added"]
+    if only in (None, "import"):
+        floor_seconds = load.bare_insert_seconds(database, floor_database)
+        floor_rate = stored / floor_seconds
+        how = "executemany" if backend == "sqlite" else "COPY"
+        floor_text = f"{floor_rate:,.0f} rows/s {how}"
+        rate = rows / run.job_seconds
+        with_upload = rows / (run.upload_seconds + run.job_seconds)
+        name = f"[{backend}] import {rows:,}-row CSV"
+        figures += [
+            Figure(
+                name, f"{rate:,.0f} rows/s", floor_text, rate / floor_rate, ">= 0.3",
+                rate / floor_rate >= 0.3,
+            ),
+            Figure(
+                f"{name}, absolute", f"{rate:,.0f} rows/s", floor_text, rate / floor_rate,
+                f">= {IMPORT_GOAL // 1000}k/s", rate >= IMPORT_GOAL,
+            ),
+            Figure(
+                f"{name}, incl. upload", f"{with_upload:,.0f} rows/s", floor_text,
+                with_upload / floor_rate, "info", True,
+            ),
+            _rss_figure(f"[{backend}] peak RSS during import", run.peak_rss, idle),
+        ]  # fmt: skip
+    if only in (None, "export"):
+        print(
+            f"[{backend}] exporting the {stored:,}-contact list as NDJSON and CSV ...", flush=True
+        )
+        with memory.watched_server(database, log, env) as server:
+            idle = memory.idle_rss_bytes(server.pid)
+            runs = [exports.run_export(server, tenant, run.list_id, f) for f in ("ndjson", "csv")]
+        key = exports.list_key(database)
+        scans = [exports.bare_scan_seconds(database, key) for _ in range(2)]
+        scanned, scan_seconds = min(scans, key=lambda scan: scan[1])
+        if scanned != stored:
+            raise RuntimeError(f"the scan read {scanned:,} rows, the import stored {stored:,}")
+        floor_rate = stored / scan_seconds
+        for export in runs:
+            if export.rows != stored:
+                raise RuntimeError(
+                    f"{export.format} export has {export.rows:,} rows, not {stored:,}"
+                )
+            rate = stored / export.seconds
+            print(
+                f"[{backend}]   {export.format}: {export.bytes / MB:,.0f} MB in "
+                f"{export.seconds:.1f} s ({export.bytes / MB / export.seconds:,.0f} MB/s)",
+                flush=True,
+            )
+            figures.append(
+                Figure(
+                    f"[{backend}] export {stored:,} as {export.format}",
+                    f"{rate:,.0f} rows/s",
+                    f"{floor_rate:,.0f} rows/s bare scan",
+                    rate / floor_rate,
+                    ">= 0.5",
+                    rate / floor_rate >= 0.5,
+                )
+            )
+        peak = max(export.peak_rss for export in runs)
+        figures.append(_rss_figure(f"[{backend}] peak RSS during export", peak, idle))
+    return figures
+
+
+def _rss_figure(name: str, peak: int, idle: int) -> Figure:
+    return Figure(
+        name,
+        f"{peak / MB:,.0f} MB",
+        f"{idle / MB:,.0f} MB idle server",
+        peak / idle,
+        f"<= {RSS_GOAL // MB} MB",
+        peak <= RSS_GOAL,
+    )
+
+
 def _report(figures: list[Figure], *, quick: bool) -> None:
     print()
     print(f"{'benchmark':48} {'measured':>20} {'floor':>34} {'ratio':>7} {'goal':>7}  result")
     for f in figures:
-        verdict = "PASS" if f.met else "MISS"
+        verdict = "-" if f.goal == "info" else "PASS" if f.met else "MISS"
         print(f"{f.name:48} {f.value:>20} {f.floor:>34} {f.ratio:7.3f} {f.goal:>7}  {verdict}")
     DATA.mkdir(parents=True, exist_ok=True)
     (DATA / "results.json").write_text(
