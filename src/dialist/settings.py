@@ -46,7 +46,7 @@ class Settings(BaseSettings):
     # Bulk imports: limits of one upload, rows per committed chunk.
     max_import_bytes: int = 200 * 1024 * 1024
     max_import_rows: int = 1_000_000
-    import_chunk_rows: int = Field(default=5_000, ge=1, le=50_000)
+    import_chunk_rows: int = Field(default=20_000, ge=1, le=50_000)
     # Processes that prepare a large file's rows while the job's worker writes them (0: the
     # worker prepares them itself).
     import_processes: int = Field(default=1, ge=0, le=1)

@@ -25,7 +25,7 @@ _SQLITE_PRAGMAS = (
     "PRAGMA journal_mode=WAL",
     "PRAGMA synchronous=NORMAL",
     f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}",
-    "PRAGMA cache_size=-65536",
+    "PRAGMA cache_size=-16384",  # 16 MiB a connection: several are pooled per process
     "PRAGMA temp_store=MEMORY",
 )
 
