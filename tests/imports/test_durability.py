@@ -9,7 +9,7 @@ from pathlib import Path
 from tests.conftest import Server, make_tenant, start_server
 from tests.imports.helpers import all_results, contacts, job_of, run_import, upload, wait
 
-ROWS = 60_000
+ROWS = 30_000
 
 
 def _file(rows: int) -> bytes:
