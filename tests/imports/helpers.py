@@ -10,6 +10,7 @@ import httpx
 from tests.conftest import Tenant
 
 FINISHED = ("succeeded", "failed", "cancelled")
+ROWS = 30_000  # long enough to catch an import mid-way
 
 
 def upload(
@@ -84,3 +85,10 @@ def contacts(tenant: Tenant, list_id: str) -> list[dict[str, Any]]:
         found += data["results"]
         if not data["hasMore"]:
             return found
+
+
+def numbered_file(rows: int) -> bytes:
+    """A CSV of ``rows`` distinct numbers with uniqueIds U1…Un."""
+    lines = ["phoneNumber,uniqueId,firstName"]
+    lines += [f"+1415{2000000 + i:07d},U{i},n{i % 97}" for i in range(1, rows + 1)]
+    return "\n".join(lines).encode()
