@@ -91,8 +91,11 @@ def test_paging_while_others_append(server: Server) -> None:
     stop = threading.Event()
 
     def append() -> None:
+        # A bounded number of appends: an unbounded writer can outpace the walk for ever.
         writer = make_tenant(server, account_id=tenant.account_id, stream_ids=[tenant.stream_id])
-        while not stop.is_set():
+        for _ in range(40):
+            if stop.is_set():
+                return
             writer.add(created["_id"], [{"phoneNumber": "+13035550000"} for _ in range(20)])
 
     thread = threading.Thread(target=append)
