@@ -95,23 +95,6 @@ def clear_results(conn: Connection, *, job_id: int) -> None:
     conn.execute(sa.delete(job_results).where(job_results.c.job_id == job_id))
 
 
-def result_chunks(
-    conn: Connection, *, job_id: int, status_column: str | None
-) -> Iterator[tuple[int, int, bytes]]:
-    """(rows in the chunk of that status, or all rows; first row; encoded data), in row order.
-
-    Only chunks holding rows of the wanted status are read.
-    """
-    count = job_results.c.row_count if status_column is None else job_results.c[status_column]
-    rows = conn.execute(
-        sa.select(count, job_results.c.first_row, job_results.c.data)
-        .where(job_results.c.job_id == job_id, count > 0)
-        .order_by(job_results.c.seq)
-    )
-    for matching, first_row, data in rows:
-        yield int(matching), int(first_row), bytes(data)
-
-
 def chunk_counts(conn: Connection, *, job_id: int, status_column: str | None) -> list[int]:
     """Rows of the wanted status (or all) in each chunk, in order: paging without decoding."""
     count = job_results.c.row_count if status_column is None else job_results.c[status_column]
