@@ -29,7 +29,7 @@ RowInfo = tuple[int, int | None, str | None]
 Chunk = tuple[list[RowInfo], list[PreparedContact | Problem]]
 
 PARALLEL_MIN_ROWS = 20_000  # below this, starting a process costs more than it saves
-_QUEUED_CHUNKS = 4
+_QUEUED_CHUNKS = 1  # one chunk ahead keeps both cores busy; more only holds memory
 _POLL_SECONDS = 1.0
 
 
