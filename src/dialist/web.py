@@ -71,6 +71,16 @@ CONFLICT_RESPONSE = {
 }
 
 
+def ok_responses(container: Any, description: str, status: int = 200) -> dict[int, ResponseSpec]:
+    """The OpenAPI responses of a route: its success ``container`` plus the usual errors."""
+    return {
+        status: ResponseSpec(
+            data_container=container, description=description, generate_examples=False
+        ),
+        **ERROR_RESPONSES,
+    }
+
+
 @dataclass(frozen=True)
 class AppContext:
     """What every handler needs: settings, database and the authenticator."""

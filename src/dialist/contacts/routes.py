@@ -6,7 +6,6 @@ import re
 from typing import Annotated, Any
 
 from litestar import Request, delete, get, post
-from litestar.openapi import ResponseSpec
 from litestar.params import Parameter
 from litestar.response.base import ASGIResponse
 
@@ -32,15 +31,6 @@ R = Request[Any, Any, Any]
 _INTEGER = re.compile(r"-?[0-9]+")
 
 
-def _ok(container: Any, description: str) -> dict[int, ResponseSpec]:
-    return {
-        200: ResponseSpec(
-            data_container=container, description=description, generate_examples=False
-        ),
-        **web.ERROR_RESPONSES,
-    }
-
-
 @get(
     [web.V2 + ONE + "/getAllContacts", web.V1 + ONE + "/getAllContacts"],
     sync_to_thread=False,
@@ -50,7 +40,7 @@ def _ok(container: Any, description: str) -> dict[int, ResponseSpec]:
     "`include=phone` (dialist addition) adds `_phone` with the E.164 form, validity, line type, "
     "region and time zone of each contact.",
     tags=[web.KORE_TAG],
-    responses=_ok(Success[ContactPage], "A page of contacts"),
+    responses=web.ok_responses(Success[ContactPage], "A page of contacts"),
 )
 def get_all_contacts(
     request: R,
@@ -136,7 +126,7 @@ def add_contacts_by_id(
     summary="Get one contact (dialist addition)",
     description="dialist addition, not in Kore.ai: the contact with `_phone`.",
     tags=[web.EXTENSION_TAG],
-    responses=_ok(Success[ContactWithPhone], "The contact"),
+    responses=web.ok_responses(Success[ContactWithPhone], "The contact"),
 )
 def get_contact(request: R) -> ASGIResponse:
     ctx = web.context(request)

@@ -41,15 +41,6 @@ def _paths(suffix: str) -> list[str]:
     return [web.V2 + suffix, web.V1 + suffix]
 
 
-def _ok(container: Any, description: str, status: int = 200) -> dict[int, ResponseSpec]:
-    return {
-        status: ResponseSpec(
-            data_container=container, description=description, generate_examples=False
-        ),
-        **web.ERROR_RESPONSES,
-    }
-
-
 def _conflict(description: str) -> dict[int, ResponseSpec]:
     return {
         409: ResponseSpec(data_container=Failure, description=description, generate_examples=False)
@@ -74,7 +65,7 @@ async def _store(ctx: web.AppContext, job_id: int, seq: int, data: bytes) -> Non
     "docs/imports.md.",
     tags=[web.EXTENSION_TAG],
     responses={
-        **_ok(Success[ImportJob], "The job, queued", 202),
+        **web.ok_responses(Success[ImportJob], "The job, queued", 202),
         413: ResponseSpec(
             data_container=Failure, description="File too large", generate_examples=False
         ),
@@ -127,7 +118,7 @@ async def start_import(request: R) -> Response[Success[ImportJob]]:
     summary="List the imports of a contact list (dialist addition)",
     description="dialist addition: newest first, `skip`/`limit` (1-1000, default 50).",
     tags=[web.EXTENSION_TAG],
-    responses=_ok(Success[ImportJobPage], "Import jobs"),
+    responses=web.ok_responses(Success[ImportJobPage], "Import jobs"),
 )
 def list_imports(
     request: R,
@@ -152,7 +143,7 @@ def list_imports(
     summary="Get an import job (dialist addition)",
     description="dialist addition: status, live counts, rows/s, error, undo.",
     tags=[web.EXTENSION_TAG],
-    responses=_ok(Success[ImportJob], "The job"),
+    responses=web.ok_responses(Success[ImportJob], "The job"),
 )
 def get_import(request: R) -> Success[ImportJob]:
     ctx = web.context(request)
@@ -173,7 +164,7 @@ def get_import(request: R) -> Success[ImportJob]:
     description="dialist addition: in row order; `status` keeps added, duplicate or invalid "
     "rows; `skip` >= 0, `limit` 1-1000 (default 100).",
     tags=[web.EXTENSION_TAG],
-    responses=_ok(Success[ResultPage], "A page of per-row results"),
+    responses=web.ok_responses(Success[ResultPage], "A page of per-row results"),
 )
 def import_results(
     request: R,
@@ -216,7 +207,7 @@ def _act(request: R, action: Any, message: str) -> Success[ImportJob]:
     "is writing (what it committed stays, and can be undone). 409 JOB_FINISHED when finished.",
     tags=[web.EXTENSION_TAG],
     responses={
-        **_ok(Success[ImportJob], "The job"),
+        **web.ok_responses(Success[ImportJob], "The job"),
         **_conflict("The job has finished (JOB_FINISHED)"),
     },
 )
@@ -234,7 +225,7 @@ def cancel_import(request: R) -> Success[ImportJob]:
     "already undone.",
     tags=[web.EXTENSION_TAG],
     responses={
-        **_ok(Success[ImportJob], "The job, with `undo`"),
+        **web.ok_responses(Success[ImportJob], "The job, with `undo`"),
         **_conflict("Still running (JOB_NOT_FINISHED), a dry run or undone (JOB_NOT_UNDOABLE)"),
     },
 )
