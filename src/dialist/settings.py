@@ -43,10 +43,12 @@ class Settings(BaseSettings):
     # Connection pool (PostgreSQL) / threads (SQLite).
     pool_size: int = 8
 
-    # Bulk imports: limits of one upload, rows per committed chunk.
+    # Bulk imports: limits of one upload; rows prepared and placed at a time (memory); rows a
+    # transaction takes at least, in whole chunks, committed with the job's checkpoint.
     max_import_bytes: int = 200 * 1024 * 1024
     max_import_rows: int = 1_000_000
-    import_chunk_rows: int = Field(default=20_000, ge=1, le=50_000)
+    import_chunk_rows: int = Field(default=5_000, ge=1, le=50_000)
+    import_commit_rows: int = Field(default=20_000, ge=1, le=200_000)
     # Processes that prepare a large file's rows while the job's worker writes them (0: the
     # worker prepares them itself).
     import_processes: int = Field(default=1, ge=0, le=1)

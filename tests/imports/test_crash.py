@@ -12,7 +12,11 @@ from tests.imports.helpers import ROWS, all_results, contacts, job_of, numbered_
 def test_sigkill_mid_import_resumes_every_row_exactly_once(
     server_factory: Callable[..., Server],
 ) -> None:
-    env = {"DIALIST_IMPORT_CHUNK_ROWS": "500", "DIALIST_JOB_STALE_SECONDS": "2"}
+    env = {
+        "DIALIST_IMPORT_CHUNK_ROWS": "500",
+        "DIALIST_IMPORT_COMMIT_ROWS": "500",
+        "DIALIST_JOB_STALE_SECONDS": "2",
+    }
     first = server_factory(env)
     tenant = make_tenant(first)
     list_id = tenant.create_list(dedupeBy="uniqueId")["_id"]

@@ -45,7 +45,9 @@ def test_rows_past_the_list_capacity_are_reported(server_factory: Callable[..., 
 
 
 def test_cancel_a_running_import_then_undo_it(server_factory: Callable[..., Server]) -> None:
-    running = server_factory({"DIALIST_IMPORT_CHUNK_ROWS": "200"})
+    running = server_factory(
+        {"DIALIST_IMPORT_CHUNK_ROWS": "200", "DIALIST_IMPORT_COMMIT_ROWS": "200"}
+    )
     tenant = make_tenant(running)
     list_id = tenant.create_list(dedupeBy="uniqueId")["_id"]
     response = upload(tenant, list_id, numbered_file(ROWS), invalidPhones="flag")

@@ -159,8 +159,18 @@ def prepare_one(
     key = phone.dedupe_key
     unique = unique_key_of(fields.get("uniqueId"))
     return PreparedContact(
-        phone,
+        key,
         _phone_hash(key),
+        (
+            phone.raw,
+            phone.e164,
+            phone.valid,
+            phone.invalidReason,
+            phone.lineType,
+            phone.region,
+            phone.timeZone,
+            phone.timeZoneSource,
+        ),
         unique,
         None if unique is None else _text_hash(unique),
         _encode(fields),
@@ -181,7 +191,7 @@ def list_policy(contact_list: ContactListRow) -> str:
 
 def _dedupe_key(item: PreparedContact, policy: str) -> tuple[str, int] | None:
     if policy == "phone":
-        return item.phone.dedupe_key, item.phone_hash
+        return item.phone_key, item.phone_hash
     if policy == "uniqueId" and item.unique_key is not None and item.unique_hash is not None:
         return item.unique_key, item.unique_hash
     return None
@@ -296,22 +306,14 @@ def _row(
     now: str,
     import_job_id: int | None,
 ) -> tuple[Any, ...]:
-    phone = item.phone
     return (
         contact_key,
         scope.tenant_id,
         list_id,
         position,
         item.phone_hash,
-        phone.dedupe_key,
-        phone.raw,
-        phone.e164,
-        phone.valid,
-        phone.invalidReason,
-        phone.lineType,
-        phone.region,
-        phone.timeZone,
-        phone.timeZoneSource,
+        item.phone_key,
+        *item.phone_columns,
         now,
         now,
         _doc(public_id(contact_key), now, item.fields_json),

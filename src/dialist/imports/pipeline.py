@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import itertools
 import multiprocessing
-import queue as queues
 from collections.abc import Generator, Iterator
 from typing import Any
 
@@ -24,13 +23,29 @@ from dialist.imports.models import ImportParams
 from dialist.imports.rows import Problem, RowMaker
 from dialist.phones import service as phones
 
-# (row, line, uniqueId) of each record of a chunk, and what each became.
+# (row, line, uniqueId) of a record.
 RowInfo = tuple[int, int | None, str | None]
-Chunk = tuple[list[RowInfo], list[PreparedContact | Problem]]
+
+
+class Chunk(msgspec.Struct, array_like=True, gc=False):
+    """Consecutive records of the file and what each became: a contact, or (``None``) the
+    problem kept under its index in ``problems``."""
+
+    rows: list[RowInfo]
+    made: list[PreparedContact | None]
+    problems: dict[int, Problem]
+
+
+class _Message(msgspec.Struct, array_like=True, gc=False):
+    """What the child sends: a chunk, the end, or why it stopped."""
+
+    chunk: Chunk | None = None
+    error: str | None = None
+
 
 PARALLEL_MIN_ROWS = 20_000  # below this, starting a process costs more than it saves
-_QUEUED_CHUNKS = 1  # one chunk ahead keeps both cores busy; more only holds memory
 _POLL_SECONDS = 1.0
+_END = msgspec.msgpack.encode(_Message())
 
 
 def chunks(
@@ -69,16 +84,20 @@ def _prepare(
         batch = list(itertools.islice(remaining, size))
         if not batch:
             return
-        made = [maker.make(record) for record in batch]
-        info = [
-            (
-                record.row,
-                record.line,
-                item.unique_key if isinstance(item, PreparedContact) else maker.unique_id(record),
-            )
-            for record, item in zip(batch, made, strict=True)
-        ]
-        yield info, made
+        rows: list[RowInfo] = []
+        made: list[PreparedContact | None] = []
+        problems: dict[int, Problem] = {}
+        for index, record in enumerate(batch):
+            item = maker.make(record)
+            if isinstance(item, PreparedContact):
+                made.append(item)
+                rows.append((record.row, record.line, item.unique_key))
+            else:
+                made.append(None)
+                problems[index] = item
+                rows.append((record.row, record.line, maker.unique_id(record)))
+        del batch
+        yield Chunk(rows, made, problems)
 
 
 def _child(
@@ -90,9 +109,11 @@ def _child(
     size: int,
     out: Any,
 ) -> None:
-    """The child process: prepare chunks and hand them over; ``None`` at the end."""
+    """The child process: prepare chunks and send them, MessagePack-encoded, down the pipe (a
+    send blocks until the parent reads it, so the child runs one chunk ahead); then the end."""
     database = Database(url, pool_size=1)
     phones.keep_compiled_patterns()
+    encode = msgspec.msgpack.Encoder().encode
     try:
         for chunk in _prepare(
             database,
@@ -102,12 +123,14 @@ def _child(
             start,
             size,
         ):
-            out.put(("chunk", chunk))
-        out.put(("end", None))
+            out.send_bytes(encode(_Message(chunk=chunk)))
+            del chunk
+        out.send_bytes(_END)
     except BaseException as error:  # tell the parent rather than die silently
-        out.put(("error", f"{type(error).__name__}: {error}"))
+        out.send_bytes(encode(_Message(error=f"{type(error).__name__}: {error}")))
     finally:
         database.dispose()
+        out.close()
 
 
 def _from_child(
@@ -119,7 +142,7 @@ def _from_child(
     size: int,
 ) -> Iterator[Chunk]:
     context = multiprocessing.get_context("spawn")
-    handover: Any = context.Queue(maxsize=_QUEUED_CHUNKS)
+    receiver, sender = context.Pipe(duplex=False)
     child = context.Process(
         target=_child,
         args=(
@@ -129,27 +152,32 @@ def _from_child(
             msgspec.to_builtins(params),
             start,
             size,
-            handover,
+            sender,
         ),
         name="dialist-import-reader",
         daemon=True,
     )
     child.start()
+    sender.close()  # the child's end: the parent sees EOF when the child is gone
+    decode = msgspec.msgpack.Decoder(_Message).decode
     try:
         while True:
-            try:
-                kind, payload = handover.get(timeout=_POLL_SECONDS)
-            except queues.Empty:
-                if not child.is_alive():
-                    raise RuntimeError("the process preparing rows stopped") from None
+            if not receiver.poll(_POLL_SECONDS):
+                if not child.is_alive() and not receiver.poll(0):
+                    raise RuntimeError("the process preparing rows stopped")
                 continue
-            if kind == "end":
+            try:
+                message = decode(receiver.recv_bytes())
+            except EOFError:
+                raise RuntimeError("the process preparing rows stopped") from None
+            if message.error is not None:
+                raise RuntimeError(f"preparing rows failed: {message.error}")
+            if message.chunk is None:
                 return
-            if kind == "error":
-                raise RuntimeError(f"preparing rows failed: {payload}")
-            yield payload
+            yield message.chunk
+            del message
     finally:
         if child.is_alive():
             child.terminate()
         child.join(5)
-        handover.close()
+        receiver.close()

@@ -127,7 +127,7 @@ class RowMaker:
         ]
         if extra:
             phone_json = prepared.phone_json[:-1] + b',"additionalPhones":' + _encode(extra) + b"}"
-            prepared = prepared._replace(phone_json=phone_json)
+            prepared = msgspec.structs.replace(prepared, phone_json=phone_json)
         return prepared
 
     def _normalise(self, raw: object, zone: str | None) -> PhoneDetails:

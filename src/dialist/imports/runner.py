@@ -17,14 +17,12 @@ from sqlalchemy.engine import Connection
 from dialist.auth.models import TenantScope
 from dialist.clock import now_iso
 from dialist.contacts import service as contacts
-from dialist.contacts.models import PreparedContact
 from dialist.errors import NotFoundError
 from dialist.imports import files, pipeline, store
 from dialist.imports.files import FileError, FileFacts
 from dialist.imports.mapping import PHONE, resolve
 from dialist.imports.models import ImportParams, StoredResult, facts_dict
-from dialist.imports.pipeline import RowInfo
-from dialist.imports.rows import Problem
+from dialist.imports.pipeline import Chunk, RowInfo
 from dialist.jobs import service as jobs
 from dialist.jobs.models import CANCELLED, SUCCEEDED, JobRow
 from dialist.jobs.service import Lease
@@ -139,51 +137,62 @@ def _place_rows(lease: Lease, params: ImportParams, scope: TenantScope, facts: F
         size=lease.settings.import_chunk_rows,
         processes=lease.settings.import_processes,
     )
+    commit_rows = lease.settings.import_commit_rows
     clock = time.monotonic()
     try:
         while not lease.stopping.is_set():  # when stopping, the worker gives the job back
-            info, made = next(prepared, ([], []))
+            chunk = next(prepared, None)
             with lease.database.write() as conn:
                 current = lease.current(conn)
                 if _cancel_if_asked(lease, conn, current):
                     return
-                now = time.monotonic()
-                run_seconds = current.run_seconds + now - clock
-                clock = now
-                if not info:
+                if chunk is None:
+                    now = time.monotonic()
                     lease.fenced(
                         conn,
                         {
                             "status": SUCCEEDED,
                             "finished_at": now_iso(),
                             "worker": None,
-                            "run_seconds": run_seconds,
+                            "run_seconds": current.run_seconds + now - clock,
                         },
                     )
                     return
-                results, list_size = _place_chunk(conn, lease, params, scope, info, made, dry_seen)
-                counts = [sum(1 for r in results if r[2] == s) for s in (ADDED, DUPLICATE, INVALID)]
-                store.add_results(
-                    conn,
-                    job_id=job.id,
-                    seq=seq,
-                    first_row=info[0][0],
-                    row_count=len(info),
-                    counts=(counts[0], counts[1], counts[2]),
-                    data=_pack(results),
-                )
+                # Chunks are small (memory); a transaction takes several (each commit rewrites
+                # every index page it touched, and the hash indexes are touched at random).
+                read, counts = 0, [0, 0, 0]
+                while chunk is not None:
+                    results, list_size = _place_chunk(conn, lease, params, scope, chunk, dry_seen)
+                    counted = [
+                        sum(1 for r in results if r[2] == s) for s in (ADDED, DUPLICATE, INVALID)
+                    ]
+                    store.add_results(
+                        conn,
+                        job_id=job.id,
+                        seq=seq,
+                        first_row=chunk.rows[0][0],
+                        row_count=len(chunk.rows),
+                        counts=(counted[0], counted[1], counted[2]),
+                        data=_pack(results),
+                    )
+                    seq += 1
+                    read += len(chunk.rows)
+                    counts = [a + b for a, b in zip(counts, counted, strict=True)]
+                    del chunk, results  # one chunk in memory at a time
+                    chunk = next(prepared, None) if read < commit_rows else None
+                now = time.monotonic()
                 lease.fenced(
                     conn,
                     {
-                        "rows_read": current.rows_read + len(info),
+                        "rows_read": current.rows_read + read,
                         "rows_added": current.rows_added + counts[0],
                         "rows_duplicate": current.rows_duplicate + counts[1],
                         "rows_invalid": current.rows_invalid + counts[2],
-                        "result_chunks": seq + 1,
-                        "run_seconds": run_seconds,
+                        "result_chunks": seq,
+                        "run_seconds": current.run_seconds + now - clock,
                     },
                 )
-            seq += 1
+                clock = now
             if not params.dryRun:
                 contacts.refresh_statistics(lease.database, added=counts[0], list_size=list_size)
     finally:
@@ -195,8 +204,7 @@ def _place_chunk(
     lease: Lease,
     params: ImportParams,
     scope: TenantScope,
-    info: list[RowInfo],
-    made: list[PreparedContact | Problem],
+    chunk: Chunk,
     dry_seen: dict[str, int] | None,
 ) -> tuple[list[StoredResult], int]:
     """Place a chunk's good rows in the list (locked); what became of every row, and the
@@ -204,7 +212,8 @@ def _place_chunk(
     contact_list = lists.lock_list(conn, scope, list_id=lease.job.list_id)
     if contact_list.source != SOURCE_PASSIVE_API:
         raise FileError("LIST_NOT_PASSIVE", "the list no longer takes API contacts")
-    good = [(i, item) for i, item in enumerate(made) if isinstance(item, PreparedContact)]
+    info = chunk.rows
+    good = [(i, item) for i, item in enumerate(chunk.made) if item is not None]
     placements = contacts.place(
         conn,
         lease.settings,
@@ -219,9 +228,9 @@ def _place_chunk(
     )
     placed = {i: placement for (i, _), placement in zip(good, placements, strict=True)}
     results: list[StoredResult] = []
-    for i, (row, item) in enumerate(zip(info, made, strict=True)):
-        if not isinstance(item, PreparedContact):
-            code, message = item
+    for i, (row, item) in enumerate(zip(info, chunk.made, strict=True)):
+        if item is None:
+            code, message = chunk.problems[i]
             results.append(_result(row, INVALID, code=code, message=message))
             continue
         placement = placed[i]
