@@ -14,7 +14,9 @@ import httpx
 import psycopg
 import pytest
 
+from dialist import publicids
 from tests.conftest import Server, Tenant, make_tenant
+from tests.imports.helpers import run_import
 
 PHONE_COLUMNS = [
     "_phone.e164",
@@ -136,6 +138,31 @@ def test_csv_round_trip_with_union_header_and_derived_fields(tenant: Tenant) -> 
         assert first["_phone.timeZoneAmbiguous"] == "false"
 
 
+def test_phone_cells_are_the_first_numbers_even_when_a_second_differs(tenant: Tenant) -> None:
+    """The ``_phone.*`` cells describe ``phoneNumber``, not the ``phoneNumber2`` an import
+    added (whose details follow in ``_phone.additionalPhones``)."""
+    created = tenant.create_list(allowDuplicates=True)
+    body = (
+        b"phoneNumber,phoneNumber2\n"
+        b"+14155552671,+447400169397\n"  # a definite zone, then an ambiguous one
+        b"+447400169398,+14155552672\n"  # the other way round
+        b"12,\n"  # not a number
+    )
+    job = run_import(tenant, created["_id"], body, invalidPhones="flag")
+    assert job["counts"]["added"] == 3
+    rows = _csv(_export(tenant, created["_id"]))
+    records = [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
+    contacts = _all_contacts(tenant, created["_id"])
+    for record, contact in zip(records, contacts, strict=True):
+        assert contact["_phone"].get("additionalPhones") or contact["phoneNumber"] == "12"
+        for name, value in contact["_phone"].items():
+            if f"_phone.{name}" in record:
+                expected = {True: "true", False: "false", None: ""}.get(value, value)
+                assert record[f"_phone.{name}"] == expected, name
+    assert [r["_phone.timeZoneAmbiguous"] for r in records] == ["false", "true", "false"]
+    assert [r["_phone.valid"] for r in records] == ["true", "true", "false"]
+
+
 def test_ndjson_is_exactly_get_all_contacts_with_phone(tenant: Tenant) -> None:
     created = tenant.create_list(allowDuplicates=True)
     added = tenant.add(created["_id"], TRICKY)
@@ -178,6 +205,51 @@ def test_csv_header_is_the_union_in_first_seen_order_across_batches(tenant: Tena
     assert rows[1][3:9] == ["+14155550000", "0", "", "", "", ""]
     assert rows[1701][3:9] == ["+14155551700", "1700", "m", "q", "", ""]
     assert rows[3000][3:9] == ["+14155552999", "", "", "", "true", "b"]
+
+
+def _forget_field_names(server: Server, list_id: str) -> None:
+    """Make the list look like one from before lists kept their field names (NULL)."""
+    url, key = server.database_url, publicids.decode("cl", list_id)
+    if url.startswith("sqlite"):
+        with sqlite3.connect(url.removeprefix("sqlite:///"), timeout=30) as conn:
+            conn.execute("UPDATE contact_lists SET field_names = NULL WHERE id = ?", (key,))
+        return
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("UPDATE contact_lists SET field_names = NULL WHERE id = %s", (key,))
+
+
+def test_header_is_kept_by_writes_and_read_from_contacts_when_not_kept(
+    server: Server, tenant: Tenant
+) -> None:
+    """Names come from the list (every name ever written, first written first: a deleted
+    contact's names stay); a list that kept none (made before 0004) reads them all instead."""
+    created = tenant.create_list(allowDuplicates=True)
+    added = tenant.add(
+        created["_id"],
+        [{"phoneNumber": "+14155550001", "b": 1}, {"a": "x", "phoneNumber": "+14155550002"}],
+    )
+    tenant.add(created["_id"], [{"phoneNumber": "+14155550003", "c": True, "b": 2}])
+    gone = added["results"][1]["_id"]
+    deleted = tenant.request(
+        "POST", f"{tenant.v2}/{created['_id']}/contacts/bulkDelete", json={"ids": [gone]}
+    )
+    assert deleted.json()["data"]["successful"] == 1
+    kept = _csv(_export(tenant, created["_id"]))
+    assert kept[0][:7] == ["_id", "createdAt", "updatedAt", "phoneNumber", "b", "a", "c"]
+    assert [row[3:7] for row in kept[1:]] == [
+        ["+14155550001", "1", "", ""],
+        ["+14155550003", "2", "", "true"],
+    ]
+    _forget_field_names(server, created["_id"])
+    scanned = _csv(_export(tenant, created["_id"]))
+    assert scanned[0][:6] == ["_id", "createdAt", "updatedAt", "phoneNumber", "b", "c"]
+    assert [row[3:6] for row in scanned[1:]] == [
+        ["+14155550001", "1", ""],
+        ["+14155550003", "2", "true"],
+    ]
+    # Adding to such a list keeps it as it is: its exports go on reading the names.
+    tenant.add(created["_id"], [{"phoneNumber": "+14155550004", "d": "new"}])
+    assert _csv(_export(tenant, created["_id"]))[0][3:7] == ["phoneNumber", "b", "c", "d"]
 
 
 FORMULAS = {

@@ -11,7 +11,7 @@ from typing import Any
 import msgspec
 from sqlalchemy.engine import Connection
 
-from dialist import envelope, publicids, validation
+from dialist import documents, envelope, publicids, validation
 from dialist.auth.models import TenantScope
 from dialist.clock import now_iso
 from dialist.contacts import store
@@ -291,8 +291,18 @@ def place(
             )
     if rows:
         store.insert_many(conn, scope, rows=rows)
+        known = contact_list.field_names
+        names = None
+        if known is not None:
+            added = documents.new_names(known, b"\n".join(items[i].fields_json for i in to_add))
+            names = [*known, *added] if added else None
         lists.record_contacts_change(
-            conn, scope, list_id=contact_list.id, total=start + len(rows), at=now
+            conn,
+            scope,
+            list_id=contact_list.id,
+            total=start + len(rows),
+            at=now,
+            field_names=names,
         )
     return [p if p is not None else Placement(None, None, None, None, False) for p in placements]
 

@@ -61,6 +61,9 @@ contact_lists = sa.Table(
     sa.Column("updated_at", sa.String(32), nullable=False),
     # What "duplicate" means when duplicates are not allowed: "phone" (E.164) or "uniqueId".
     sa.Column("dedupe_by", sa.String(16), nullable=False, server_default="phone"),
+    # JSON array: every field name written to the list's contacts, in the order first written
+    # (the CSV export's header). NULL for lists from before it was kept: not known.
+    sa.Column("field_names", sa.Text),
     sa.UniqueConstraint("tenant_id", "lname", name="uq_contact_lists_tenant_lname"),
 )
 

@@ -9,9 +9,10 @@ before the first byte is sent; the chunks only read, and take their snapshot whe
 NDJSON: one line per contact, exactly what ``getAllContacts?include=phone`` returns for it (the
 stored document with ``_phone`` spliced in, by the database, byte for byte).
 
-CSV: a first pass over the list's documents collects the union of their field names in the
-order first seen; the header is ``_id``, ``createdAt``, ``updatedAt``, those fields, then the
-derived ``_phone.*`` columns; then one row per contact. A cell is the member's JSON text:
+CSV: the header is ``_id``, ``createdAt``, ``updatedAt``, every field name written to the list
+(kept on the list by each write, in the order first written; for a list from before they were
+kept, a first pass reads them from the documents, in the order first seen), then the derived
+``_phone.*`` columns; then one row per contact. A cell is the member's JSON text:
 strings as their text, numbers as JSON wrote them, booleans ``true``/``false``, null and
 absent members empty (a nested value, which dialist's writers never store, as compact JSON).
 
@@ -25,15 +26,14 @@ The derived ``_phone.*`` cells are the service's own values (E.164 numbers, code
 and are never changed. NDJSON is data, not a spreadsheet, and is never altered.
 
 Speed: no Python code runs per contact in NDJSON (the database splices, Python joins batches),
-nor per cell in CSV for batches of plain JSON text (see :class:`CsvBatches`); the CSV's first
-pass decodes each batch once, into a struct that refuses unknown names.
+nor per cell in CSV for batches of plain JSON text (see :class:`CsvBatches`); the CSV's header
+comes from the list, so the list is read once.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import itertools
 import operator
 import re
 import unicodedata
@@ -44,6 +44,7 @@ from typing import Any
 import msgspec
 from sqlalchemy.engine import Connection
 
+from dialist import documents
 from dialist.auth.models import TenantScope
 from dialist.db.engine import Database
 from dialist.errors import ValidationError
@@ -131,50 +132,18 @@ def _ndjson_chunks(
 
 
 def _field_names(conn: Connection, scope: TenantScope, list_id: int) -> list[str]:
-    """Every field name of the list's documents, in the order first seen (the CSV's first
-    pass). A batch is decoded into a struct of the names seen so far that refuses any other
-    member, which is cheaper than a dict per document; a batch it refuses is read again as
-    dicts, to learn its new names in order. (Asking PostgreSQL for the names with its JSON
-    functions measured twice as slow as reading the documents.)"""
-    seen: dict[str, None] = dict.fromkeys(DOC_COLUMNS)
-    known = _decoder(list(seen), strict=True)
-    as_dicts = msgspec.json.Decoder(dict[str, msgspec.Raw])
+    """Every field name of the list's contacts, in the order first written: kept on the list
+    by every write, else (a list from before they were kept) read from every document, in the
+    order first seen. (Asking PostgreSQL for the names with its JSON functions measured twice
+    as slow as reading the documents.)"""
+    kept = store.field_names(conn, scope, list_id=list_id)
+    if kept is not None:
+        return [name for name in kept if name not in DOC_COLUMNS]
+    seen = list(DOC_COLUMNS)
     with closing(store.documents(conn, scope, list_id=list_id)) as fetched:
         for rows in fetched:
-            docs = b"\n".join(map(_first, rows))
-            if known is not None:
-                try:
-                    known.decode_lines(docs)
-                    continue
-                except msgspec.ValidationError:
-                    pass
-            # Keys only: the Raw values point into the batch, which must not outlive it.
-            names = itertools.chain.from_iterable(as_dicts.decode_lines(docs))
-            seen.update(dict.fromkeys(names))
-            known = _decoder(list(seen), strict=True)
-    return [name for name in seen if name not in DOC_COLUMNS]
-
-
-# What msgspec refuses in a struct field's name.
-_UNNAMEABLE = re.compile(r'["\\\x00-\x1f]')
-
-
-def _decoder(columns: Sequence[str], *, strict: bool = False) -> msgspec.json.Decoder[Any] | None:
-    """Decodes a JSON object into a struct whose fields are ``columns``, in that order, each
-    holding the member's JSON text (an absent member: empty). Other members are skipped, or
-    refused when ``strict``. None when a name cannot be a struct field's (msgspec refuses
-    ``"``, ``\\`` and control characters in them); the callers then read dicts."""
-    if any(_UNNAMEABLE.search(column) for column in columns):
-        return None
-    attributes = [f"c{i}" for i in range(len(columns))]
-    row_type = msgspec.defstruct(
-        "CsvRow",
-        [(attribute, msgspec.Raw, msgspec.Raw(b"")) for attribute in attributes],
-        rename=dict(zip(attributes, columns, strict=True)),
-        forbid_unknown_fields=strict,
-        gc=False,  # holds bytes only: no reference cycle to look for
-    )
-    return msgspec.json.Decoder(row_type)
+            seen += documents.new_names(seen, b"\n".join(map(_first, rows)))
+    return seen[len(DOC_COLUMNS) :]
 
 
 class CsvBatches:
@@ -191,11 +160,10 @@ class CsvBatches:
 
     def __init__(self, columns: Sequence[str]) -> None:
         self.columns = list(columns)
-        self.documents = _decoder(columns)
-        phones = _decoder(PHONE_FIELDS)
+        self.documents = documents.members_decoder(columns)
+        phones = documents.members_decoder(PHONE_FIELDS)
         assert phones is not None  # our own names
         self.phones = phones
-        self.as_dicts = msgspec.json.Decoder(dict[str, msgspec.Raw])
 
     def text(self, rows: list[tuple[Any, ...]]) -> bytes:
         """The CSV lines of one batch, each ending in CRLF, UTF-8."""
@@ -221,7 +189,7 @@ class CsvBatches:
         columns = self.columns
         empty = msgspec.Raw(b"")
         for doc, phone in zip(
-            self.as_dicts.decode_lines(docs),
+            documents.as_dicts(docs),
             map(_astuple, self.phones.decode_lines(phones)),
             strict=True,
         ):

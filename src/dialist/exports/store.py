@@ -12,14 +12,17 @@ memory stays flat however large the list.
 from __future__ import annotations
 
 import itertools
+import json
 from collections.abc import Generator, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from dialist.auth.models import TenantScope
 from dialist.db.engine import Database
+from dialist.db.schema import contact_lists
 from dialist.exports.models import FETCH_BYTES, FETCH_ROWS_MAX, FETCH_ROWS_MIN
 
 _cursor_numbers = itertools.count()
@@ -79,6 +82,16 @@ def _batches(conn: Connection, select: str, params: tuple[Any, ...]) -> Batches:
             size = _next_size(rows)
     finally:
         cursor.close()
+
+
+def field_names(conn: Connection, scope: TenantScope, *, list_id: int) -> list[str] | None:
+    """The field names the list keeps (None: not kept, or no such list)."""
+    kept = conn.execute(
+        sa.select(contact_lists.c.field_names).where(
+            contact_lists.c.id == list_id, contact_lists.c.tenant_id == scope.tenant_id
+        )
+    ).scalar()
+    return None if kept is None else list(json.loads(kept))
 
 
 def documents(conn: Connection, scope: TenantScope, *, list_id: int) -> Batches:

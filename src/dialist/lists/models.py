@@ -41,6 +41,8 @@ class ContactListRow:
     updated_at: str
     campaigns: tuple[CampaignLink, ...]
     dedupe_by: str = "phone"
+    # Every field name written to the list's contacts, first written first (None: not known).
+    field_names: tuple[str, ...] | None = None
 
 
 # ---- requests -------------------------------------------------------------------------------

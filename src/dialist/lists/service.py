@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import Sequence
 from typing import Literal
 
 from sqlalchemy.engine import Connection
@@ -179,6 +181,7 @@ def create_list(
                 "status": "Ready",
                 "allow_duplicates": bool(request.allowDuplicates),
                 "dedupe_by": dedupe_by,
+                "field_names": "[]",
                 "total_record_count": 0,
                 "created_by": scope.user_id,
                 "updated_by": scope.user_id,
@@ -241,15 +244,24 @@ def find_by_name(conn: Connection, scope: TenantScope, *, name: str) -> ContactL
 
 
 def record_contacts_change(
-    conn: Connection, scope: TenantScope, *, list_id: int, total: int, at: str
+    conn: Connection,
+    scope: TenantScope,
+    *,
+    list_id: int,
+    total: int,
+    at: str,
+    field_names: Sequence[str] | None = None,
 ) -> None:
-    """After contacts were added or removed: the new count and who changed the list when."""
-    store.update(
-        conn,
-        scope,
-        list_id=list_id,
-        values={"total_record_count": total, "updated_at": at, "updated_by": scope.user_id},
-    )
+    """After contacts were added or removed: the new count, who changed the list when, and
+    (when added contacts brought new ones) all the field names written to it."""
+    values: dict[str, object] = {
+        "total_record_count": total,
+        "updated_at": at,
+        "updated_by": scope.user_id,
+    }
+    if field_names is not None:
+        values["field_names"] = json.dumps(list(field_names))
+    store.update(conn, scope, list_id=list_id, values=values)
 
 
 def contacts_in_account(conn: Connection, scope: TenantScope) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import sqlalchemy as sa
@@ -58,6 +59,7 @@ def _rows(conn: Connection, rows: list[Any]) -> list[ContactListRow]:
             updated_at=row.updated_at,
             campaigns=tuple(campaigns.get(row.id, [])),
             dedupe_by=row.dedupe_by,
+            field_names=None if row.field_names is None else tuple(json.loads(row.field_names)),
         )
         for row in rows
     ]
