@@ -56,11 +56,14 @@ def chunks(
     params: ImportParams,
     start: int,
     size: int,
+    transaction_rows: int,
     processes: int,
 ) -> Generator[Chunk, None, None]:
-    """The file's rows from ``start`` on, prepared, ``size`` at a time."""
+    """The file's rows from ``start`` on, prepared, ``size`` at a time; when they are prepared
+    in the caller's thread, ``transaction_rows`` at a time (at least): the writer takes a
+    transaction's worth in one chunk, prepared before it takes the write lock."""
     if processes < 1 or facts.rows - start < PARALLEL_MIN_ROWS:
-        yield from _prepare(database, job_id, facts, params, start, size)
+        yield from _prepare(database, job_id, facts, params, start, max(size, transaction_rows))
         return
     yield from _from_child(database, job_id, facts, params, start, size)
 

@@ -135,6 +135,7 @@ def _place_rows(lease: Lease, params: ImportParams, scope: TenantScope, facts: F
         params=params,
         start=done,
         size=lease.settings.import_chunk_rows,
+        transaction_rows=lease.settings.import_commit_rows,
         processes=lease.settings.import_processes,
     )
     commit_rows = lease.settings.import_commit_rows
