@@ -1,11 +1,12 @@
 """``make bench``: run the benchmarks and print each figure as a ratio against its floor.
 
-    python -m bench [--quick] [--only load|deep-paging|page-throughput|import|export]
+    python -m bench [--quick] [--only load|deep-paging|page-throughput|import|export|files]
                     [--backend sqlite|postgresql|both]
 
 --quick uses 100,000 contacts and shorter runs (a smoke run, not the reported figures).
 ``import`` uploads a generated CSV of as many rows to a fresh database and times its job;
-``export`` imports it the same way, then streams the list out as NDJSON and CSV.
+``export`` imports it the same way, then streams the list out as NDJSON and CSV; ``files`` reports
+both from one import.
 PostgreSQL runs on a throwaway server started from Debian's binaries (as the tests do).
 Results of the last run are also written to bench/.data/results.json.
 """
@@ -26,7 +27,7 @@ import httpx
 from bench import data, exports, imports, load, memory, paging
 from bench.tools import DATA, constant_server, dialist_server, new_tenant, wrk_requests_per_second
 
-FILE_BENCHMARKS = ("import", "export")
+FILE_BENCHMARKS = ("import", "export", "files")
 IMPORT_GOAL = 100_000  # rows/s
 RSS_GOAL = 300 * 1024 * 1024
 MB = 1024 * 1024
@@ -200,7 +201,7 @@ def _run_file(
     if (counts["duplicate"], counts["invalid"]) != (source.duplicates, source.invalid):
         print(f"[{backend}]   WARNING: duplicate/invalid counts differ from the file's", flush=True)
     stored = counts["added"]
-    if only in (None, "import"):
+    if only in (None, "import", "files"):
         floor_seconds = load.bare_insert_seconds(database, floor_database)
         floor_rate = stored / floor_seconds
         how = "executemany" if backend == "sqlite" else "COPY"
@@ -223,7 +224,7 @@ def _run_file(
             ),
             _rss_figure(f"[{backend}] peak RSS during import", run.peak_rss, idle),
         ]  # fmt: skip
-    if only in (None, "export"):
+    if only in (None, "export", "files"):
         print(
             f"[{backend}] exporting the {stored:,}-contact list as NDJSON and CSV ...", flush=True
         )

@@ -36,8 +36,9 @@ _WHERE = "FROM contacts WHERE list_id = {p} AND tenant_id = {p} ORDER BY positio
 _LINE = {
     "sqlite": "CAST(substr(doc, 1, length(doc) - 1) || CAST(',\"_phone\":' AS BLOB) "
     "|| phone_doc || X'7D0A' AS BLOB)",
+    # ',"_phone":' as a bytea constant (convert_to would run once a row).
     "postgresql": "substring(doc from 1 for length(doc) - 1) "
-    "|| convert_to(',\"_phone\":', 'UTF8') || phone_doc || '\\x7d0a'::bytea",
+    "|| '\\x2c225f70686f6e65223a'::bytea || phone_doc || '\\x7d0a'::bytea",
 }
 
 
