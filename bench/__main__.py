@@ -230,7 +230,14 @@ def _run_file(
         )
         with memory.watched_server(database, log, env) as server:
             idle = memory.idle_rss_bytes(server.pid)
-            runs = [exports.run_export(server, tenant, run.list_id, f) for f in ("ndjson", "csv")]
+            # Best of two, as the floor's scan (this machine's timings swing by a quarter).
+            runs = [
+                min(
+                    (exports.run_export(server, tenant, run.list_id, f) for _ in range(2)),
+                    key=lambda export: export.seconds,
+                )
+                for f in ("ndjson", "csv")
+            ]
         key = exports.list_key(database)
         scans = [exports.bare_scan_seconds(database, key) for _ in range(2)]
         scanned, scan_seconds = min(scans, key=lambda scan: scan[1])

@@ -1,8 +1,13 @@
-"""Reading stored contact documents (JSON objects) in batches, without a dict per document.
+"""Contact documents: reading them in batches, and writing their fields as CSV cells.
 
 A batch is the documents joined with newlines, decoded in one msgspec call into structs whose
-fields are the members wanted, each holding the member's JSON text. Contacts use it to learn
-the field names a write adds to a list; exports to cut CSV cells.
+fields are the members wanted, each holding the member's JSON text (exports cut CSV cells
+from them for contacts stored before 0004).
+
+CSV cells: a cell is its value's JSON text: a string as its text (formula-neutralised, see
+:func:`neutralise`), a number as JSON writes it, ``true``/``false``, null empty, a nested
+value as compact JSON. Contacts render theirs when written (see ``contacts.service``), so an
+export only splices stored bytes.
 """
 
 from __future__ import annotations
@@ -14,6 +19,39 @@ from functools import lru_cache
 from typing import Any
 
 import msgspec
+
+_encode = msgspec.json.encode
+_FORMULA_START = frozenset("=+-@\t\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?[ .()\-]*[0-9][0-9 .()\-]*")
+
+
+def neutralise(text: str) -> str:
+    """``text`` as a spreadsheet will show it rather than run it: a leading ``'`` when it
+    starts with ``= + - @``, a tab or a carriage return and is not a plain number (an optional
+    sign, then only digits, spaces and ``. ( ) -``, with at least one digit)."""
+    if text[:1] in _FORMULA_START and not _PLAIN_NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
+def _quoted(text: str) -> bytes:
+    return b'"' + text.replace('"', '""').encode() + b'"'
+
+
+def csv_cell(value: object) -> bytes:
+    """One field value as a CSV cell (strings always quoted), UTF-8."""
+    if isinstance(value, str):
+        return _quoted(neutralise(value))
+    if value is None:
+        return b""
+    if value is True:
+        return b"true"
+    if value is False:
+        return b"false"
+    if isinstance(value, int | float):
+        return _encode(value)
+    return _quoted(_encode(value).decode())
+
 
 # What msgspec refuses in a struct field's name.
 _UNNAMEABLE = re.compile(r'["\\\x00-\x1f]')

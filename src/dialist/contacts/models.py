@@ -51,6 +51,11 @@ class PreparedContact(msgspec.Struct, array_like=True, frozen=True, gc=False):
     fields_json: bytes  # the submitted fields as a JSON object, spliced after the ids
     phone_json: bytes
     import_row: int | None
+    # The fields as CSV cells (names, and cells in the same order), and the ``_phone.*``
+    # cells each after a comma: the row an export splices (documents.csv_cell).
+    field_names: tuple[str, ...]
+    field_cells: tuple[bytes, ...]
+    phone_cells: bytes
 
 
 class Placement(NamedTuple):

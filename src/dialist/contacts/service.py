@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import math
+import operator
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import msgspec
@@ -176,7 +177,55 @@ def prepare_one(
         _encode(fields),
         _encode(phone),
         import_row,
+        tuple(fields),
+        tuple(map(documents.csv_cell, fields.values())),
+        _phone_cells(phone),
     )
+
+
+def _phone_cells(phone: PhoneDetails) -> bytes:
+    """The ``_phone.*`` CSV cells, each after a comma (the service's own values: E.164
+    numbers, codes, IANA zones, which need no quoting)."""
+    return ",".join(
+        (
+            "",
+            phone.e164 or "",
+            "true" if phone.valid else "false",
+            phone.invalidReason or "",
+            phone.lineType or "",
+            phone.region or "",
+            phone.timeZone or "",
+            phone.timeZoneSource or "",
+            "true" if phone.timeZoneAmbiguous else "false",
+        )
+    ).encode()
+
+
+class _CsvRows:
+    """Renders contacts' CSV rows (``contacts.csv_head``) against the list's field names: a
+    cell for each name, the contact's or an empty one, arranged by one ``itemgetter`` per
+    distinct set of names (an import's rows share a few)."""
+
+    def __init__(self, names: Sequence[str]) -> None:
+        self.names = tuple(names)
+        self._arrangers: dict[tuple[str, ...], Callable[[tuple[bytes, ...]], bytes]] = {}
+
+    def head(self, contact_id: str, now: str, item: PreparedContact) -> bytes:
+        arrange = self._arrangers.get(item.field_names)
+        if arrange is None:
+            arrange = self._arrangers[item.field_names] = self._arranger(item.field_names)
+        return f"{contact_id},{now},{now}".encode() + arrange(item.field_cells)
+
+    def _arranger(self, keys: tuple[str, ...]) -> Callable[[tuple[bytes, ...]], bytes]:
+        where = {key: j for j, key in enumerate(keys)}
+        picks = [where.get(name, len(keys)) for name in self.names]  # len(keys): the empty cell
+        if not picks:
+            return lambda _cells: b""
+        if len(picks) == 1:
+            only = picks[0]
+            return lambda cells: b"," + (*cells, b"")[only]
+        pick = operator.itemgetter(*picks)
+        return lambda cells: b"," + b",".join(pick((*cells, b"")))
 
 
 def _text_hash(key: str) -> int:
@@ -280,6 +329,9 @@ def place(
             placements[i] = Placement(None, None, None, None, True)
         to_add = to_add[: max(room, 0)]
     new_keys = store.allocate_ids(conn, count=len(to_add)) if write else [0] * len(to_add)
+    known = contact_list.field_names
+    names = None if known is None else _names_after(known, [items[i] for i in to_add])
+    csv_rows = None if names is None else _CsvRows(names)
     rows = []
     start = contact_list.total_record_count
     for offset, (i, contact_key) in enumerate(zip(to_add, new_keys, strict=True)):
@@ -287,24 +339,37 @@ def place(
         if write:
             position = start + offset
             rows.append(
-                _row(scope, contact_list.id, position, contact_key, items[i], now, import_job_id)
+                _row(
+                    scope,
+                    contact_list.id,
+                    position,
+                    contact_key,
+                    items[i],
+                    now,
+                    import_job_id,
+                    csv_rows,
+                )
             )
     if rows:
         store.insert_many(conn, scope, rows=rows)
-        known = contact_list.field_names
-        names = None
-        if known is not None:
-            added = documents.new_names(known, b"\n".join(items[i].fields_json for i in to_add))
-            names = [*known, *added] if added else None
         lists.record_contacts_change(
             conn,
             scope,
             list_id=contact_list.id,
             total=start + len(rows),
             at=now,
-            field_names=names,
+            field_names=names if names is not None and len(names) > len(known or ()) else None,
         )
     return [p if p is not None else Placement(None, None, None, None, False) for p in placements]
+
+
+def _names_after(known: Sequence[str], added: Sequence[PreparedContact]) -> list[str]:
+    """The list's field names once ``added`` are in it: the known ones, then new ones in the
+    order first seen (each distinct set of names is looked at once)."""
+    names = dict.fromkeys(known)
+    for shape in dict.fromkeys(item.field_names for item in added):
+        names.update(dict.fromkeys(shape))
+    return list(names)
 
 
 def _row(
@@ -315,7 +380,9 @@ def _row(
     item: PreparedContact,
     now: str,
     import_job_id: int | None,
+    csv_rows: _CsvRows | None,
 ) -> tuple[Any, ...]:
+    contact_id = public_id(contact_key)
     return (
         contact_key,
         scope.tenant_id,
@@ -326,12 +393,15 @@ def _row(
         *item.phone_columns,
         now,
         now,
-        _doc(public_id(contact_key), now, item.fields_json),
+        _doc(contact_id, now, item.fields_json),
         item.phone_json,
         item.unique_hash,
         item.unique_key,
         import_job_id,
         item.import_row,
+        None if csv_rows is None else csv_rows.head(contact_id, now, item),
+        None if csv_rows is None else len(csv_rows.names),
+        None if csv_rows is None else item.phone_cells,
     )
 
 

@@ -114,6 +114,9 @@ INSERT_COLUMNS = (
     "unique_key",
     "import_job_id",
     "import_row",
+    "csv_head",
+    "csv_width",
+    "csv_phone",
 )
 
 

@@ -109,6 +109,14 @@ contacts = sa.Table(
     # "duplicate of row n" read these.
     sa.Column("import_job_id", sa.BigInteger),
     sa.Column("import_row", sa.Integer),
+    # The contact's CSV row for an export, rendered when written: ``_id``, ``createdAt``,
+    # ``updatedAt`` and one cell for each of the first ``csv_width`` names of the list's
+    # ``field_names`` (names only ever get appended, so an export pads the rest with empty
+    # cells), then (``csv_phone``) the ``_phone.*`` cells, each after a comma. NULL for
+    # contacts from before 0004.
+    sa.Column("csv_head", sa.LargeBinary),
+    sa.Column("csv_width", sa.Integer),
+    sa.Column("csv_phone", sa.LargeBinary),
 )
 sa.Index("ix_contacts_list_position", contacts.c.list_id, contacts.c.position)
 sa.Index("ix_contacts_list_phone_hash", contacts.c.list_id, contacts.c.phone_hash)

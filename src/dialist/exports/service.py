@@ -37,7 +37,7 @@ import io
 import operator
 import re
 import unicodedata
-from collections.abc import Generator, Iterable, Sequence
+from collections.abc import Generator, Iterable, Iterator, Sequence
 from contextlib import closing
 from typing import Any
 
@@ -67,8 +67,6 @@ _astuple = msgspec.structs.astuple
 
 # ---- formula neutralising -------------------------------------------------------------------
 
-_FORMULA_START = frozenset("=+-@\t\r")
-_PLAIN_NUMBER = re.compile(r"[+-]?[ .()\-]*[0-9][0-9 .()\-]*")
 # In JSON text with no backslash (the fast path): the opening quote of a string VALUE whose
 # text starts with a formula character and is not a plain number. Exact there: with no
 # backslash every ``"`` is a real one, so ``":"`` is a key's end, the colon and a value's
@@ -76,11 +74,7 @@ _PLAIN_NUMBER = re.compile(r"[+-]?[ .()\-]*[0-9][0-9 .()\-]*")
 _JSON_FORMULA = re.compile(rb'":"(?=[=+\-@])(?![+-]?[ .()\-]*[0-9][0-9 .()\-]*")')
 
 
-def neutralise(text: str) -> str:
-    """``text`` as a spreadsheet will show it rather than run it (see the module docstring)."""
-    if text[:1] in _FORMULA_START and not _PLAIN_NUMBER.fullmatch(text):
-        return "'" + text
-    return text
+neutralise = documents.neutralise
 
 
 # ---- checks ---------------------------------------------------------------------------------
@@ -132,13 +126,9 @@ def _ndjson_chunks(
 
 
 def _field_names(conn: Connection, scope: TenantScope, list_id: int) -> list[str]:
-    """Every field name of the list's contacts, in the order first written: kept on the list
-    by every write, else (a list from before they were kept) read from every document, in the
-    order first seen. (Asking PostgreSQL for the names with its JSON functions measured twice
-    as slow as reading the documents.)"""
-    kept = store.field_names(conn, scope, list_id=list_id)
-    if kept is not None:
-        return [name for name in kept if name not in DOC_COLUMNS]
+    """Every field name of the list's documents, in the order first seen: for a list from
+    before lists kept them (0004), a first pass over its documents. (Asking PostgreSQL for the
+    names with its JSON functions measured twice as slow as reading the documents.)"""
     seen = list(DOC_COLUMNS)
     with closing(store.documents(conn, scope, list_id=list_id)) as fetched:
         for rows in fetched:
@@ -220,19 +210,50 @@ def _csv_chunks(
     database: Database, scope: TenantScope, list_id: int
 ) -> Generator[bytes, None, None]:
     with store.snapshot(database) as conn:
-        columns = [*DOC_COLUMNS, *_field_names(conn, scope, list_id)]
-        batches = CsvBatches(columns)
+        kept = store.field_names(conn, scope, list_id=list_id)
+        names = kept if kept is not None else _field_names(conn, scope, list_id)
+        columns = [*DOC_COLUMNS, *names]
         header = io.StringIO()
         csv.writer(header).writerow([*map(neutralise, columns), *PHONE_COLUMNS])
-        pending = [header.getvalue().encode()]
-        size = 0
+        with closing(_csv_texts(conn, scope, list_id, kept, columns)) as texts:
+            yield from _joined(header.getvalue().encode(), texts)
+
+
+def _csv_texts(
+    conn: Connection,
+    scope: TenantScope,
+    list_id: int,
+    kept: list[str] | None,
+    columns: list[str],
+) -> Generator[bytes, None, None]:
+    """The CSV rows of the list, a batch at a time: spliced by the database from the rows the
+    contacts stored when written; cut from the documents for contacts (or a list) from before
+    0004."""
+    batches = CsvBatches(columns)
+    if kept is None:
         with closing(store.documents_and_phones(conn, scope, list_id=list_id)) as fetched:
             for rows in fetched:
-                text = batches.text(rows)
-                pending.append(text)
-                size += len(text)
-                if size >= CHUNK_BYTES:
-                    yield b"".join(pending)
-                    pending, size = [], 0
-        if pending:
+                yield batches.text(rows)
+        return
+    with closing(store.csv_rows(conn, scope, list_id=list_id, width=len(kept))) as fetched:
+        for rows in fetched:
+            lines = list(map(_first, rows))
+            if None in lines:
+                lines = [
+                    line if line is not None else batches.text([(doc, phones)])
+                    for line, doc, phones in rows
+                ]
+            yield b"".join(lines)
+
+
+def _joined(first: bytes, texts: Iterable[bytes]) -> Iterator[bytes]:
+    """``first``, then ``texts``, in pieces of about ``CHUNK_BYTES``."""
+    pending, size = [first], len(first)
+    for text in texts:
+        pending.append(text)
+        size += len(text)
+        if size >= CHUNK_BYTES:
             yield b"".join(pending)
+            pending, size = [], 0
+    if pending:
+        yield b"".join(pending)

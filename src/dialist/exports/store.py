@@ -45,7 +45,7 @@ _LINE = {
 def _next_size(rows: list[tuple[Any, ...]]) -> int:
     """How many rows of about the size of these (three sampled) make ``FETCH_BYTES``."""
     sampled = (rows[0], rows[len(rows) // 2], rows[-1])
-    average = sum(map(len, itertools.chain.from_iterable(sampled))) // 3 + 1
+    average = sum(map(len, filter(None, itertools.chain.from_iterable(sampled)))) // 3 + 1
     return max(FETCH_ROWS_MIN, min(FETCH_ROWS_MAX, FETCH_BYTES // average))
 
 
@@ -103,6 +103,32 @@ def documents(conn: Connection, scope: TenantScope, *, list_id: int) -> Batches:
 def documents_and_phones(conn: Connection, scope: TenantScope, *, list_id: int) -> Batches:
     """``(doc, phone_doc)`` of every contact of the list, in position order, in batches."""
     return _batches(conn, "SELECT doc, phone_doc " + _WHERE, (list_id, scope.tenant_id))
+
+
+# A contact's CSV row, spliced by the database: its stored head, an empty cell for each of the
+# list's field names added after it was written (``{pad}``: the commas, ``{width}``: how many
+# names the list has), its phone cells and CRLF. NULL for a contact stored before 0004, with
+# its documents then in the next two columns (else NULL: not read out).
+_CSV_ROW = {
+    "sqlite": "CASE WHEN csv_head IS NULL THEN NULL ELSE CAST(csv_head "
+    "|| substr({pad}, 1, {width} - csv_width) || csv_phone || X'0D0A' AS BLOB) END, "
+    "CASE WHEN csv_head IS NULL THEN doc END, CASE WHEN csv_head IS NULL THEN phone_doc END",
+    "postgresql": "CASE WHEN csv_head IS NULL THEN NULL ELSE csv_head "
+    "|| substring({pad}::bytea from 1 for {width}::int - csv_width) || csv_phone "
+    "|| '\\x0d0a'::bytea END, "
+    "CASE WHEN csv_head IS NULL THEN doc END, CASE WHEN csv_head IS NULL THEN phone_doc END",
+}
+
+
+def csv_rows(conn: Connection, scope: TenantScope, *, list_id: int, width: int) -> Batches:
+    """``(row, doc, phone_doc)`` of every contact of the list, in position order, in batches:
+    its CSV row for a list of ``width`` field names, ending in CRLF; or (a contact stored
+    before 0004) None and its documents."""
+    sqlite = conn.dialect.name == "sqlite"
+    row = _CSV_ROW["sqlite" if sqlite else "postgresql"]
+    mark = "?" if sqlite else "%s"
+    select = "SELECT " + row.format(pad=mark, width=mark) + " " + _WHERE
+    return _batches(conn, select, (b"," * width, width, list_id, scope.tenant_id))
 
 
 def ndjson_lines(conn: Connection, scope: TenantScope, *, list_id: int) -> Batches:
