@@ -25,9 +25,12 @@ and ``. ( ) -``, with at least one digit (``+14155552671``, ``-12.5``, ``+44 20 
 The derived ``_phone.*`` cells are the service's own values (E.164 numbers, codes, IANA zones)
 and are never changed. NDJSON is data, not a spreadsheet, and is never altered.
 
-Speed: no Python code runs per contact in NDJSON (the database splices, Python joins batches),
-nor per cell in CSV for batches of plain JSON text (see :class:`CsvBatches`); the CSV's header
-comes from the list, so the list is read once.
+Speed: no Python code runs per contact in NDJSON (the database splices, Python joins
+batches), nor in CSV: each contact stored its CSV row when written (``contacts.csv_head``,
+rendered by ``documents.csv_cell``), which the database pads with an empty cell for each
+field name the list got since, and splices with its phone cells. Contacts stored before 0004
+have none; their batches are cut from the documents (:class:`CsvBatches`: no Python code per
+cell for batches of plain JSON text).
 """
 
 from __future__ import annotations
