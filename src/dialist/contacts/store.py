@@ -170,6 +170,17 @@ def refresh_statistics(conn: Connection, *, list_size: int) -> None:
         conn.execute(sa.text("ANALYZE contacts"))
 
 
+# A contact's stored document with its ``_phone`` member spliced in before the closing brace,
+# as SQL on each backend (bytea constants on PostgreSQL: ``convert_to`` would run once a row).
+# No brace in it: callers put it in ``str.format`` templates.
+WITH_PHONE = {
+    "sqlite": "substr(doc, 1, length(doc) - 1) || CAST(',\"_phone\":' AS BLOB) || phone_doc "
+    "|| X'7D'",
+    "postgresql": "substring(doc from 1 for length(doc) - 1) "
+    "|| '\\x2c225f70686f6e65223a'::bytea || phone_doc || '\\x7d'::bytea",
+}
+
+
 def page(
     cursor: Any,
     scope: TenantScope,
@@ -190,12 +201,7 @@ def page(
     p = param
     # One statement, so the count and the rows come from one snapshot without a transaction.
     if param == "?":  # SQLite
-        doc = (
-            "substr(doc, 1, length(doc) - 1) || CAST(',\"_phone\":' AS BLOB) || phone_doc "
-            "|| CAST('}' AS BLOB)"
-            if include_phone
-            else "doc"
-        )
+        doc = WITH_PHONE["sqlite"] if include_phone else "doc"
         # A FROM-subquery with ORDER BY is never flattened into an aggregate query, so
         # group_concat sees the rows in position order (tests/contacts check the order).
         joined = (
@@ -204,12 +210,7 @@ def page(
             f"AND position >= {p} AND position < {p} ORDER BY position))"
         )
     else:  # PostgreSQL
-        doc = (
-            "substring(doc from 1 for length(doc) - 1) || convert_to(',\"_phone\":', 'UTF8') "
-            "|| phone_doc || convert_to('}', 'UTF8')"
-            if include_phone
-            else "doc"
-        )
+        doc = WITH_PHONE["postgresql"] if include_phone else "doc"
         joined = (
             f"(SELECT string_agg({doc}, convert_to(',', 'UTF8') ORDER BY position) "
             f"FROM contacts WHERE list_id = l.id AND tenant_id = l.tenant_id "

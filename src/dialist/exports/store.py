@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from dialist.auth.models import TenantScope
+from dialist.contacts.store import WITH_PHONE
 from dialist.db.engine import Database
 from dialist.db.schema import contact_lists
 from dialist.exports.models import FETCH_BYTES, FETCH_ROWS_MAX, FETCH_ROWS_MIN
@@ -34,11 +35,8 @@ _WHERE = "FROM contacts WHERE list_id = {p} AND tenant_id = {p} ORDER BY positio
 # ``_phone`` member spliced in before its closing brace, then a newline. Spliced by the
 # database, so no Python object is made per contact.
 _LINE = {
-    "sqlite": "CAST(substr(doc, 1, length(doc) - 1) || CAST(',\"_phone\":' AS BLOB) "
-    "|| phone_doc || X'7D0A' AS BLOB)",
-    # ',"_phone":' as a bytea constant (convert_to would run once a row).
-    "postgresql": "substring(doc from 1 for length(doc) - 1) "
-    "|| '\\x2c225f70686f6e65223a'::bytea || phone_doc || '\\x7d0a'::bytea",
+    "sqlite": f"CAST({WITH_PHONE['sqlite']} || X'0A' AS BLOB)",
+    "postgresql": f"{WITH_PHONE['postgresql']} || '\\x0a'::bytea",
 }
 
 
