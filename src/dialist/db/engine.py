@@ -27,6 +27,10 @@ _SQLITE_PRAGMAS = (
     f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}",
     "PRAGMA cache_size=-16384",  # 16 MiB a connection: several are pooled per process
     "PRAGMA temp_store=MEMORY",
+    # Checkpoint when the log passes 10,000 pages (40 MB), not SQLite's 1,000: a bulk write's
+    # transaction is thousands of pages, and with the default each commit also copied them
+    # all back into the database and synced it (a fifth of a 1M-row import's time).
+    "PRAGMA wal_autocheckpoint=10000",
 )
 
 
