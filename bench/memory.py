@@ -87,34 +87,33 @@ def _rss_kib(pid: int) -> int:
     return 0
 
 
-def tree_rss_bytes(pid: int) -> int:
-    """VmRSS of ``pid`` and all its descendants, summed (shared pages count in each)."""
-    total, pending, seen = 0, [pid], set()
+def _tree(pid: int) -> Iterator[int]:
+    """``pid`` and all its descendants (each once)."""
+    pending, seen = [pid], set()
     while pending:
         current = pending.pop()
-        if current in seen:
-            continue
-        seen.add(current)
-        total += _rss_kib(current)
-        pending += _children(current)
-    return total * 1024
+        if current not in seen:
+            seen.add(current)
+            yield current
+            pending += _children(current)
+
+
+def tree_rss_bytes(pid: int) -> int:
+    """VmRSS of ``pid`` and all its descendants, summed (shared pages count in each)."""
+    return sum(map(_rss_kib, _tree(pid))) * 1024
+
+
+def _cpu_ticks(pid: int) -> int:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except OSError:
+        return 0
+    return sum(int(value) for value in fields[11:15])  # utime stime cutime cstime
 
 
 def tree_cpu_seconds(pid: int) -> float:
     """User + system CPU time of ``pid`` and its descendants, with their reaped children's."""
-    ticks, pending, seen = 0, [pid], set()
-    while pending:
-        current = pending.pop()
-        if current in seen:
-            continue
-        seen.add(current)
-        try:
-            fields = Path(f"/proc/{current}/stat").read_text().rpartition(")")[2].split()
-            ticks += sum(int(value) for value in fields[11:15])  # utime stime cutime cstime
-        except OSError:
-            pass
-        pending += _children(current)
-    return ticks / os.sysconf("SC_CLK_TCK")
+    return sum(map(_cpu_ticks, _tree(pid))) / os.sysconf("SC_CLK_TCK")
 
 
 class PeakRss:

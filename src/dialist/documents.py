@@ -21,6 +21,18 @@ from typing import Any
 import msgspec
 
 _encode = msgspec.json.encode
+
+# The members of a contact's ``_phone`` that exports show, in their column order.
+PHONE_FIELDS = (
+    "e164",
+    "valid",
+    "invalidReason",
+    "lineType",
+    "region",
+    "timeZone",
+    "timeZoneSource",
+    "timeZoneAmbiguous",
+)
 _FORMULA_START = frozenset("=+-@\t\r")
 _PLAIN_NUMBER = re.compile(r"[+-]?[ .()\-]*[0-9][0-9 .()\-]*")
 

@@ -16,6 +16,7 @@ import pytest
 
 from dialist import publicids
 from tests.conftest import Server, Tenant, make_tenant
+from tests.imports.helpers import contacts as all_contacts
 from tests.imports.helpers import run_import
 
 PHONE_COLUMNS = [
@@ -51,19 +52,6 @@ def _ndjson(response: httpx.Response) -> list[dict[str, Any]]:
     return [json.loads(line) for line in body.splitlines()]
 
 
-def _all_contacts(tenant: Tenant, list_id: str) -> list[dict[str, Any]]:
-    found: list[dict[str, Any]] = []
-    while True:
-        response = tenant.request(
-            "GET",
-            f"{tenant.v2}/{list_id}/getAllContacts?include=phone&limit=1000&skip={len(found)}",
-        )
-        data = response.json()["data"]
-        found += data["results"]
-        if not data["hasMore"]:
-            return found
-
-
 def _failure(response: httpx.Response, status: int, field: str | None = None) -> None:
     assert response.status_code == status, response.text
     assert response.headers["content-type"].startswith("application/json")
@@ -90,7 +78,7 @@ def test_csv_round_trip_with_union_header_and_derived_fields(tenant: Tenant) -> 
     created = tenant.create_list("Round trip, ünïcode/list", allowDuplicates=True)
     added = tenant.add(created["_id"], TRICKY)
     ids = [item["_id"] for item in added["results"]]
-    contacts = _all_contacts(tenant, created["_id"])
+    contacts = all_contacts(tenant, created["_id"])
     for prefix in (tenant.v2, tenant.v1):
         response = _export(tenant, created["_id"], "?format=csv", prefix=prefix)
         assert response.headers["content-type"] == "text/csv; charset=utf-8"
@@ -152,7 +140,7 @@ def test_phone_cells_are_the_first_numbers_even_when_a_second_differs(tenant: Te
     assert job["counts"]["added"] == 3
     rows = _csv(_export(tenant, created["_id"]))
     records = [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
-    contacts = _all_contacts(tenant, created["_id"])
+    contacts = all_contacts(tenant, created["_id"])
     for record, contact in zip(records, contacts, strict=True):
         assert contact["_phone"].get("additionalPhones") or contact["phoneNumber"] == "12"
         for name, value in contact["_phone"].items():
@@ -169,7 +157,7 @@ def test_ndjson_is_exactly_get_all_contacts_with_phone(tenant: Tenant) -> None:
     response = _export(tenant, created["_id"], "?format=ndjson", prefix=tenant.v1)
     assert response.headers["content-type"] == "application/x-ndjson"
     assert response.headers["content-disposition"].endswith(".ndjson")
-    assert _ndjson(response) == _all_contacts(tenant, created["_id"])
+    assert _ndjson(response) == all_contacts(tenant, created["_id"])
     # Byte for byte what the service answers for each contact with `_phone`.
     lines = response.content.splitlines()
     for line, item in zip(lines, added["results"], strict=True):

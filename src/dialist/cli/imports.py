@@ -33,6 +33,7 @@ from dialist.cli.data import (
 from dialist.client import (
     FINISHED_STATUSES,
 )
+from dialist.documents import neutralise
 
 imports_cli = typer.Typer(help="Import jobs of a list: status, per-row results, cancel, undo.")
 
@@ -63,17 +64,11 @@ _RESULT_COLUMNS = (
     "row", "line", "uniqueId", "status", "contactId", "code", "message",
     "duplicateOfRow", "duplicateOfContact",
 )  # fmt: skip
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _csv_cell(value: object) -> object:
     """A cell a spreadsheet would run as a formula gets a leading ``'`` (as exports do)."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        try:
-            float(value)
-        except ValueError:
-            return "'" + value
-    return value
+    return neutralise(value) if isinstance(value, str) else value
 
 
 @imports_cli.command("results")

@@ -184,21 +184,17 @@ def prepare_one(
 
 
 def _phone_cells(phone: PhoneDetails) -> bytes:
-    """The ``_phone.*`` CSV cells, each after a comma (the service's own values: E.164
-    numbers, codes, IANA zones, which need no quoting)."""
-    return ",".join(
-        (
-            "",
-            phone.e164 or "",
-            "true" if phone.valid else "false",
-            phone.invalidReason or "",
-            phone.lineType or "",
-            phone.region or "",
-            phone.timeZone or "",
-            phone.timeZoneSource or "",
-            "true" if phone.timeZoneAmbiguous else "false",
-        )
-    ).encode()
+    """The ``_phone.*`` CSV cells (``documents.PHONE_FIELDS``), each after a comma: the
+    service's own values (E.164 numbers, codes, IANA zones), which need no quoting."""
+    return b"".join(b"," + _plain_cell(getattr(phone, name)) for name in documents.PHONE_FIELDS)
+
+
+def _plain_cell(value: object) -> bytes:
+    if value is None:
+        return b""
+    if isinstance(value, bool):
+        return b"true" if value else b"false"
+    return str(value).encode()
 
 
 class _CsvRows:

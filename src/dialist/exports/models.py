@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Generator
 from dataclasses import dataclass
 
+from dialist.documents import PHONE_FIELDS
+
 FORMAT_CSV = "csv"
 FORMAT_NDJSON = "ndjson"
 FORMATS = (FORMAT_CSV, FORMAT_NDJSON)
@@ -24,16 +26,6 @@ FETCH_ROWS_MAX = 5000
 
 # Every stored document starts with these; the CSV header puts them first.
 DOC_COLUMNS = ("_id", "createdAt", "updatedAt")
-PHONE_FIELDS = (
-    "e164",
-    "valid",
-    "invalidReason",
-    "lineType",
-    "region",
-    "timeZone",
-    "timeZoneSource",
-    "timeZoneAmbiguous",
-)
 PHONE_COLUMNS = tuple(f"_phone.{name}" for name in PHONE_FIELDS)
 
 

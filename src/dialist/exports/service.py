@@ -50,6 +50,7 @@ from sqlalchemy.engine import Connection
 from dialist import documents
 from dialist.auth.models import TenantScope
 from dialist.db.engine import Database
+from dialist.documents import PHONE_FIELDS
 from dialist.errors import ValidationError
 from dialist.exports import store
 from dialist.exports.models import (
@@ -59,7 +60,6 @@ from dialist.exports.models import (
     FORMATS,
     MEDIA_TYPES,
     PHONE_COLUMNS,
-    PHONE_FIELDS,
     Export,
 )
 from dialist.lists import service as lists

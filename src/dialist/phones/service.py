@@ -100,17 +100,9 @@ def _valid_zone(name: str) -> str | None:
 
 @lru_cache(maxsize=65_536)
 def _normalise(raw: str, default_region: str, given_time_zone: str | None) -> PhoneDetails:
-    zone, zone_source = (
-        (given_time_zone, "given")
-        if given_time_zone and is_time_zone(given_time_zone)
-        else (None, None)
-    )
-    if len(raw) > MAX_RAW_LENGTH:
-        return _invalid(raw, "TOO_LONG", zone, zone_source)
-    if _LETTER.search(raw):
-        # phonenumbers reads letters as keypad digits (vanity numbers); masked numbers such as
-        # Kore's documented "91223334xxxxx" would then pass as real. A dialer needs digits.
-        return _invalid(raw, "NOT_A_NUMBER", zone, zone_source)
+    zone, zone_source, refused = _before_parsing(raw, given_time_zone)
+    if refused is not None:
+        return refused
     try:
         number = _parse(raw, default_region)
     except NumberParseException as error:
@@ -214,6 +206,25 @@ def reference_classify(number: PhoneNumber) -> tuple[str | None, int, tuple[str,
     return region, phonenumbers.number_type(number), tuple(timezone.time_zones_for_number(number))
 
 
+def _before_parsing(
+    raw: str, given_time_zone: str | None
+) -> tuple[str | None, str | None, PhoneDetails | None]:
+    """The given zone if valid (and its source), and the answer for a number refused before
+    parsing (None when it is to be parsed)."""
+    zone, zone_source = (
+        (given_time_zone, "given")
+        if given_time_zone and is_time_zone(given_time_zone)
+        else (None, None)
+    )
+    if len(raw) > MAX_RAW_LENGTH:
+        return zone, zone_source, _invalid(raw, "TOO_LONG", zone, zone_source)
+    if _LETTER.search(raw):
+        # phonenumbers reads letters as keypad digits (vanity numbers); masked numbers such as
+        # Kore's documented "91223334xxxxx" would then pass as real. A dialer needs digits.
+        return zone, zone_source, _invalid(raw, "NOT_A_NUMBER", zone, zone_source)
+    return zone, zone_source, None
+
+
 def _invalid(raw: str, reason: str, zone: str | None, zone_source: str | None) -> PhoneDetails:
     return PhoneDetails(
         raw=raw,
@@ -233,15 +244,9 @@ def reference_normalise(
 ) -> PhoneDetails:
     """``normalise`` written with phonenumbers' public API only: the reference the tests hold
     ``normalise`` (fast path and exact path alike) equal to, and the benchmark's floor."""
-    zone, zone_source = (
-        (given_time_zone, "given")
-        if given_time_zone and is_time_zone(given_time_zone)
-        else (None, None)
-    )
-    if len(raw) > MAX_RAW_LENGTH:
-        return _invalid(raw, "TOO_LONG", zone, zone_source)
-    if _LETTER.search(raw):
-        return _invalid(raw, "NOT_A_NUMBER", zone, zone_source)
+    zone, zone_source, refused = _before_parsing(raw, given_time_zone)
+    if refused is not None:
+        return refused
     try:
         number = phonenumbers.parse(raw, default_region)
     except NumberParseException as error:
