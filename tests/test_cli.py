@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import re
 import shlex
 import sqlite3
 import subprocess
@@ -168,6 +169,9 @@ def test_link_and_unlink_campaign(cli_server: Server) -> None:
     details = httpx.get(f"{base}/{created['_id']}", headers=headers).json()["data"]
     assert details["campaignInUse"] == [{"id": "cd-1", "name": "Spring"}]
     assert details["isListInUse"] is True
+    assert re.fullmatch(
+        r"u-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", details["updatedBy"]
+    )
     refused = httpx.delete(f"{base}/{created['_id']}", headers=headers)
     assert refused.status_code == 409 and refused.json()["errors"][0]["code"] == "LIST_IN_USE"
     assert httpx.get(f"{base}/{created['_id']}", headers=headers).status_code == 200

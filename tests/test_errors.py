@@ -341,6 +341,7 @@ def test_bad_paging_values(tenant: Tenant, query: str, field: str) -> None:
         url = f"{prefix}/{created['_id']}/getAllContacts"
         body = _failure(tenant.request("GET", f"{url}?{query}"), 400, "VALIDATION_ERROR")
         assert body["errors"][0]["field"] == field, query
+        assert "must be an integer" in body["errors"][0]["msg"], body
 
 
 def test_extreme_but_valid_paging_values(tenant: Tenant) -> None:

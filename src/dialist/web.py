@@ -166,6 +166,8 @@ def json_response(content: bytes, status_code: int = 200) -> ASGIResponse:
 
 _BACKTICK_FIELD = re.compile(r"`([^`]+)`")
 _OPTIONAL = re.compile(r" \| null`")
+# A query or path integer out of its range, as the decoder says it ("Expected `int` >= 1").
+_INT_BOUND = re.compile(r"Expected `int` ([<>]=?) (-?[0-9]+)")
 _STATUS_CODES = {
     400: "VALIDATION_ERROR",
     401: "UNAUTHORIZED",
@@ -189,6 +191,9 @@ class _HttpError(DialistError):
             self.details = [ErrorDetail(msg=message, code=_STATUS_CODES.get(status, "ERROR"))]
 
 
+_BODY_PATH = re.compile(r" - at `\$\.data\.?([^`]*)`$")
+
+
 def _validation_details(error: LitestarValidationException) -> list[ErrorDetail]:
     details = []
     extra = error.extra if isinstance(error.extra, list) else []
@@ -196,6 +201,9 @@ def _validation_details(error: LitestarValidationException) -> list[ErrorDetail]
         if not isinstance(item, dict):
             continue
         message = _OPTIONAL.sub("`", str(item.get("message", "invalid value")))
+        if item.get("source") in ("query", "path") and message.startswith("Expected `int`"):
+            bound = _INT_BOUND.match(message)
+            message = "must be an integer" + (f" {bound[1]} {bound[2]}" if bound else "")
         key = item.get("key")
         field = str(key) if key else None
         missing = _BACKTICK_FIELD.search(message) if "missing required field" in message else None
@@ -203,9 +211,10 @@ def _validation_details(error: LitestarValidationException) -> list[ErrorDetail]
             field = missing.group(1)
             message = "is required"
         elif field == "data" and item.get("source") == "body":
-            path = re.search(r"at `\$\.?(.*)`", message)
+            # Litestar names both the whole body and a member called ``data`` "data"; the
+            # decoder's own error says which (``$.data`` is the body, ``$.data.data`` the member).
+            path = _BODY_PATH.search(str(error.__cause__))
             field = path.group(1) if path and path.group(1) else "body"
-            message = re.sub(r" - at `\$[^`]*`", "", message)
             if not message.startswith("Expected") and "`" not in message:
                 message = "must be a JSON object"  # e.g. an empty body
         text = f"{field}: {message}" if field else message

@@ -413,3 +413,16 @@ def test_limits_reject_whole_requests(strict_server: Server) -> None:
         json={"name": "4th", "description": "", "source": "passiveApi"},
     )
     assert _error(fourth, 400)["errors"][0]["code"] == "LIMIT_EXCEEDED"
+
+
+def test_wrong_shapes_name_the_member_at_fault(tenant: Tenant) -> None:
+    created = tenant.create_list()
+    cases = [
+        ({"contact_list_name": created["name"], "data": {"phoneNumber": "1"}}, "data"),
+        ({"contact_list_name": created["name"], "data": [1]}, "data[0]"),
+        ({"contact_list_name": 5, "data": [{"phoneNumber": "1"}]}, "contact_list_name"),
+    ]
+    for body, field in cases:
+        error = _error(tenant.request("POST", tenant.add_contacts_path, json=body), 400)
+        assert error["errors"][0]["field"] == field, (body, error)
+        assert error["errors"][0]["msg"].startswith(f"{field}: "), error

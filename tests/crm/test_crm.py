@@ -34,6 +34,32 @@ def test_create_returns_contacts_without_envelope(tenant: Tenant) -> None:
     assert contact["createdAt"].endswith("Z") and "updatedBy" not in contact
 
 
+def test_phone_number_comes_back_with_its_country_code(tenant: Tenant) -> None:
+    """Kore's own sample: ``98765xxxxx`` with ``+91`` is answered as ``+9198765xxxxx``."""
+    sample = {
+        "firstName": "John",
+        "lastName": "Doe",
+        "salutation": "Mr",
+        "cellPhone": {"phoneNumber": "98765xxxxx", "countryCode": "+91", "extension": "+"},
+    }
+    bare = {"firstName": "Bo", "cellPhone": {"phoneNumber": "4155552671", "countryCode": "1"}}
+    local = {"firstName": "Cy", "cellPhone": {"phoneNumber": "020 7946 0000"}}
+    created = _create(tenant, sample, bare, local)
+    assert created[0]["cellPhone"] == {
+        "extension": "+",
+        "phoneNumber": "+9198765xxxxx",
+        "countryCode": "+91",
+    }
+    assert created[1]["cellPhone"]["phoneNumber"] == "+14155552671"
+    assert created[2]["cellPhone"]["phoneNumber"] == "020 7946 0000"
+    moved = tenant.request(
+        "PUT", f"{tenant.crm}/{created[0]['id']}", json={"cellPhone": {"countryCode": "+44"}}
+    )
+    assert moved.json()["cellPhone"]["phoneNumber"] == "+4498765xxxxx"
+    fetched = tenant.request("GET", f"{tenant.crm}/{created[0]['id']}").json()
+    assert fetched["cellPhone"]["phoneNumber"] == "+4498765xxxxx"
+
+
 def test_list_pages_every_active_contact_once(tenant: Tenant) -> None:
     created = _create(tenant, *({"firstName": f"n{i}"} for i in range(23)))
     first = tenant.request("GET", tenant.crm).json()

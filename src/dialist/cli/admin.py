@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import uuid
 from typing import Annotated
 
 import typer
@@ -248,8 +249,10 @@ def _admin_scope(database: Database, account_id: str, stream_id: str) -> TenantS
 
     with database.write() as conn:
         tenant_id = store.ensure_tenant(conn, account_id=account_id, stream_id=stream_id)
+    # The account's administrator, as a Kore user id (``u-<uuid>``), the same on every run.
+    admin = uuid.uuid5(uuid.NAMESPACE_URL, f"dialist:admin:{account_id}")
     return TenantScope(
-        tenant_id=tenant_id, account_id=account_id, stream_id=stream_id, user_id="u-admin"
+        tenant_id=tenant_id, account_id=account_id, stream_id=stream_id, user_id=f"u-{admin}"
     )
 
 

@@ -64,6 +64,18 @@ def _changes(item: CrmContactIn, where: str) -> dict[str, Any]:
     return changes
 
 
+def full_number(number: str, country_code: str) -> str:
+    """``cellPhone.phoneNumber`` as Kore returns it: the country code, then the number sent
+    (``"98765xxxxx"`` with ``"+91"`` → ``"+9198765xxxxx"``). A number already written with a
+    leading ``+``, or one without a country code, is returned as sent."""
+    code = country_code.strip()
+    if not number or not code or number.startswith("+"):
+        return number
+    if code.isdigit():
+        code = "+" + code
+    return code + number
+
+
 def render(row: CrmContactRow, scope: TenantScope) -> CrmContact:
     """The Contact object of contract §4."""
     doc = row.doc
@@ -77,7 +89,7 @@ def render(row: CrmContactRow, scope: TenantScope) -> CrmContact:
         salutation=doc.get("salutation", ""),
         cellPhone=CellPhone(
             extension=phone.get("extension", ""),
-            phoneNumber=phone.get("phoneNumber", ""),
+            phoneNumber=full_number(phone.get("phoneNumber", ""), phone.get("countryCode", "")),
             countryCode=phone.get("countryCode", ""),
         ),
         status=row.status,
