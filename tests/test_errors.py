@@ -6,6 +6,7 @@ changes nothing.
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -473,3 +474,20 @@ def test_every_body_endpoint_answers_413_past_the_limit(small_body_server: Serve
     after = tenant.request("GET", f"{tenant.v2}/getAllListDetails").json()["data"]
     assert [(e["name"], e["totalRecordCount"]) for e in after] == [("Small", 1)]
     assert len(before) == 1
+
+
+def test_a_malformed_chunked_body_is_a_client_error(tenant: Tenant) -> None:
+    """A chunk size that is not hex: the server stops reading the body; the answer is a 400."""
+    host, port = tenant.server.url.removeprefix("http://").split(":")
+    headers = "".join(f"{name}: {value}\r\n" for name, value in tenant.headers.items())
+    request = (
+        f"POST {tenant.v2}/createContactList HTTP/1.1\r\nHost: {host}\r\n{headers}"
+        "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+        '5\r\n{"nam\r\nZZ\r\n'
+    ).encode()
+    with socket.create_connection((host, int(port)), timeout=30) as connection:
+        connection.sendall(request)
+        answer = b""
+        while b"\r\n\r\n" not in answer and (data := connection.recv(65536)):
+            answer += data
+    assert answer.startswith(b"HTTP/1.1 400 "), answer[:300]

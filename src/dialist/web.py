@@ -191,6 +191,7 @@ class _HttpError(DialistError):
             self.details = [ErrorDetail(msg=message, code=_STATUS_CODES.get(status, "ERROR"))]
 
 
+_BODY_CUT_OFF = "client disconnected prematurely"  # Litestar's words
 _BODY_PATH = re.compile(r" - at `\$\.data\.?([^`]*)`$")
 
 
@@ -231,6 +232,10 @@ def _as_dialist_error(error: Exception) -> tuple[int, DialistError]:
         return 400, _HttpError(400, message, details or None)
     if isinstance(error, HTTPException):
         status = error.status_code
+        if status == 500 and error.detail == _BODY_CUT_OFF:
+            # The server ended the body early (e.g. malformed chunked encoding): the client's
+            # request is at fault, and if the client did leave, no one reads the answer.
+            return 400, _HttpError(400, "the request body could not be read to its end")
         if status == 400:
             undecodable = "JSON" in error.detail or isinstance(
                 error.__cause__, SerializationException
