@@ -173,6 +173,26 @@ def test_reserved_fields_are_set_by_the_service(tenant: Tenant) -> None:
     stored = _page(tenant, created["_id"])["results"][0]
     assert stored["_id"] == result["results"][0]["_id"] and stored["createdAt"] != "1999"
     assert "_phone" not in stored
+    # A contact read with include=phone, and the _phone.* columns of a CSV export, go back in
+    # as they are: the service's own keys are ignored whatever they hold.
+    read = _page(tenant, created["_id"], "include=phone")["results"][0]
+    assert isinstance(read["_phone"], dict)
+    again = tenant.create_list()
+    exported = {"phoneNumber": "+14155552671", "_phone.e164": "spoof", "_phone.valid": "x"}
+    tenant.add(again["_id"], [read, exported])
+    kore = tenant.request(
+        "POST",
+        tenant.add_contacts_path,
+        json={
+            "contact_list_name": again["name"],
+            "data": [{**read, "phoneNumber": "+14155552672"}],
+        },
+    )
+    assert kore.status_code == 200, kore.text
+    stored_again = _page(tenant, again["_id"], "include=phone")["results"]
+    assert [c["phoneNumber"] for c in stored_again] == ["1", "+14155552671", "+14155552672"]
+    assert all(not any(key.startswith("_phone.") for key in c) for c in stored_again)
+    assert stored_again[1]["_phone"]["e164"] == "+14155552671"
 
 
 def test_get_one_contact_is_404_outside_its_list(tenant: Tenant) -> None:

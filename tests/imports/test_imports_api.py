@@ -171,9 +171,12 @@ def test_bad_requests(tenant: Tenant, other_tenant: Tenant) -> None:
         ({"dedupe": "email"}, "dedupe"),
         ({"mapping": "{"}, "mapping"),
         ({"mapping": '{"email":"E"}'}, "mapping"),
+        ({"mapping": '{"phoneNumber":"Phone","firstName":"Phone"}'}, "mapping"),
         ({"encoding": "ebcdic"}, "encoding"),
         ({"delimiter": "::"}, "delimiter"),
         ({"defaultRegion": "XX"}, "defaultRegion"),
+        ({"defaultRegion": "ß"}, "defaultRegion"),
+        ({"defaultRegion": "\u0131n"}, "defaultRegion"),  # dotless i: upper() is "IN"
         ({"invalidPhones": "keep"}, "invalidPhones"),
     ]:
         response = upload(tenant, list_id, b"phoneNumber\n+14155552671\n", **params)

@@ -18,6 +18,12 @@ MAX_LIMIT = 1000
 RESERVED_KEYS = frozenset({"_id", "createdAt", "updatedAt", "_phone"})
 
 
+def is_reserved(key: str) -> bool:
+    """True for a key the service sets and a submitted contact's value is ignored for:
+    ``RESERVED_KEYS``, and ``_phone.*`` (the columns of a CSV export)."""
+    return key in RESERVED_KEYS or key.startswith("_phone.")
+
+
 class NewContact(NamedTuple):
     """One validated item of an add request, with its normalised phone (a tuple: made 10,000
     times a request)."""

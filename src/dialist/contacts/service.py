@@ -21,13 +21,13 @@ from dialist.contacts.models import (
     MAX_KEY_LENGTH,
     MAX_LIMIT,
     MAX_VALUE_LENGTH,
-    RESERVED_KEYS,
     AddContactsResult,
     AddedItem,
     DeleteContactsResult,
     NewContact,
     Placement,
     PreparedContact,
+    is_reserved,
 )
 from dialist.db.engine import Database
 from dialist.errors import (
@@ -78,13 +78,15 @@ def _item_problem(item: dict[str, Any]) -> tuple[str, str] | None:
         return "phoneNumber", "phoneNumber must be a string or an integer"
     if isinstance(phone, str) and not phone.strip():
         return "phoneNumber", "phoneNumber must not be empty"
-    if isinstance(phone, int) and not 0 < phone < 10**20:
-        return "phoneNumber", "phoneNumber as a number must be positive and at most 20 digits"
-    if len(item) > MAX_COLUMNS:
+    if isinstance(phone, int) and not 0 < phone < 2**63:
+        return "phoneNumber", "phoneNumber as a number must be positive and below 2^63"
+    if len(item) > MAX_COLUMNS and sum(1 for key in item if not is_reserved(key)) > MAX_COLUMNS:
         return "", f"a contact may have at most {MAX_COLUMNS} fields"
     if validation.has_control_characters("".join(item)):
         return "", "field names must be printable"
     for key, value in item.items():
+        if is_reserved(key):
+            continue  # ignored, whatever it holds
         if not key or len(key) > MAX_KEY_LENGTH:
             return "", f"field names must be 1-{MAX_KEY_LENGTH} characters"
         if isinstance(value, str):
@@ -132,7 +134,7 @@ def prepare(items: Sequence[dict[str, Any]], *, settings: Settings, field: str) 
                 )
             )
             continue
-        fields = {k: v for k, v in item.items() if k not in RESERVED_KEYS}
+        fields = {k: v for k, v in item.items() if not is_reserved(k)}
         prepared.append(NewContact(item_index=index, fields=fields, phone=phone))
     if problems:
         raise ValidationError(

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 
+from dialist.contacts.models import is_reserved
+
 FIELDS = ("firstName", "lastName", "phoneNumber", "timeZone", "uniqueId", "contactPriority")
 PHONE = "phoneNumber"
 _EXTRA_PHONE = re.compile(r"(?:phonenumber|phone|mobile)([2-9]|[1-9][0-9])")
@@ -25,7 +27,6 @@ _ALIASES = {
     "tz": "timeZone",
     "priority": "contactPriority",
 }
-RESERVED = frozenset({"_id", "createdAt", "updatedAt", "_phone"})
 
 
 def _folded(name: str) -> str:
@@ -49,7 +50,7 @@ def field_of(column: str) -> str | None:
 def resolve(columns: Iterable[str], overrides: Mapping[str, str]) -> dict[str, str]:
     """field → column for the columns present: the overrides first, then header matches (the
     first column matching a field wins; later ones stay custom fields)."""
-    present = [c for c in columns if c and c not in RESERVED]
+    present = [c for c in columns if c and not is_reserved(c)]
     mapping = {field: column for field, column in overrides.items() if column}
     taken = set(mapping.values())
     for column in present:
@@ -70,7 +71,7 @@ class Plan:
         by_column = {column: field for field, column in self.mapping.items()}
         self.targets: dict[str, str] = {}  # column → stored key
         for column in columns:
-            if not column or column in RESERVED:
+            if not column or is_reserved(column):
                 continue
             field = by_column.get(column)
             if field is not None:

@@ -88,7 +88,7 @@ def parse_params(
     file_name = query.get("fileName") or "upload"
     if len(file_name) > MAX_FILE_NAME or "\x00" in file_name:
         raise ValidationError(
-            f"fileName must be at most {MAX_FILE_NAME} characters", field="fileName"
+            f"fileName must be at most {MAX_FILE_NAME} characters, without NUL", field="fileName"
         )
     dedupe = query.get("dedupe") or list_policy
     if dedupe not in DEDUPE_POLICIES:
@@ -96,7 +96,8 @@ def parse_params(
     invalid_phones = query.get("invalidPhones") or "reject"
     if invalid_phones not in ("reject", "flag"):
         raise ValidationError("invalidPhones must be 'reject' or 'flag'", field="invalidPhones")
-    region = (query.get("defaultRegion") or settings.default_region).upper()
+    region = query.get("defaultRegion") or settings.default_region
+    region = region.upper() if region.isascii() else region  # "ß".upper() is "SS"
     if not re.fullmatch(r"[A-Z]{2}", region) or not phonenumbers.country_code_for_region(region):
         raise ValidationError(
             "defaultRegion must be a country code such as US", field="defaultRegion"
@@ -162,8 +163,14 @@ def _mapping(value: str | None) -> dict[str, str]:
             )
         if len(column) > 256 or "\x00" in column:
             raise ValidationError(
-                "mapping: a column name is at most 256 characters", field="mapping"
+                "mapping: a column name is at most 256 characters, without NUL", field="mapping"
             )
+    columns = [column for column in decoded.values() if column]
+    if len(set(columns)) < len(columns):
+        twice = next(c for c in columns if columns.count(c) > 1)
+        raise ValidationError(
+            f"mapping: the column {twice[:64]!r} is given to more than one field", field="mapping"
+        )
     return decoded
 
 
