@@ -23,7 +23,7 @@ from dialist.auth.models import TenantScope
 from dialist.auth.service import Authenticator, RequestCredentials
 from dialist.db.engine import Database
 from dialist.envelope import Failure, failure_bytes
-from dialist.errors import DialistError, ErrorDetail
+from dialist.errors import DialistError, ErrorDetail, ValidationError
 from dialist.settings import Settings
 
 log = logging.getLogger("dialist")
@@ -112,6 +112,17 @@ def credentials(
         account_id_header=headers.get("accountid"),
         account_id_query=account_id_query,
     )
+
+
+_INTEGER = re.compile(r"-?[0-9]+")
+
+
+def paging_integers(request: Request[Any, Any, Any], *names: str) -> None:
+    """400 unless each of the query parameters ``names`` is written as an integer: Litestar
+    reads "1.0" and "1e3" as integers, paging values must not be."""
+    for name in names:
+        if not all(_INTEGER.fullmatch(raw) for raw in request.query_params.getall(name, [])):
+            raise ValidationError(f"{name} must be an integer", field=name)
 
 
 def authenticate(request: Request[Any, Any, Any], scope: str) -> TenantScope:

@@ -70,6 +70,9 @@ def test_list_pages_every_active_contact_once(tenant: Tenant) -> None:
         page = tenant.request("GET", tenant.crm, params={"skip": skip, "limit": 7}).json()
         seen += [c["id"] for c in page["results"]]
     assert seen == [c["id"] for c in created]
+    for query in ("limit=1.0", "skip=1e2", "skip=-1", "limit=0"):
+        bad = tenant.request("GET", f"{tenant.crm}?{query}")
+        assert bad.status_code == 400 and "must be an integer" in bad.json()["message"], query
 
 
 def test_update_merges_and_records_who(tenant: Tenant) -> None:
@@ -87,6 +90,11 @@ def test_update_merges_and_records_who(tenant: Tenant) -> None:
     assert updated["updatedByAId"] == tenant.account_id and updated["updatedBy"].startswith("u-")
     empty = tenant.request("PUT", f"{tenant.crm}/{contact['id']}", json={})
     assert empty.status_code == 400 and empty.json()["errors"][0]["code"] == "VALIDATION_ERROR"
+    blank = {"firstName": "", "lastName": "", "cellPhone": {"phoneNumber": ""}}
+    emptied = tenant.request("PUT", f"{tenant.crm}/{contact['id']}", json=blank)
+    assert emptied.status_code == 400 and "needs a firstName" in emptied.json()["message"]
+    kept = tenant.request("GET", f"{tenant.crm}/{contact['id']}").json()
+    assert kept["fullName"] == "Ada King"
 
 
 def test_soft_delete_and_bulk_delete(tenant: Tenant) -> None:

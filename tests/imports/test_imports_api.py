@@ -195,6 +195,11 @@ def test_bad_requests(tenant: Tenant, other_tenant: Tenant) -> None:
     assert missing.status_code == 404 and missing.json()["status"] == "failure"
     listed = tenant.request("GET", f"{tenant.v2}/{list_id}/imports").json()["data"]
     assert listed["totalResults"] == 1 and listed["results"][0]["_id"] == job["_id"]
+    for path in (f"{list_id}/imports", f"{list_id}/imports/{job['_id']}/results"):
+        for query in ("limit=1.0", "skip=1e2", "skip=-1", "limit=0"):
+            paged = tenant.request("GET", f"{tenant.v2}/{path}?{query}")
+            assert paged.status_code == 400, (path, query, paged.text)
+            assert "must be an integer" in paged.json()["message"], paged.text
 
 
 def test_undo_removes_exactly_what_the_job_added(tenant: Tenant) -> None:

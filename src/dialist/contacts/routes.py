@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Any
 
 from litestar import Request, delete, get, post
@@ -23,12 +22,10 @@ from dialist.contacts.models import (
     KoreAddContactsRequest,
 )
 from dialist.envelope import MessageOnly, Success, success
-from dialist.errors import ValidationError
 
 ONE = "/{contactListId:str}"
 CONTACT = "/{contactListId:str}/contacts/{contactId:str}"
 R = Request[Any, Any, Any]
-_INTEGER = re.compile(r"-?[0-9]+")
 
 
 @get(
@@ -48,10 +45,7 @@ def get_all_contacts(
     limit: Annotated[int, Parameter(ge=1)] = DEFAULT_LIMIT,
     include: Annotated[str | None, Parameter(description="`phone` adds `_phone`")] = None,
 ) -> ASGIResponse:
-    for name in ("skip", "limit"):
-        # Litestar reads "1.0" and "1e3" as integers; paging values must be written as integers.
-        if not all(_INTEGER.fullmatch(raw) for raw in request.query_params.getall(name, [])):
-            raise ValidationError(f"{name} must be an integer", field=name)
+    web.paging_integers(request, "skip", "limit")
     ctx = web.context(request)
     scope = web.authenticate(request, SCOPE_CAMPAIGN_MANAGEMENT)
     body = service.page_json(

@@ -48,6 +48,7 @@ def list_crm_contacts(
     limit: Annotated[int, Parameter(ge=1)] = DEFAULT_LIMIT,
     include_inactive: Annotated[bool, Parameter(query="includeInactive")] = False,
 ) -> CrmContactPage:
+    web.paging_integers(request, "skip", "limit")
     ctx = web.context(request)
     scope = web.authenticate(request, SCOPE_CONFIGURATION)
     return service.list_contacts(

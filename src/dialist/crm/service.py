@@ -76,6 +76,14 @@ def full_number(number: str, country_code: str) -> str:
     return code + number
 
 
+def _needs_name_or_number(doc: dict[str, Any], field: str) -> None:
+    phone = doc.get("cellPhone", {})
+    if not (doc.get("firstName") or doc.get("lastName") or phone.get("phoneNumber")):
+        raise ValidationError(
+            "a contact needs a firstName, a lastName or a cellPhone.phoneNumber", field=field
+        )
+
+
 def render(row: CrmContactRow, scope: TenantScope) -> CrmContact:
     """The Contact object of contract §4."""
     doc = row.doc
@@ -120,12 +128,7 @@ def create_contacts(
     docs = []
     for index, item in enumerate(items):
         doc = _changes(item, f"[{index}].")
-        phone = doc.get("cellPhone", {})
-        if not (doc.get("firstName") or doc.get("lastName") or phone.get("phoneNumber")):
-            raise ValidationError(
-                "a contact needs a firstName, a lastName or a cellPhone.phoneNumber",
-                field=f"[{index}]",
-            )
+        _needs_name_or_number(doc, f"[{index}]")
         doc.update(createdBy=scope.user_id, createdByAId=scope.account_id)
         docs.append(doc)
     with database.write() as conn:
@@ -179,6 +182,7 @@ def update_contact(
         if "cellPhone" in changes:
             changes["cellPhone"] = {**doc.get("cellPhone", {}), **changes["cellPhone"]}
         doc.update(changes, updatedBy=scope.user_id, updatedByAId=scope.account_id)
+        _needs_name_or_number(doc, "body")  # what create asks of a contact, kept after changes
         at = now_iso()
         store.update(conn, scope, contact_id=key, doc=doc, status=row.status, at=at)
         updated = CrmContactRow(row.id, row.status, doc, row.created_at, at)

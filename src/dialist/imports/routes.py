@@ -125,6 +125,7 @@ def list_imports(
     skip: Annotated[int, Parameter(ge=0, le=2**31)] = 0,
     limit: Annotated[int, Parameter(ge=1, le=1000)] = 50,
 ) -> Success[ImportJobPage]:
+    web.paging_integers(request, "skip", "limit")
     ctx = web.context(request)
     scope = web.authenticate(request, SCOPE_CAMPAIGN_MANAGEMENT)
     page = service.list_jobs(
@@ -172,6 +173,7 @@ def import_results(
     limit: Annotated[int, Parameter(ge=1, le=1000)] = DEFAULT_RESULTS_LIMIT,
     status: Annotated[str | None, Parameter(description="added, duplicate or invalid")] = None,
 ) -> Success[ResultPage]:
+    web.paging_integers(request, "skip", "limit")
     ctx = web.context(request)
     scope = web.authenticate(request, SCOPE_CAMPAIGN_MANAGEMENT)
     page = service.results(
