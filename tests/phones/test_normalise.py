@@ -114,6 +114,16 @@ def test_given_time_zone_wins_when_valid() -> None:
     assert (bogus.timeZone, bogus.timeZoneSource) == ("America/Los_Angeles", "phone-prefix")
 
 
+def test_only_iana_zones_are_time_zones() -> None:
+    for zone in ["UTC", "Europe/Berlin", "America/Argentina/Buenos_Aires", "US/Eastern", "EST"]:
+        assert service.is_time_zone(zone), zone
+    # Files of a zoneinfo directory that are not zones, a placeholder zone, and path tricks.
+    for name in ["localtime", "posixrules", "posix/UTC", "right/UTC", "Factory", "", "/etc/x"]:
+        assert not service.is_time_zone(name), name
+    for name in ["../zoneinfo/UTC", "Europe/../UTC", "europe/berlin", "Europe/Berlin "]:
+        assert not service.is_time_zone(name), name
+
+
 def test_multi_zone_prefix_is_ambiguous_not_guessed() -> None:
     # Whole-country mobile ranges span several zones (e.g. Australian mobiles).
     details = service.normalise("+61412345678", default_region="US")

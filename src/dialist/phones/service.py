@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from importlib import resources
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import phonenumbers
@@ -68,9 +69,17 @@ def keep_compiled_patterns() -> None:
     enable_pattern_cache()
 
 
+# The zones of the IANA database as the tzdata package lists them, without "Factory" (no
+# place's zone). Files a system's zoneinfo directory also holds ("localtime", "posixrules",
+# "posix/…", "right/…") are not zones.
+_ZONE_NAMES = frozenset(resources.files("tzdata").joinpath("zones").read_text().split()) - {
+    "Factory"
+}
+
+
 def is_time_zone(name: str) -> bool:
-    """True when ``name`` is an IANA time zone known to this machine's tz database."""
-    if not name or len(name) > 64 or name.startswith(("/", ".")) or ".." in name:
+    """True when ``name`` is an IANA time zone this machine can load."""
+    if name not in _ZONE_NAMES:
         return False
     try:
         ZoneInfo(name)
