@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Any, TypeVar
 
 import msgspec
@@ -18,7 +19,8 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 def text(value: str, *, field: str, max_length: int, required: bool = True) -> str:
     """``value`` trimmed; 400 naming ``field`` when empty (if required), too long or odd."""
     cleaned = value.strip()
-    if required and not cleaned:
+    if required and not any(unicodedata.category(c)[0] not in "CZ" for c in cleaned):
+        # Nothing visible: empty, or only spaces and format characters such as U+200B.
         raise ValidationError(f"{field} must not be empty", field=field)
     if len(cleaned) > max_length:
         raise ValidationError(f"{field} must be at most {max_length} characters", field=field)

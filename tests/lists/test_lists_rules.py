@@ -48,7 +48,7 @@ def test_name_and_description_lengths(tenant: Tenant) -> None:
     # Names are trimmed before they are checked and stored.
     assert _ok(_create(tenant, name="  padded  "))["name"] == "padded"
     assert _ok(_create(tenant, name=" " + "p" * 48 + " "))["name"] == "p" * 48
-    for blank in ("", "   ", "\t"):
+    for blank in ("", "   ", "\t", "\u200b", "\u200b \u2060\u202e"):  # nothing visible
         assert _error(_create(tenant, name=blank), 400)["field"] == "name"
     created = tenant.create_list("Lengths")
     url = f"{tenant.v2}/{created['_id']}"

@@ -281,7 +281,7 @@ def lists_link_campaign(
         raise _fail(error) from None
     finally:
         database.dispose()
-    console.print(f"campaign {campaign_id} linked to contact list {row.name} ({list_id})")
+    console.print(f"campaign {campaign_id.strip()} linked to contact list {row.name} ({list_id})")
 
 
 @lists_cli.command("unlink-campaign")
@@ -307,7 +307,9 @@ def lists_unlink_campaign(
         raise _fail(error) from None
     finally:
         database.dispose()
-    console.print(f"campaign {campaign_id} unlinked from contact list {row.name} ({list_id})")
+    console.print(
+        f"campaign {campaign_id.strip()} unlinked from contact list {row.name} ({list_id})"
+    )
 
 
 @app.command()

@@ -287,7 +287,7 @@ def update_list(
         and request.dedupeBy is None
     ):
         raise ValidationError(
-            "send at least one of name, description or allowDuplicates", field="body"
+            "send at least one of name, description, allowDuplicates or dedupeBy", field="body"
         )
     changes: dict[str, object] = {}
     if request.name is not None:
