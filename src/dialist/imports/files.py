@@ -11,15 +11,19 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import json
 from collections.abc import Callable, Iterator
-from typing import IO, Any, NamedTuple
+from typing import IO, Any, NamedTuple, NoReturn
 
-import ijson
 import msgspec
+
+from dialist.contacts.models import is_reserved
+from dialist.imports import jsonarray
 
 MAX_RECORD_CHARS = 1 << 20  # a CSV or NDJSON record over 1 MiB is reported ROW_TOO_LONG
 MAX_COLUMNS = 150
 _MARK = "\x1fROW_TOO_LONG\x1f"
+_END = "\x1fEND\x1f"  # the cells of the line that follows a CSV file in the check
 _OVERLONG = _MARK + "\n"  # stands in for an overlong line, whose text is skipped
 _DELIMITERS = (",", ";", "\t", "|")
 _ENCODINGS = {"utf-8": "utf-8", "cp1252": "cp1252", "latin-1": "latin-1", "utf-16": "utf-16"}
@@ -124,19 +128,19 @@ def check(
         raise FileError("EMPTY_FILE", "the file is empty")
     chosen = format or sniff_format(head)
     candidates = [encoding] if encoding else [_bom_encoding(head) or "utf-8", "cp1252"]
-    last_error: UnicodeDecodeError | None = None
+    why = ""
     for candidate in candidates:
         try:
             if chosen == "json":
                 return _check_json(source, candidate, max_rows)
             return _check_text(source, chosen, candidate, delimiter, max_rows)
-        except UnicodeDecodeError as error:
-            last_error = error
-    raise FileError(
-        "BINARY_FILE",
-        f"the file is not text in {' or '.join(candidates)} "
-        f"(undecodable byte at offset {last_error.start if last_error else 0})",
-    )
+        except UnicodeError as error:  # also a UTF-16 file without a byte order mark
+            why = (
+                f"undecodable byte at offset {error.start}"
+                if isinstance(error, UnicodeDecodeError)
+                else str(error)
+            )
+    raise FileError("BINARY_FILE", f"the file is not text in {' or '.join(candidates)} ({why})")
 
 
 def _no_nul(line: str, number: int) -> None:
@@ -164,18 +168,33 @@ def _check_text(
             raise FileError("EMPTY_FILE", "the file holds no text")
         chosen = delimiter or _sniff_delimiter(header_line)
         csv.field_size_limit(MAX_RECORD_CHARS)
-        reader = csv.reader(_chain(header_line, lines), delimiter=chosen)
+        # The csv module ends a quoted field left open at the end of the file without a word,
+        # so one line more follows the file: a record of its own, unless a quoted field is
+        # still open and swallows it.
+        end = [_END, _END]
+        reader = csv.reader(_chain(header_line, lines, chosen.join(end)), delimiter=chosen)
         rows = 0
+        cells: list[str] = []
         try:
             columns = _header(next(reader))
             for cells in reader:
                 if cells:
                     rows += 1
-                    _row_limit(rows, max_rows)
+                    if rows > max_rows + 1:  # + 1: the end line's record
+                        _row_limit(rows, max_rows)
         except csv.Error as error:
             raise FileError(
                 "INVALID_CSV", f"the file is not readable CSV near line {reader.line_num}: {error}"
             ) from None
+        if cells != end:
+            start = _last_record_line(source, encoding, chosen)
+            raise FileError(
+                "INVALID_CSV",
+                f"a quoted field is never closed: the record from line {start} runs to the end "
+                "of the file",
+            )
+        rows -= 1
+        _row_limit(rows, max_rows)
         return FileFacts(
             format="csv",
             encoding=encoding,
@@ -184,6 +203,16 @@ def _check_text(
             rows=rows,
             overlong=lines.overlong,
         )
+
+
+def _last_record_line(source: Source, encoding: str, delimiter: str) -> int:
+    """The line where the file's last CSV record starts (read again: only for the message)."""
+    with _text(source, encoding) as text:
+        reader = csv.reader(_lines(text), delimiter=delimiter)
+        start = end = 0
+        for _ in reader:
+            start, end = end + 1, reader.line_num
+        return start
 
 
 class _CheckedLines:
@@ -206,9 +235,10 @@ class _CheckedLines:
         return line
 
 
-def _chain(first: str, rest: Iterator[str]) -> Iterator[str]:
+def _chain(first: str, rest: Iterator[str], end: str) -> Iterator[str]:
     yield first
     yield from rest
+    yield end
 
 
 def _row_limit(rows: int, max_rows: int) -> None:
@@ -244,22 +274,54 @@ def _check_json(source: Source, encoding: str, max_rows: int) -> FileFacts:
     if encoding not in ("utf-8", "utf-8-sig"):
         raise FileError("INVALID_JSON", "a JSON file must be UTF-8")
     rows = 0
-    try:
-        with source() as stream:
-            _skip_bom(stream)
-            first = next(ijson.parse(stream), None)
-        if first is None or first[1] != "start_array":
-            raise FileError("INVALID_JSON", "a JSON file must hold one array of objects")
-        with source() as stream:
-            _skip_bom(stream)
-            for _ in ijson.items(stream, "item", use_float=True):
+    with source() as stream:
+        _skip_bom(stream)
+        for part in _array_parts(stream):
+            if isinstance(part, list):
+                rows += len(part)
+            else:
+                _check_element(part)
                 rows += 1
-                _row_limit(rows, max_rows)
-    except ijson.JSONError as error:
-        raise FileError("INVALID_JSON", f"the file is not valid JSON: {error}") from None
-    except UnicodeDecodeError:
-        raise FileError("INVALID_JSON", "a JSON file must be UTF-8") from None
+            _row_limit(rows, max_rows)
     return FileFacts(format="json", encoding=encoding, delimiter=None, columns=[], rows=rows)
+
+
+def _array_parts(stream: IO[bytes]) -> Iterator[list[Any] | jsonarray.Element]:
+    try:
+        yield from jsonarray.JsonArray(stream)
+    except jsonarray.JsonArrayError as error:
+        raise FileError("INVALID_JSON", str(error)) from None
+
+
+def _check_element(element: jsonarray.Element) -> None:
+    """Fail the file unless ``element`` is JSON; one msgspec refuses (a lone surrogate, a
+    number out of range) is still JSON, and becomes an ``INVALID_RECORD`` row."""
+    try:
+        msgspec.json.decode(element.data)
+        return
+    except (msgspec.DecodeError, RecursionError, UnicodeDecodeError):
+        pass
+    try:
+        text = element.data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise FileError(
+            "INVALID_JSON", f"a JSON file must be UTF-8 (line {element.line})"
+        ) from None
+    try:
+        json.loads(text, parse_constant=_no_constant)
+    except json.JSONDecodeError as error:
+        line = element.line + error.lineno - 1
+        raise FileError(
+            "INVALID_JSON", f"the file is not valid JSON (line {line}): {error.msg}"
+        ) from None
+    except ValueError as error:
+        raise FileError(
+            "INVALID_JSON", f"the file is not valid JSON (line {element.line}): {error}"
+        ) from None
+
+
+def _no_constant(name: str) -> NoReturn:
+    raise ValueError(f"{name} is not JSON")
 
 
 def _skip_bom(stream: io.BufferedReader) -> None:
@@ -325,7 +387,6 @@ def _csv_records(source: Source, facts: FileFacts) -> Iterator[Record]:
 
 
 def _ndjson_records(source: Source, encoding: str) -> Iterator[Record]:
-    decode = msgspec.json.decode
     with _text(source, encoding) as text:
         row = 0
         for number, line in enumerate(_lines(text), start=1):
@@ -340,26 +401,38 @@ def _ndjson_records(source: Source, encoding: str) -> Iterator[Record]:
                     ("ROW_TOO_LONG", f"the record is longer than {MAX_RECORD_CHARS} characters"),
                 )
                 continue
-            try:
-                value = decode(line)
-            except (msgspec.DecodeError, RecursionError) as error:
-                yield Record(row, number, None, ("INVALID_RECORD", f"not valid JSON: {error}"))
-                continue
-            yield _object_record(row, number, value)
+            yield _decoded_record(row, number, line)
 
 
 def _json_records(source: Source) -> Iterator[Record]:
     with source() as stream:
         _skip_bom(stream)
-        for row, value in enumerate(ijson.items(stream, "item", use_float=True), start=1):
-            yield _object_record(row, None, value)
+        row = 0
+        for part in _array_parts(stream):
+            if isinstance(part, list):
+                for value in part:
+                    row += 1
+                    yield _object_record(row, None, value)
+            else:
+                row += 1
+                yield _decoded_record(row, None, part.data)
+
+
+def _decoded_record(row: int, line: int | None, text: str | bytes) -> Record:
+    """The record one JSON value in ``text`` makes: ``INVALID_RECORD`` unless msgspec reads it
+    (it refuses, as JSON does, a string holding half a surrogate pair)."""
+    try:
+        value = msgspec.json.decode(text)
+    except (msgspec.DecodeError, RecursionError, UnicodeDecodeError) as error:
+        return Record(row, line, None, ("INVALID_RECORD", f"not valid JSON: {error}"))
+    return _object_record(row, line, value)
 
 
 def _object_record(row: int, line: int | None, value: Any) -> Record:
     if not isinstance(value, dict):
         return Record(row, line, None, ("INVALID_RECORD", "the record is not a JSON object"))
     for key, item in value.items():
-        if isinstance(item, dict | list):
+        if isinstance(item, dict | list) and not is_reserved(key):  # reserved keys: ignored
             return Record(
                 row, line, None, ("INVALID_RECORD", f"{key} must be a string, number or boolean")
             )
