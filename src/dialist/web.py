@@ -229,7 +229,12 @@ def _validation_details(error: LitestarValidationException) -> list[ErrorDetail]
             field = path.group(1) if path and path.group(1) else "body"
             if not message.startswith("Expected") and "`" not in message:
                 message = "must be a JSON object"  # e.g. an empty body
-        text = f"{field}: {message}" if field else message
+        if not field:
+            text = message
+        elif message.startswith(("is required", "must be")):  # our words: "limit must be …"
+            text = f"{field} {message}"
+        else:  # the decoder's: "contacts: Expected `array`, got `object`"
+            text = f"{field}: {message}"
         details.append(ErrorDetail(msg=text, code="VALIDATION_ERROR", field=field))
     return details
 

@@ -446,3 +446,9 @@ def test_wrong_shapes_name_the_member_at_fault(tenant: Tenant) -> None:
         error = _error(tenant.request("POST", tenant.add_contacts_path, json=body), 400)
         assert error["errors"][0]["field"] == field, (body, error)
         assert error["errors"][0]["msg"].startswith(f"{field}: "), error
+    missing = tenant.request("POST", tenant.add_contacts_path, json={"contact_list_name": "x"})
+    assert _error(missing, 400)["errors"][0] == {
+        "msg": "data is required",
+        "code": "VALIDATION_ERROR",
+        "field": "data",
+    }
