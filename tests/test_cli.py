@@ -7,6 +7,7 @@ import json
 import os
 import re
 import shlex
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -220,6 +221,22 @@ def test_bad_inputs_fail_cleanly(tmp_path: Path) -> None:
          ["database"]),
     ]:  # fmt: skip
         _clean_failure(dialist(database, *args), *words)
+    unused = tmp_path / "serve.db"
+    # A port in use, even by a listener that shares it (SO_REUSEPORT, as Granian's workers do):
+    # the second server would otherwise start and take a share of the first one's connections.
+    with socket.socket() as taken:
+        taken.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+        _clean_failure(dialist(unused, "serve", "--port", port), "cannot listen", port)
+    for args, words in [
+        (("serve", "--port", "99999"), ["--port"]),
+        (("serve", "--workers", "0"), ["--workers"]),
+        (("serve", "--host", "no-such-host.invalid"), ["cannot listen"]),
+    ]:
+        _clean_failure(dialist(unused, *args), *words)
+    assert not unused.exists()  # nothing was migrated for a server that could not start
     # No help text or error leaks the secret of a database URL.
     leaked = dialist(
         database, "apps", "list", "--database-url", "postgresql://u:hunter2@127.0.0.1:1/x"

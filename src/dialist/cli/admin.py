@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import sys
 import uuid
 from typing import Annotated
@@ -63,12 +64,13 @@ def _fail(error: DialistError) -> typer.Exit:
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
-    workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, max=64, help="Worker processes.")] = 1,
     database_url: DatabaseUrl = None,
 ) -> None:
     """Migrate the database and serve the API (Granian, ASGI)."""
     settings = _settings(database_url)
+    _check_can_listen(host, port)
     _database(settings).dispose()
     if database_url:
         os.environ["DIALIST_DATABASE_URL"] = database_url  # the workers build their own Settings
@@ -96,6 +98,23 @@ def serve(
             "dialist.app:asgi",
         ],
     )
+
+
+def _check_can_listen(host: str, port: int) -> None:
+    """Exit with a clear error unless ``host:port`` is free. Granian's workers listen with
+    SO_REUSEPORT, so a second server on a port in use would start and take a share of the
+    connections; this bind, without it, fails instead (and an unknown host fails here too)."""
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )[0]
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # TIME_WAIT is fine
+            probe.bind(address)
+    except OSError as error:  # socket.gaierror included
+        why = error.strerror or str(error)
+        err_console.print(f"[red]error:[/red] cannot listen on {host}:{port}: {why}")
+        raise typer.Exit(code=2) from None
 
 
 @app.command()
