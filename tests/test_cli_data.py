@@ -9,6 +9,7 @@ import json
 import os
 import re
 import signal
+import stat
 import subprocess
 import sys
 import time
@@ -179,6 +180,35 @@ def test_export_of_an_unknown_list(cli: Cli, tmp_path: Path) -> None:
     result = cli.run("export", "--list", "Nowhere", "-o", str(tmp_path / "x.csv"))
     _clean_failure(result, 2, "Nowhere", "404")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_downloads_keep_what_they_would_replace_until_they_succeed(
+    cli: Cli, tmp_path: Path
+) -> None:
+    created = cli.http.create_list("Kept")
+    cli.http.add(created["_id"], CONTACTS)
+    kept = tmp_path / "kept.csv"
+    kept.write_text("keep\n")
+    kept.chmod(0o640)
+    # An unknown job: the report that would replace the file fails before writing anything.
+    for output in (str(kept), "-"):
+        failed = cli.run("imports", "results", "ij-nope", "--list", "Kept", "-o", output)
+        _clean_failure(failed, 2, "not found")
+        assert failed.stdout == ""  # not even a header on stdout
+    assert kept.read_text() == "keep\n"
+    # A directory is refused before the download.
+    for args in (("export", "--list", "Kept"), ("imports", "results", "ij-1", "--list", "Kept")):
+        refused = cli.run(*args, "-o", str(tmp_path))
+        _clean_failure(refused, 2, "is a directory")
+    # A replaced file keeps its mode; a new one gets the umask's (not the temporary file's 0600).
+    assert cli.run("export", "--list", "Kept", "-o", str(kept)).returncode == 0
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o640 and kept.read_text() != "keep\n"
+    fresh = tmp_path / "fresh.csv"
+    assert cli.run("export", "--list", "Kept", "-o", str(fresh)).returncode == 0
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(fresh.stat().st_mode) == 0o666 & ~umask
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["fresh.csv", "kept.csv"]
 
 
 def test_a_closed_port_is_a_clean_error(offline_cli: Cli, tmp_path: Path) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shlex
+import stat
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
@@ -371,9 +372,22 @@ def import_file(
         raise typer.Exit(code=1)
 
 
-def _atomic_output(output: str) -> tuple[IO[bytes], Callable[[bool], None]]:
-    """Where an export goes: stdout for ``-``, else a temporary file beside the target that
-    replaces it only when the whole export arrived (a broken export leaves no partial file)."""
+def check_output(output: str) -> None:
+    """A usage error, before any download, unless ``output`` is ``-`` or a file path that a
+    download can replace."""
+    if output == "-":
+        return
+    target = Path(output)
+    if not target.parent.is_dir():
+        raise _usage_error(f"no such directory: {target.parent}")
+    if target.is_dir():
+        raise _usage_error(f"{target} is a directory; name a file to write")
+
+
+def atomic_output(output: str) -> tuple[IO[bytes], Callable[[bool], None]]:
+    """Where a download goes: stdout for ``-``, else a temporary file beside the target that
+    replaces it only when the whole download arrived (a broken one leaves no partial file and
+    the old file as it was). The file gets an existing target's mode, else the umask's."""
     if output == "-":
         return sys.stdout.buffer, lambda ok: sys.stdout.buffer.flush() if ok else None
     target = Path(output)
@@ -383,12 +397,24 @@ def _atomic_output(output: str) -> tuple[IO[bytes], Callable[[bool], None]]:
 
     def done(ok: bool) -> None:
         handle.close()
-        if ok:
-            os.replace(handle.name, target)
-        else:
-            os.unlink(handle.name)
+        try:
+            if ok:
+                os.chmod(handle.name, _mode_for(target))
+                os.replace(handle.name, target)
+        finally:
+            if os.path.exists(handle.name):
+                os.unlink(handle.name)
 
     return handle, done
+
+
+def _mode_for(target: Path) -> int:
+    try:
+        return stat.S_IMODE(target.stat().st_mode)
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 @app.command("export")
@@ -405,12 +431,11 @@ def export_list(
     stream_id: StreamIdOption = None,
 ) -> None:
     """Stream every contact of a list to a CSV or NDJSON file (or stdout)."""
-    if output != "-" and not Path(output).parent.is_dir():
-        raise _usage_error(f"no such directory: {Path(output).parent}")
+    check_output(output)
     with sdk_errors(), connect(url, client_id, client_secret, account_id, stream_id) as client:
         contact_list = client.find_list(list_ref)
         header = 1 if file_format is DataFormat.csv else 0
-        out, done = _atomic_output(output)
+        out, done = atomic_output(output)
         columns = (
             TextColumn("{task.description}"),
             BarColumn(),

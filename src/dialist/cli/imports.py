@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import csv
+import io
+import itertools
 import json
-import sys
-from contextlib import ExitStack
 from pathlib import Path
-from typing import IO, Annotated, cast
+from typing import Annotated, cast
 
 import typer
 from rich.markup import escape
@@ -23,6 +23,8 @@ from dialist.cli.data import (
     RowStatus,
     StreamIdOption,
     UrlOption,
+    atomic_output,
+    check_output,
     connect,
     job_line,
     print_job,
@@ -95,14 +97,16 @@ def imports_results(
     if file_format is None:
         ndjson = Path(output).suffix.lower() in (".ndjson", ".jsonl", ".json")
         file_format = DataFormat.ndjson if ndjson else DataFormat.csv
+    check_output(output)
     with sdk_errors(), connect(url, client_id, client_secret, account_id, stream_id) as client:
         list_id = client.find_list(list_ref)["_id"]
-        rows = client.import_results(list_id, job_id, status=status.value if status else None)
-        with ExitStack() as stack:
-            if output == "-":
-                text: IO[str] = sys.stdout
-            else:
-                text = stack.enter_context(Path(output).open("w", encoding="utf-8", newline=""))
+        pages = client.import_results(list_id, job_id, status=status.value if status else None)
+        first = next(pages, None)  # an unknown job fails here, before anything is written
+        rows = pages if first is None else itertools.chain([first], pages)
+        out, done = atomic_output(output)
+        ok = False
+        try:
+            text = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=True)
             written = 0
             if file_format is DataFormat.csv:
                 writer = csv.writer(text)
@@ -115,6 +119,10 @@ def imports_results(
                 for result in rows:
                     text.write(json.dumps(result, ensure_ascii=False) + "\n")
                     written += 1
+            text.detach()  # the file is closed by done()
+            ok = True
+        finally:
+            done(ok)
     where = "stdout" if output == "-" else output
     say(f"wrote {written:,} rows to {escape(where)}", err=output == "-")
 
