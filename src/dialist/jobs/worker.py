@@ -76,7 +76,12 @@ class Worker:
         try:
             self.handlers[job.kind](lease)
         except LeaseLostError:
-            log.warning("worker %s lost job %s to another worker", self.name, job.id)
+            log.warning(
+                "worker %s stopped job %s: it was taken over by another worker, or deleted "
+                "(with its list)",
+                self.name,
+                job.id,
+            )
         except Exception as error:
             log.exception("job %s failed", job.id)
             service.fail(lease, code="INTERNAL_ERROR", message=f"the job stopped: {error}")
