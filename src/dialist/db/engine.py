@@ -117,7 +117,11 @@ class Database:
                 try:
                     yield conn
                 finally:
-                    conn.exec_driver_sql("COMMIT")
+                    # (SQLite may already have ended it: an interrupted or failed statement
+                    # rolls the transaction back, and COMMIT would then raise over the cause.)
+                    driver = conn.connection.driver_connection
+                    if driver is None or driver.in_transaction:
+                        conn.exec_driver_sql("COMMIT")
             else:
                 with conn.begin():
                     yield conn
