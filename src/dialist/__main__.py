@@ -1,5 +1,5 @@
 """``python -m dialist`` runs the CLI."""
 
-from dialist.cli import main
+from dialist import main
 
 main()
