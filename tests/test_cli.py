@@ -217,6 +217,7 @@ def test_bad_inputs_fail_cleanly(tmp_path: Path) -> None:
         (("demo", "--port", "notanint"), ["--port"]),
         (("no-such-command",), ["no such command"]),
         (("db", "upgrade", "--database-url", "nonsense://x"), ["database"]),
+        (("db", "upgrade", "--database-url", "mysql://u@h/x"), ["unsupported database URL"]),
         (("db", "upgrade", "--database-url", f"sqlite:///{tmp_path}/no/such/dir/x.db"),
          ["database"]),
     ]:  # fmt: skip

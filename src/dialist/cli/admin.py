@@ -47,7 +47,7 @@ def _database(settings: Settings) -> Database:
     try:
         database = Database(settings.database_url, pool_size=2)
         upgrade(database)
-    except (SQLAlchemyError, ImportError) as error:
+    except (SQLAlchemyError, ImportError, ValueError) as error:
         # A wrong URL, a missing driver or an unreachable file: a sentence, not a traceback
         # (and not the URL, which may hold a password).
         reason = str(getattr(error, "orig", None) or error).splitlines()[0]

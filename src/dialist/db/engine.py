@@ -35,9 +35,14 @@ _SQLITE_PRAGMAS = (
 
 
 def _sqlalchemy_url(url: str) -> str:
-    """Accept ``postgresql://`` and pick psycopg 3 as the driver."""
+    """Accept ``postgresql://`` and pick psycopg 3 as the driver; refuse other databases."""
     if url.startswith("postgresql://") or url.startswith("postgres://"):
         return "postgresql+psycopg://" + url.split("://", 1)[1]
+    if not url.startswith(("sqlite://", "postgresql+psycopg://")):
+        raise ValueError(
+            "unsupported database URL: use sqlite:///path/to/file.db or "
+            "postgresql://user:password@host:5432/database"
+        )
     return url
 
 
