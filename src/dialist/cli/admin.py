@@ -137,7 +137,8 @@ def worker(
     settings = _settings(database_url)
     database = _database(settings)
     phones.keep_compiled_patterns()
-    console.print(f"dialist worker: {threads} thread(s); stop with Ctrl-C or SIGTERM")
+    where = database.engine.url.render_as_string(hide_password=True)
+    console.print(f"dialist worker on {where}: {threads} thread(s); stop with Ctrl-C or SIGTERM")
     try:
         serve_jobs(database, settings, job_handlers(), threads=threads)
     finally:
