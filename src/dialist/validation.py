@@ -16,10 +16,15 @@ _PATH = re.compile(r" - at `\$(.*)`$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
+# Controls, format characters, surrogates, separators (unassigned and private-use characters
+# count as visible: an emoji newer than Python's Unicode tables is unassigned here).
+_INVISIBLE = frozenset({"Cc", "Cf", "Cs", "Zs", "Zl", "Zp"})
+
+
 def text(value: str, *, field: str, max_length: int, required: bool = True) -> str:
     """``value`` trimmed; 400 naming ``field`` when empty (if required), too long or odd."""
     cleaned = value.strip()
-    if required and not any(unicodedata.category(c)[0] not in "CZ" for c in cleaned):
+    if required and all(unicodedata.category(c) in _INVISIBLE for c in cleaned):
         # Nothing visible: empty, or only spaces and format characters such as U+200B.
         raise ValidationError(f"{field} must not be empty", field=field)
     if len(cleaned) > max_length:

@@ -44,7 +44,9 @@ def test_phone_number_comes_back_with_its_country_code(tenant: Tenant) -> None:
     }
     bare = {"firstName": "Bo", "cellPhone": {"phoneNumber": "4155552671", "countryCode": "1"}}
     local = {"firstName": "Cy", "cellPhone": {"phoneNumber": "020 7946 0000"}}
-    created = _create(tenant, sample, bare, local)
+    named = {"firstName": "Di", "cellPhone": {"phoneNumber": "98765", "countryCode": "India"}}
+    created = _create(tenant, sample, bare, local, named)
+    assert created[3]["cellPhone"]["phoneNumber"] == "98765"  # not a code: left as sent
     assert created[0]["cellPhone"] == {
         "extension": "+",
         "phoneNumber": "+9198765xxxxx",

@@ -32,6 +32,20 @@ def test_deeply_nested_json_fails_fast(tenant: Tenant) -> None:
     assert contacts(tenant, list_id)[0]["phoneNumber"] == "+14155550032"
 
 
+def test_a_json_element_over_the_limit_fails_the_file_in_bounded_memory() -> None:
+    """A pure test (no server): an element longer than MAX_ELEMENT_BYTES, flat or nested."""
+    long = "x" * (jsonarray.MAX_ELEMENT_BYTES + 10)
+    fitting = "x" * (jsonarray.MAX_ELEMENT_BYTES // 2)
+    for value in ([long], long):
+        data = json.dumps([{"phoneNumber": "1"}, {"phoneNumber": "2", "v": value}]).encode()
+        with pytest.raises(FileError) as raised:
+            files.check(_source(data), format="json", encoding=None, delimiter=None, max_rows=9)
+        assert raised.value.code == "INVALID_JSON" and "longer than" in raised.value.message
+    data = json.dumps([{"phoneNumber": "2", "v": [fitting]}]).encode()
+    facts = files.check(_source(data), format="json", encoding=None, delimiter=None, max_rows=9)
+    assert facts.rows == 1
+
+
 def test_unclosed_csv_quote_fails_the_file(tenant: Tenant) -> None:
     list_id = tenant.create_list()["_id"]
     for body in (

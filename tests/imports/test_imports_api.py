@@ -172,6 +172,8 @@ def test_bad_requests(tenant: Tenant, other_tenant: Tenant) -> None:
         ({"mapping": "{"}, "mapping"),
         ({"mapping": '{"email":"E"}'}, "mapping"),
         ({"mapping": '{"phoneNumber":"Phone","firstName":"Phone"}'}, "mapping"),
+        ({"mapping": '{"phoneNumber":"_phone.e164"}'}, "mapping"),
+        ({"mapping": '{"uniqueId":"_id"}'}, "mapping"),
         ({"encoding": "ebcdic"}, "encoding"),
         ({"delimiter": "::"}, "delimiter"),
         ({"defaultRegion": "XX"}, "defaultRegion"),

@@ -45,6 +45,10 @@ def test_name_and_description_lengths(tenant: Tenant) -> None:
         assert long_description["field"] == "description" and "256" in long_description["msg"]
     # Length counts characters, not bytes: 48 emoji fit.
     assert _ok(_create(tenant, name="🎉" * 48))["name"] == "🎉" * 48
+    # A character newer than this Python's Unicode tables (U+1FA75) or a private-use one is
+    # visible: only spaces, controls and format characters make a name empty.
+    assert _ok(_create(tenant, name="\U0001fa75"))["name"] == "\U0001fa75"
+    assert _ok(_create(tenant, name="\ue000"))["name"] == "\ue000"
     # Names are trimmed before they are checked and stored.
     assert _ok(_create(tenant, name="  padded  "))["name"] == "padded"
     assert _ok(_create(tenant, name=" " + "p" * 48 + " "))["name"] == "p" * 48
@@ -57,7 +61,7 @@ def test_name_and_description_lengths(tenant: Tenant) -> None:
     assert _error(long_update, 400)["field"] == "description"
     assert _ok(tenant.request("PUT", url, json={"name": "y" * 48}))["body"]["name"] == "y" * 48
     assert _ok(tenant.request("GET", url))["description"] == "test list"
-    assert len(_lists(tenant)) == 5  # none of the refused ones was created
+    assert len(_lists(tenant)) == 7  # none of the refused ones was created
 
 
 def test_create_body_rules(tenant: Tenant) -> None:

@@ -104,9 +104,9 @@ def imports_results(
         first = next(pages, None)  # an unknown job fails here, before anything is written
         rows = pages if first is None else itertools.chain([first], pages)
         out, done = atomic_output(output)
+        text = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=True)
         ok = False
         try:
-            text = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=True)
             written = 0
             if file_format is DataFormat.csv:
                 writer = csv.writer(text)
@@ -119,9 +119,10 @@ def imports_results(
                 for result in rows:
                     text.write(json.dumps(result, ensure_ascii=False) + "\n")
                     written += 1
-            text.detach()  # the file is closed by done()
             ok = True
         finally:
+            text.flush()
+            text.detach()  # the file (or stdout) is closed by done(), not by the wrapper
             done(ok)
     where = "stdout" if output == "-" else output
     say(f"wrote {written:,} rows to {escape(where)}", err=output == "-")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 from dialist import envelope, publicids, validation
@@ -27,6 +28,7 @@ from dialist.settings import Settings
 ID_PREFIX = "crm"
 MAX_LIMIT = 1000
 _PHONE_FIELDS = ("phoneNumber", "countryCode", "extension")
+_COUNTRY_CODE = re.compile(r"\+?[0-9]{1,4}")
 
 
 def public_id(contact_id: int) -> str:
@@ -67,13 +69,12 @@ def _changes(item: CrmContactIn, where: str) -> dict[str, Any]:
 def full_number(number: str, country_code: str) -> str:
     """``cellPhone.phoneNumber`` as Kore returns it: the country code, then the number sent
     (``"98765xxxxx"`` with ``"+91"`` → ``"+9198765xxxxx"``). A number already written with a
-    leading ``+``, or one without a country code, is returned as sent."""
+    leading ``+``, or with a country code that is not one (``+`` and 1-4 digits), is returned
+    as sent."""
     code = country_code.strip()
-    if not number or not code or number.startswith("+"):
+    if not number or number.startswith("+") or not _COUNTRY_CODE.fullmatch(code):
         return number
-    if code.isdigit():
-        code = "+" + code
-    return code + number
+    return "+" + code.removeprefix("+") + number
 
 
 def _needs_name_or_number(doc: dict[str, Any], field: str) -> None:

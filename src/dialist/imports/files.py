@@ -258,9 +258,10 @@ def _header(cells: list[str]) -> list[str]:
     named = [c for c in columns if c]
     if not named:
         raise FileError("NO_HEADER", "the first line holds no column names")
-    if len(named) > MAX_COLUMNS:
+    counted = sum(1 for c in named if not is_reserved(c))  # an export's own columns are free
+    if counted > MAX_COLUMNS:
         raise FileError(
-            "TOO_MANY_COLUMNS", f"the file has {len(named)} columns; at most {MAX_COLUMNS}"
+            "TOO_MANY_COLUMNS", f"the file has {counted} columns; at most {MAX_COLUMNS}"
         )
     seen: set[str] = set()
     for name in named:

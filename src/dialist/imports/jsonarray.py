@@ -5,7 +5,8 @@ quadratic in the depth: a 200 KB file of nested brackets took gigabytes) and rea
 holding half a surrogate pair as ``?``. Here the array is only split into its elements, and
 msgspec decodes them: a stretch of flat objects in one call, anything else one element at a
 time, found by a scan that follows strings and nesting and refuses nesting deeper than
-:data:`MAX_DEPTH`. tests/imports/test_file_edge_cases.py holds it to ``json.loads``.
+:data:`MAX_DEPTH` and elements longer than :data:`MAX_ELEMENT_BYTES`.
+tests/imports/test_file_edge_cases.py holds it to ``json.loads``.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import IO, Any, NamedTuple, NoReturn
 import msgspec
 
 MAX_DEPTH = 64  # an element nested deeper than this fails the file
+MAX_ELEMENT_BYTES = 4 << 20  # and so does a longer element (memory stays bounded)
 
 
 class JsonArrayError(Exception):
@@ -85,6 +87,8 @@ class JsonArray:
             start = self._pos
             if end == start:
                 self._fail(start, "an element is missing")
+            if end - start > MAX_ELEMENT_BYTES:
+                self._fail(start, f"an element is longer than {MAX_ELEMENT_BYTES:,} bytes")
             yield Element(self._buf[start:end], self._line_at(start))
             self._pos = end
             self._skip_space()
@@ -128,6 +132,8 @@ class JsonArray:
                 or token.end() == len(self._buf)
                 or (self._buf[at] == 0x22 and token.end() == at + 1)  # a string cut short
             ):
+                if len(self._buf) - self._pos > MAX_ELEMENT_BYTES:
+                    self._fail(self._pos, f"an element is longer than {MAX_ELEMENT_BYTES:,} bytes")
                 at -= self._pos
                 self._more()
                 at += self._pos

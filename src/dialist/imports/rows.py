@@ -12,7 +12,12 @@ import msgspec
 
 from dialist import validation
 from dialist.contacts import service as contacts
-from dialist.contacts.models import MAX_KEY_LENGTH, MAX_VALUE_LENGTH, PreparedContact
+from dialist.contacts.models import (
+    MAX_KEY_LENGTH,
+    MAX_VALUE_LENGTH,
+    PreparedContact,
+    is_reserved,
+)
 from dialist.imports.files import MAX_COLUMNS, Record
 from dialist.imports.mapping import PHONE, Plan
 from dialist.phones import service as phones
@@ -76,7 +81,7 @@ class RowMaker:
         if record.error is not None:
             return record.error
         values = record.values or {}
-        if len(values) > MAX_COLUMNS:
+        if len(values) > MAX_COLUMNS and sum(1 for k in values if not is_reserved(k)) > MAX_COLUMNS:
             return "INVALID_RECORD", f"a record may have at most {MAX_COLUMNS} fields"
         plan, problem = self.plan(tuple(values))
         if problem is not None:

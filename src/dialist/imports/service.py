@@ -13,7 +13,7 @@ from dialist import publicids
 from dialist.auth.models import TenantScope
 from dialist.clock import now_iso
 from dialist.contacts import service as contacts
-from dialist.contacts.models import DEDUPE_POLICIES
+from dialist.contacts.models import DEDUPE_POLICIES, is_reserved
 from dialist.db.engine import Database
 from dialist.errors import (
     JobFinishedError,
@@ -164,6 +164,11 @@ def _mapping(value: str | None) -> dict[str, str]:
         if len(column) > 256 or "\x00" in column:
             raise ValidationError(
                 "mapping: a column name is at most 256 characters, without NUL", field="mapping"
+            )
+        if is_reserved(column):
+            raise ValidationError(
+                f"mapping: {column[:64]!r} is a column the service sets, and is not imported",
+                field="mapping",
             )
     columns = [column for column in decoded.values() if column]
     if len(set(columns)) < len(columns):

@@ -72,14 +72,14 @@ def keep_compiled_patterns() -> None:
 # The zones of the IANA database as the tzdata package lists them, without "Factory" (no
 # place's zone). Files a system's zoneinfo directory also holds ("localtime", "posixrules",
 # "posix/…", "right/…") are not zones.
-_ZONE_NAMES = frozenset(resources.files("tzdata").joinpath("zones").read_text().split()) - {
-    "Factory"
-}
+@lru_cache(maxsize=1)
+def _zone_names() -> frozenset[str]:
+    return frozenset(resources.files("tzdata").joinpath("zones").read_text().split()) - {"Factory"}
 
 
 def is_time_zone(name: str) -> bool:
     """True when ``name`` is an IANA time zone this machine can load."""
-    if name not in _ZONE_NAMES:
+    if name not in _zone_names():
         return False
     try:
         ZoneInfo(name)
