@@ -352,6 +352,10 @@ def test_bad_usage_is_exit_2(offline_cli: Cli, tmp_path: Path) -> None:
         (("export", "--list", "x", "--format", "xlsx", "-o", "-"), ["--format"]),
         (("export", "--list", "x", "-o", str(tmp_path / "no" / "x.csv")), ["no such directory"]),
         (("imports", "results", "ij-1", "--list", "x", "--status", "odd"), ["--status"]),
+        # Refused before any connection, so before a large file would be uploaded.
+        (("import", str(data), "--list", "x", "--delimiter", "::"), ["--delimiter"]),
+        (("import", str(data), "--list", "x", "--encoding", "klingon"), ["--encoding"]),
+        (("import", str(data), "--list", "x", "--default-region", "USA"), ["--default-region"]),
     ]:  # fmt: skip
         _clean_failure(offline_cli.run(*args), 2, *words)
 

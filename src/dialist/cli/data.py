@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shlex
 import stat
 import sys
@@ -38,6 +39,7 @@ from dialist.client import (
     DialistClientError,
     ImportJob,
 )
+from dialist.imports.files import known_encoding
 from dialist.settings import Settings
 
 app = typer.Typer()
@@ -224,8 +226,20 @@ def _parse_mapping(entries: list[str]) -> dict[str, str] | None:
 
 
 def _delimiter(value: str | None) -> str | None:
-    """Lets a shell user write ``--delimiter tab`` or ``--delimiter '\\t'`` for a tab."""
-    return "\t" if value in ("\\t", "tab", "TAB") else value
+    """Lets a shell user write ``--delimiter tab`` or ``--delimiter '\\t'`` for a tab; refuses
+    what no server takes before the file is uploaded."""
+    delimiter = "\t" if value in ("\\t", "tab", "TAB") else value
+    if delimiter is not None and delimiter not in (",", ";", "\t", "|"):
+        raise _usage_error("--delimiter must be one of , ; | or tab")
+    return delimiter
+
+
+def _file_options(encoding: str | None, default_region: str | None) -> None:
+    """The import options a server would refuse only once the whole file is uploaded."""
+    if encoding is not None and known_encoding(encoding) is None:
+        raise _usage_error("--encoding must be utf-8, cp1252, latin-1 or utf-16")
+    if default_region is not None and not re.fullmatch(r"[A-Za-z]{2}", default_region):
+        raise _usage_error("--default-region must be a two-letter country code such as US")
 
 
 def _upload(client: Client, list_id: str, file: Path, **options: Any) -> ImportJob:
@@ -343,6 +357,7 @@ def import_file(
 
     Exit code: 0 the job succeeded, 1 it failed or was cancelled, 2 usage/connection/API error.
     """
+    _file_options(encoding, default_region)
     options: dict[str, Any] = {
         "format": file_format.value if file_format else None,
         "dry_run": dry_run,
