@@ -61,15 +61,58 @@ def bare_insert_seconds(source_url: str, target_url: str) -> float:
     target = Database(target_url, pool_size=1)
     upgrade(target)
     target.dispose()
+    return _insert_seconds(source_url, target_url, table="contacts", columns=None)
+
+
+# The least any contact store keeps: a key, the list and place in it, the dedupe hash, the
+# document; indexed for paging and for dedupe. What this machine inserts into it, before any
+# file is read or number normalised, is the ceiling for an import of the same rows.
+MINIMAL_COLUMNS = ("id", "list_id", "position", "phone_hash", "doc")
+_MINIMAL_DDL = (
+    "CREATE TABLE minimal_contacts (id {key} PRIMARY KEY, list_id INTEGER NOT NULL, "
+    "position INTEGER NOT NULL, phone_hash BIGINT NOT NULL, doc {blob} NOT NULL)",
+    "CREATE INDEX ix_minimal_position ON minimal_contacts (list_id, position)",
+    "CREATE INDEX ix_minimal_phone_hash ON minimal_contacts (list_id, phone_hash)",
+)
+
+
+def minimal_insert_seconds(source_url: str, target_url: str) -> float:
+    """Seconds to bulk-insert the stored rows, cut to ``MINIMAL_COLUMNS``, into a table that
+    has only those and the two indexes (in the floor's database, beside its contacts)."""
+    sqlite = source_url.startswith("sqlite")
+    key, blob = ("INTEGER", "BLOB") if sqlite else ("BIGINT", "BYTEA")
+    statements = [ddl.format(key=key, blob=blob) for ddl in _MINIMAL_DDL]
+    if sqlite:
+        with sqlite3.connect(Path(target_url.removeprefix("sqlite:///"))) as conn:
+            for statement in statements:
+                conn.execute(statement)
+    else:
+        import psycopg
+
+        with psycopg.connect(target_url) as conn:
+            for statement in statements:
+                conn.execute(statement)
+    return _insert_seconds(
+        source_url, target_url, table="minimal_contacts", columns=list(MINIMAL_COLUMNS)
+    )
+
+
+def _insert_seconds(
+    source_url: str, target_url: str, *, table: str, columns: list[str] | None
+) -> float:
+    """Seconds to insert the service's contacts (``columns``, or all) into ``table``."""
     if source_url.startswith("sqlite"):
-        return _sqlite_floor(Path(source_url.removeprefix("sqlite:///")), target_url)
-    return _postgres_floor(source_url, target_url)
+        return _sqlite_floor(
+            Path(source_url.removeprefix("sqlite:///")), target_url, table, columns
+        )
+    return _postgres_floor(source_url, target_url, table, columns)
 
 
-def _sqlite_floor(source: Path, target_url: str) -> float:
+def _sqlite_floor(source: Path, target_url: str, table: str, columns: list[str] | None) -> float:
     target = Path(target_url.removeprefix("sqlite:///"))
     reader = sqlite3.connect(source)
-    columns = [row[1] for row in reader.execute("PRAGMA table_info(contacts)")]
+    if columns is None:
+        columns = [row[1] for row in reader.execute("PRAGMA table_info(contacts)")]
     rows = reader.execute(f"SELECT {', '.join(columns)} FROM contacts ORDER BY id").fetchall()
     reader.close()
     writer = sqlite3.connect(target, isolation_level=None)
@@ -78,30 +121,33 @@ def _sqlite_floor(source: Path, target_url: str) -> float:
     marks = ", ".join("?" * len(columns))
     started = time.perf_counter()
     writer.execute("BEGIN IMMEDIATE")
-    writer.executemany(f"INSERT INTO contacts ({', '.join(columns)}) VALUES ({marks})", rows)
+    writer.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
     writer.execute("COMMIT")
     elapsed = time.perf_counter() - started
     writer.close()
     return elapsed
 
 
-def _postgres_floor(source_url: str, target_url: str) -> float:
+def _postgres_floor(
+    source_url: str, target_url: str, table: str, columns: list[str] | None
+) -> float:
     import psycopg
 
     with psycopg.connect(source_url) as reader:
-        columns = [
-            row[0]
-            for row in reader.execute(
-                "SELECT column_name FROM information_schema.columns "
-                "WHERE table_name = 'contacts' ORDER BY ordinal_position"
-            )
-        ]
+        if columns is None:
+            columns = [
+                row[0]
+                for row in reader.execute(
+                    "SELECT column_name FROM information_schema.columns "
+                    "WHERE table_name = 'contacts' ORDER BY ordinal_position"
+                )
+            ]
         rows = reader.execute(f"SELECT {', '.join(columns)} FROM contacts ORDER BY id").fetchall()
     with psycopg.connect(target_url) as writer:
         started = time.perf_counter()
         with (
             writer.cursor() as cursor,
-            cursor.copy(f"COPY contacts ({', '.join(columns)}) FROM STDIN") as copy,
+            cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy,
         ):
             for row in rows:
                 copy.write_row(row)
