@@ -34,13 +34,15 @@ PHONE_FIELDS = (
     "timeZoneAmbiguous",
 )
 _FORMULA_START = frozenset("=+-@\t\r")
-_PLAIN_NUMBER = re.compile(r"[+-]?[ .()\-]*[0-9][0-9 .()\-]*")
+# A number a spreadsheet reads as that number: ``+14155552671``, ``-12.5``. Anything else after
+# a sign is a formula to it (``+1-2`` is -1, ``+44 20 7946 0018`` an error).
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
 
 
 def neutralise(text: str) -> str:
     """``text`` as a spreadsheet will show it rather than run it: a leading ``'`` when it
     starts with ``= + - @``, a tab or a carriage return and is not a plain number (an optional
-    sign, then only digits, spaces and ``. ( ) -``, with at least one digit)."""
+    sign, then digits with at most one decimal point)."""
     if text[:1] in _FORMULA_START and not _PLAIN_NUMBER.fullmatch(text):
         return "'" + text
     return text

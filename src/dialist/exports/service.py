@@ -19,9 +19,9 @@ absent members empty (a nested value, which dialist's writers never store, as co
 Formula neutralising (CSV only): a spreadsheet runs a cell that starts with ``=``, ``+``,
 ``-`` or ``@`` (and some also after a leading tab or carriage return) as a formula, so a field
 value or field name that starts with one of ``= + - @ \\t \\r`` is written with a leading
-``'``, unless it is a plain number: an optional ``+`` or ``-`` followed only by digits, spaces
-and ``. ( ) -``, with at least one digit (``+14155552671``, ``-12.5``, ``+44 20 7946 0018``,
-``+1 (415) 555-2671`` are left alone; ``=1+2``, ``@SUM(A1)``, ``-``, ``+1 x`` get the ``'``).
+``'``, unless it is a plain number: an optional ``+`` or ``-`` followed by digits with at most
+one decimal point (``+14155552671``, ``-12.5`` are left alone; ``=1+2``, ``@SUM(A1)``, ``-``,
+``+1 x``, ``+1-2``, ``+44 20 7946 0018`` get the ``'``).
 The derived ``_phone.*`` cells are the service's own values (E.164 numbers, codes, IANA zones)
 and are never changed. NDJSON is data, not a spreadsheet, and is never altered.
 
@@ -74,7 +74,7 @@ _astuple = msgspec.structs.astuple
 # text starts with a formula character and is not a plain number. Exact there: with no
 # backslash every ``"`` is a real one, so ``":"`` is a key's end, the colon and a value's
 # start, and the plain number runs to the value's closing quote.
-_JSON_FORMULA = re.compile(rb'":"(?=[=+\-@])(?![+-]?[ .()\-]*[0-9][0-9 .()\-]*")')
+_JSON_FORMULA = re.compile(rb'":"(?=[=+\-@])(?![+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")')
 
 
 neutralise = documents.neutralise
