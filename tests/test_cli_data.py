@@ -356,6 +356,7 @@ def test_bad_usage_is_exit_2(offline_cli: Cli, tmp_path: Path) -> None:
         (("import", str(data), "--list", "x", "--delimiter", "::"), ["--delimiter"]),
         (("import", str(data), "--list", "x", "--encoding", "klingon"), ["--encoding"]),
         (("import", str(data), "--list", "x", "--default-region", "USA"), ["--default-region"]),
+        (("import", str(data), "--list", "x", "--map", "email=Mail"), ["--map", "'email'"]),
     ]:  # fmt: skip
         _clean_failure(offline_cli.run(*args), 2, *words)
 

@@ -89,6 +89,13 @@ class PayloadTooLargeError(DialistError):
     code = "PAYLOAD_TOO_LARGE"
 
 
+class UnsupportedMediaTypeError(DialistError):
+    """The body is sent in an encoding the endpoint does not read (a form, for a file)."""
+
+    status_code = 415
+    code = "UNSUPPORTED_MEDIA_TYPE"
+
+
 class JobFinishedError(DialistError):
     """The job has already finished (it cannot be cancelled)."""
 

@@ -184,6 +184,17 @@ def test_bad_requests(tenant: Tenant, other_tenant: Tenant) -> None:
         response = upload(tenant, list_id, b"phoneNumber\n+14155552671\n", **params)
         assert response.status_code == 400, (params, response.text)
         assert response.json()["errors"][0]["field"] == field
+    # curl -F and curl -d: the file is not the body; nothing is started.
+    form = tenant.request(
+        "POST", f"{tenant.v2}/{list_id}/imports", files={"file": ("a.csv", b"phoneNumber\n1\n")}
+    )
+    urlencoded = upload(tenant, list_id, b"phoneNumber1", "application/x-www-form-urlencoded")
+    for refused in (form, urlencoded):
+        assert refused.status_code == 415, refused.text
+        assert refused.json()["errors"][0]["code"] == "UNSUPPORTED_MEDIA_TYPE"
+        assert "--data-binary" in refused.json()["message"]
+    none = tenant.request("GET", f"{tenant.v2}/{list_id}/imports").json()["data"]
+    assert none["totalResults"] == 0
     assert upload(other_tenant, list_id, b"phoneNumber\n1\n").status_code == 404
     assert upload(tenant, "cl-nope", b"phoneNumber\n1\n").status_code == 404
     unauthenticated = tenant.http.post(

@@ -40,6 +40,7 @@ from dialist.client import (
     ImportJob,
 )
 from dialist.imports.files import known_encoding
+from dialist.imports.mapping import FIELDS, is_field
 from dialist.settings import Settings
 
 app = typer.Typer()
@@ -221,6 +222,11 @@ def _parse_mapping(entries: list[str]) -> dict[str, str] | None:
         field, sep, column = entry.partition("=")
         if not sep or not field.strip():
             raise _usage_error(f"--map must be FIELD=COLUMN (got {entry!r})")
+        if not is_field(field.strip()):
+            raise _usage_error(
+                f"--map: {field.strip()!r} is not one of {', '.join(FIELDS)} "
+                "or phoneNumber2, phoneNumber3, …"
+            )
         mapping[field.strip()] = column
     return mapping
 

@@ -69,6 +69,11 @@ async def _store(ctx: web.AppContext, job_id: int, seq: int, data: bytes) -> Non
         413: ResponseSpec(
             data_container=Failure, description="File too large", generate_examples=False
         ),
+        415: ResponseSpec(
+            data_container=Failure,
+            description="The file was sent as a form (curl -F or -d), not as the body",
+            generate_examples=False,
+        ),
     },
 )
 async def start_import(request: R) -> Response[Success[ImportJob]]:

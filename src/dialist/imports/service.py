@@ -21,6 +21,7 @@ from dialist.errors import (
     JobNotUndoableError,
     NotFoundError,
     PayloadTooLargeError,
+    UnsupportedMediaTypeError,
     ValidationError,
 )
 from dialist.imports import files, mapping, store
@@ -47,6 +48,7 @@ from dialist.settings import Settings
 
 UPLOAD_PART_BYTES = 1 << 20
 MAX_FILE_NAME = 256
+_FORMS = ("multipart/form-data", "application/x-www-form-urlencoded")
 _CONTENT_TYPES = {
     "text/csv": "csv",
     "application/csv": "csv",
@@ -125,11 +127,17 @@ def parse_params(
 
 
 def _format(given: str | None, content_type: str | None, file_name: str) -> str | None:
+    media = (content_type or "").split(";")[0].strip().lower()
+    if media in _FORMS:
+        # curl -F / -d: the file would arrive wrapped in a form, or with its newlines gone.
+        raise UnsupportedMediaTypeError(
+            f"the file must be the request body itself, not a form ({media}): "
+            "send it with curl --data-binary @FILE or -T FILE"
+        )
     if given:
         if given not in files.FORMATS:
             raise ValidationError("format must be csv, ndjson or json", field="format")
         return given
-    media = (content_type or "").split(";")[0].strip().lower()
     if media in _CONTENT_TYPES:
         return _CONTENT_TYPES[media]
     dot = file_name.rfind(".")
