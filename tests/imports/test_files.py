@@ -101,6 +101,11 @@ def test_limits_on_rows_and_columns() -> None:
     header = ",".join(f"c{i}" for i in range(151)).encode()
     assert failure(header + b"\n") == "TOO_MANY_COLUMNS"
     assert failure(b"Phone,Phone\n1,2\n") == "DUPLICATE_COLUMN"
+    # A bad name fails the file once, rather than every one of its rows.
+    assert failure(b"Phone,na\x01me\n1,2\n") == "INVALID_COLUMN_NAME"
+    assert failure(b"Phone," + b"n" * 129 + b"\n1,2\n") == "INVALID_COLUMN_NAME"
+    assert check(b"Phone," + b"n" * 128 + b",\n1,2\n").columns[1] == "n" * 128
+    assert failure(b"Phone," + b"h" * (2 << 20) + b"\n1,2\n") == "HEADER_TOO_LONG"
 
 
 def test_ndjson_records_and_bad_lines() -> None:

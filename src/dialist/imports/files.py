@@ -17,7 +17,8 @@ from typing import IO, Any, NamedTuple, NoReturn
 
 import msgspec
 
-from dialist.contacts.models import is_reserved
+from dialist import validation
+from dialist.contacts.models import MAX_KEY_LENGTH, is_reserved
 from dialist.imports import jsonarray
 
 MAX_RECORD_CHARS = 1 << 20  # a CSV or NDJSON record over 1 MiB is reported ROW_TOO_LONG
@@ -166,6 +167,10 @@ def _check_text(
         header_line = next((line for line in lines if line.strip()), None)
         if header_line is None:
             raise FileError("EMPTY_FILE", "the file holds no text")
+        if header_line is _OVERLONG:
+            raise FileError(
+                "HEADER_TOO_LONG", f"the header line is longer than {MAX_RECORD_CHARS:,} characters"
+            )
         chosen = delimiter or _sniff_delimiter(header_line)
         csv.field_size_limit(MAX_RECORD_CHARS)
         # The csv module ends a quoted field left open at the end of the file without a word,
@@ -195,6 +200,7 @@ def _check_text(
             )
         rows -= 1
         _row_limit(rows, max_rows)
+        _check_names(columns)
         return FileFacts(
             format="csv",
             encoding=encoding,
@@ -269,6 +275,23 @@ def _header(cells: list[str]) -> list[str]:
             raise FileError("DUPLICATE_COLUMN", f"the column {name!r} appears twice")
         seen.add(name)
     return columns
+
+
+def _check_names(columns: list[str]) -> None:
+    """Once the file is known to be CSV (a quote left open in the header makes its last name
+    run to the end of the file): a bad name fails the file once, not each of its rows."""
+    for number, name in enumerate(columns, start=1):
+        if name and not good_name(name):
+            raise FileError(
+                "INVALID_COLUMN_NAME",
+                f"column {number}'s name {name[:64]!r}{'…' if len(name) > 64 else ''} is not a "
+                f"field name (1-{MAX_KEY_LENGTH} characters, no control characters)",
+            )
+
+
+def good_name(name: str) -> bool:
+    """A field name the service keeps: at most MAX_KEY_LENGTH characters, none a control one."""
+    return len(name) <= MAX_KEY_LENGTH and not validation.has_control_characters(name)
 
 
 def _check_json(source: Source, encoding: str, max_rows: int) -> FileFacts:

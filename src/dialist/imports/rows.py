@@ -10,7 +10,6 @@ from typing import Any
 
 import msgspec
 
-from dialist import validation
 from dialist.contacts import service as contacts
 from dialist.contacts.models import (
     MAX_KEY_LENGTH,
@@ -18,6 +17,7 @@ from dialist.contacts.models import (
     PreparedContact,
     is_reserved,
 )
+from dialist.imports import files
 from dialist.imports.files import MAX_COLUMNS, Record
 from dialist.imports.mapping import PHONE, Plan
 from dialist.phones import service as phones
@@ -56,7 +56,7 @@ class RowMaker:
         if found is None:
             if len(self._plans) > 10_000:
                 self._plans.clear()
-            bad = next((c for c in columns if not _good_name(c)), None)
+            bad = next((c for c in columns if not files.good_name(c)), None)
             problem = (
                 None
                 if bad is None
@@ -155,10 +155,6 @@ def _value_problem(column: str, value: object) -> Problem | None:
     elif isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 2**63:
         return "INVALID_RECORD", f"{column} is too large a number"
     return None
-
-
-def _good_name(column: str) -> bool:
-    return len(column) <= MAX_KEY_LENGTH and not validation.has_control_characters(column)
 
 
 def _priority(value: object) -> int | None:
