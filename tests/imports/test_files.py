@@ -137,3 +137,21 @@ def test_explicit_options_win() -> None:
     facts = check(b"a,b\n\xe9,2\n", encoding="latin-1")
     assert facts.encoding == "latin-1"
     assert failure(b"a,b\n\xff\xfe,2\n", encoding="utf-8") == "BINARY_FILE"
+
+
+def test_utf8_with_stray_bytes_is_not_read_as_cp1252() -> None:
+    """One bad byte in a UTF-8 file would turn every accented letter into two; such a file
+    fails, naming the line, unless the client says which encoding it is."""
+    mixed = b"phoneNumber,city\n1,K\xc3\xb6ln\n2,M\xc3\xbcnchen\n3,bad\xff\n"
+    assert failure(mixed) == "MIXED_ENCODING"
+    with pytest.raises(FileError, match="line 4"):
+        check(mixed)
+    stray_first = b"phoneNumber,city\n1,bad\x96\n" + b"2,K\xc3\xb6ln\n" * 3
+    assert failure(stray_first) == "MIXED_ENCODING"
+    assert check(mixed, encoding="cp1252").encoding == "cp1252"
+    # cp1252 text (a dash and umlauts) is still read as cp1252.
+    facts, records = read(b"phoneNumber,city\n1,K\xf6ln \x96 M\xfcnchen\n")
+    assert facts.encoding == "cp1252" and records[0].values == {
+        "phoneNumber": "1",
+        "city": "Köln – München",
+    }

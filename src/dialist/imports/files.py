@@ -12,6 +12,7 @@ import codecs
 import csv
 import io
 import json
+import re
 from collections.abc import Callable, Iterator
 from typing import IO, Any, NamedTuple, NoReturn
 
@@ -137,11 +138,52 @@ def check(
             return _check_text(source, chosen, candidate, delimiter, max_rows)
         except UnicodeError as error:  # also a UTF-16 file without a byte order mark
             why = (
-                f"undecodable byte at offset {error.start}"
+                f"byte {error.object[error.start : error.start + 1]!r} is not {candidate}"
                 if isinstance(error, UnicodeDecodeError)
                 else str(error)
             )
+            if candidate == "utf-8" and not encoding:
+                _not_mostly_utf8(source)
     raise FileError("BINARY_FILE", f"the file is not text in {' or '.join(candidates)} ({why})")
+
+
+# A character of two, three or four bytes, well formed, in UTF-8.
+_UTF8_MULTIBYTE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
+)
+_HIGH_BYTES = bytes(range(0x80, 0x100))
+
+
+def _not_mostly_utf8(source: Source) -> None:
+    """Before a file that is not UTF-8 is read as cp1252: fail it when its bytes over 0x7F
+    mostly form UTF-8 characters. It is then UTF-8 with a few stray bytes, and reading it as
+    cp1252 would turn each of its accented letters into two (``Köln`` into ``KÃ¶ln``)."""
+    good = bad = lines = 0
+    first: int | None = None
+    with source() as stream:
+        while block := stream.read(1 << 20):
+            block += stream.readline()  # whole lines: no character is cut in two
+            high = len(block) - len(block.translate(None, _HIGH_BYTES))
+            if not high:
+                lines += block.count(b"\n")
+                continue
+            rest, count = _UTF8_MULTIBYTE.subn(b"", block)
+            good += count
+            stray = high - (len(block) - len(rest))
+            if stray and first is None:
+                try:
+                    block.decode("utf-8")
+                except UnicodeDecodeError as error:
+                    first = lines + block.count(b"\n", 0, error.start) + 1
+            bad += stray
+            lines += block.count(b"\n")
+    if first is not None and good > bad:
+        raise FileError(
+            "MIXED_ENCODING",
+            f"the file is UTF-8 but for {bad:,} stray byte{'s' if bad > 1 else ''}, the first "
+            f"on line {first}: correct {'them' if bad > 1 else 'it'}, or give encoding=cp1252 "
+            "if the file is not UTF-8",
+        )
 
 
 def _no_nul(line: str, number: int) -> None:
