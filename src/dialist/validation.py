@@ -14,6 +14,7 @@ T = TypeVar("T")
 _PATH = re.compile(r" - at `\$(.*)`$")
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_LINE_BREAKING = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]")  # in a name: any control
 
 
 # Controls, format characters, surrogates, separators (unassigned and private-use characters
@@ -21,16 +22,20 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _INVISIBLE = frozenset({"Cc", "Cf", "Cs", "Zs", "Zl", "Zp"})
 
 
-def text(value: str, *, field: str, max_length: int, required: bool = True) -> str:
-    """``value`` trimmed; 400 naming ``field`` when empty (if required), too long or odd."""
+def text(
+    value: str, *, field: str, max_length: int, required: bool = True, name: bool = False
+) -> str:
+    """``value`` trimmed; 400 naming ``field`` when empty (if required), too long or odd (a
+    ``name`` is one line: no tab or line break either)."""
     cleaned = value.strip()
     if required and all(unicodedata.category(c) in _INVISIBLE for c in cleaned):
         # Nothing visible: empty, or only spaces and format characters such as U+200B.
         raise ValidationError(f"{field} must not be empty", field=field)
     if len(cleaned) > max_length:
         raise ValidationError(f"{field} must be at most {max_length} characters", field=field)
-    if _CONTROL.search(cleaned):
-        raise ValidationError(f"{field} must not contain control characters", field=field)
+    if (_LINE_BREAKING if name else _CONTROL).search(cleaned):
+        what = "control characters, tabs or line breaks" if name else "control characters"
+        raise ValidationError(f"{field} must not contain {what}", field=field)
     return cleaned
 
 

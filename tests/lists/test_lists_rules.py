@@ -54,6 +54,11 @@ def test_name_and_description_lengths(tenant: Tenant) -> None:
     assert _ok(_create(tenant, name=" " + "p" * 48 + " "))["name"] == "p" * 48
     for blank in ("", "   ", "\t", "\u200b", "\u200b \u2060\u202e"):  # nothing visible
         assert _error(_create(tenant, name=blank), 400)["field"] == "name"
+    # A name is one line; a description may hold several.
+    for broken in ("a\r\nX-Evil: 1", "a\nb", "a\tb", "a\u2028b", "a\x1bb"):
+        refused = _error(_create(tenant, name=broken), 400)
+        assert refused["field"] == "name" and "line breaks" in refused["msg"], broken
+    assert _ok(_create(tenant, name="multi", description="line 1\nline 2"))["name"] == "multi"
     created = tenant.create_list("Lengths")
     url = f"{tenant.v2}/{created['_id']}"
     assert _error(tenant.request("PUT", url, json={"name": "y" * 49}), 400)["field"] == "name"
@@ -61,7 +66,7 @@ def test_name_and_description_lengths(tenant: Tenant) -> None:
     assert _error(long_update, 400)["field"] == "description"
     assert _ok(tenant.request("PUT", url, json={"name": "y" * 48}))["body"]["name"] == "y" * 48
     assert _ok(tenant.request("GET", url))["description"] == "test list"
-    assert len(_lists(tenant)) == 7  # none of the refused ones was created
+    assert len(_lists(tenant)) == 8  # none of the refused ones was created
 
 
 def test_create_body_rules(tenant: Tenant) -> None:

@@ -151,7 +151,7 @@ def create_list(
     """Create an API (passive) contact list; its name must be new in the account and stream."""
     if request.name is None:
         raise ValidationError("name is required", field="name")
-    name = validation.text(request.name, field="name", max_length=MAX_NAME)
+    name = validation.text(request.name, field="name", max_length=MAX_NAME, name=True)
     if request.description is None and version == 2:
         raise ValidationError("description is required", field="description")
     description = validation.text(
@@ -291,7 +291,9 @@ def update_list(
         )
     changes: dict[str, object] = {}
     if request.name is not None:
-        changes["name"] = validation.text(request.name, field="name", max_length=MAX_NAME)
+        changes["name"] = validation.text(
+            request.name, field="name", max_length=MAX_NAME, name=True
+        )
     if request.description is not None:
         changes["description"] = validation.text(
             request.description, field="description", max_length=MAX_DESCRIPTION, required=False
@@ -371,7 +373,7 @@ def link_campaign(
     """Mark the list as used by a campaign (dialist addition; Kore does this from its UI)."""
     list_id = _key(list_public_id)
     campaign_id = _campaign_id(campaign_id)
-    campaign_name = validation.text(campaign_name, field="name", max_length=256)
+    campaign_name = validation.text(campaign_name, field="name", max_length=256, name=True)
     with database.write() as conn:
         lock_list(conn, scope, list_id=list_id)
         now = now_iso()
