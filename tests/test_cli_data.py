@@ -268,7 +268,7 @@ def test_import_then_results(cli: Cli, tmp_path: Path) -> None:
     report = list(csv.DictReader(io.StringIO(invalid.stdout)))
     assert len(report) == 1 and report[0]["row"] == "2" and report[0]["line"] == "3"
     assert report[0]["code"] == "INVALID_PHONE_NUMBER" and report[0]["uniqueId"] == "C-2"
-    assert "wrote 1 rows" in invalid.stderr
+    assert "wrote 1 row to" in invalid.stderr
 
     full = cli.run(
         "imports", "results", job, "--list", created["_id"], "-o", str(tmp_path / "r.csv")
@@ -325,6 +325,7 @@ def test_a_failed_job_exits_1_and_says_why(cli: Cli, tmp_path: Path) -> None:
     data = _write_csv(tmp_path / "nophone.csv", ["name,plan", "Ada,gold"])
     result = cli.run("import", str(data), "--list", created["_id"])
     _clean_failure(result, 1, "failed", "NO_PHONE_COLUMN")
+    assert "per-row report" not in result.stdout  # no row was read: there is none
 
 
 def test_cancel_and_undo(cli: Cli, tmp_path: Path) -> None:

@@ -153,5 +153,5 @@ def test_utf8_with_stray_bytes_is_not_read_as_cp1252() -> None:
     facts, records = read(b"phoneNumber,city\n1,K\xf6ln \x96 M\xfcnchen\n")
     assert facts.encoding == "cp1252" and records[0].values == {
         "phoneNumber": "1",
-        "city": "Köln – München",
+        "city": "Köln \u2013 München",
     }

@@ -206,7 +206,10 @@ def print_job(job: ImportJob) -> None:
 
 
 def print_report_hint(client: Client, job: ImportJob, list_ref: str) -> None:
-    """Where the per-row report is: its URL and the command that fetches it."""
+    """Where the per-row report is: its URL and the command that fetches it (nothing when no
+    row was read: a file that failed whole has no report)."""
+    if not job["counts"]["read"]:
+        return
     url = client.url + client.list_path(job["contactListId"], "imports", job["_id"], "results")
     command = f"dialist imports results {job['_id']} --list {shlex.quote(list_ref)} -o report.csv"
     say(f"per-row report: {url}")
@@ -491,7 +494,8 @@ def export_list(
             done(ok)
     where = "stdout" if output == "-" else output
     say(
-        f"wrote {result.rows:,} contacts ({filesize.decimal(result.bytes_written)}, "
+        f"wrote {result.rows:,} contact{'' if result.rows == 1 else 's'} "
+        f"({filesize.decimal(result.bytes_written)}, "
         f"{result.bytes_written:,} bytes) to {escape(where)}",
         err=output == "-",
     )

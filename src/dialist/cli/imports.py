@@ -125,7 +125,7 @@ def imports_results(
             text.detach()  # the file (or stdout) is closed by done(), not by the wrapper
             done(ok)
     where = "stdout" if output == "-" else output
-    say(f"wrote {written:,} rows to {escape(where)}", err=output == "-")
+    say(f"wrote {written:,} row{'' if written == 1 else 's'} to {escape(where)}", err=output == "-")
 
 
 @imports_cli.command("cancel")

@@ -552,7 +552,7 @@ def page_json(
             include_phone=include_phone,
         )
     if total is None:
-        raise NotFoundError("contact list not found", field="contactListId")
+        raise lists.list_not_found(list_public_id)
     returned = max(0, min(limit, total - skip))
     has_more = skip + returned < total
     return b"".join(

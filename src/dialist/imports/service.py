@@ -422,7 +422,7 @@ def cancel(
     with database.write() as conn:
         job = _must_get(conn, scope, list_public_id, job_public_id)
         if job.status in FINISHED:
-            raise JobFinishedError(f"the import has already {job.status}", field="jobId")
+            raise JobFinishedError(f"the import has already ended: {job.status}", field="jobId")
         now = now_iso()
         values: dict[str, object] = {"cancel_requested": True, "updated_at": now}
         if job.status == QUEUED:

@@ -52,10 +52,16 @@ def public_id(list_id: int) -> str:
     return publicids.encode(LIST_PREFIX, list_id)
 
 
+def list_not_found(list_id: int | str) -> NotFoundError:
+    """The 404 of a list, naming it (by its ``cl-…`` id, or its key)."""
+    shown = list_id if isinstance(list_id, str) else public_id(list_id)
+    return NotFoundError(f"contact list {shown!r} not found", field="contactListId")
+
+
 def _key(list_public_id: str) -> int:
     key = publicids.decode(LIST_PREFIX, list_public_id)
     if key is None:
-        raise NotFoundError(f"contact list {list_public_id!r} not found", field="contactListId")
+        raise list_not_found(list_public_id)
     return key
 
 
@@ -195,7 +201,7 @@ def create_list(
 def _must_get(conn: Connection, scope: TenantScope, list_id: int) -> ContactListRow:
     row = store.get(conn, scope, list_id=list_id)
     if row is None:
-        raise NotFoundError("contact list not found", field="contactListId")
+        raise list_not_found(list_id)
     return row
 
 
@@ -220,7 +226,7 @@ def lock_list(conn: Connection, scope: TenantScope, *, list_id: int) -> ContactL
     """Inside a write transaction: the list, locked against concurrent writers."""
     row = store.get(conn, scope, list_id=list_id, for_update=True)
     if row is None:
-        raise NotFoundError("contact list not found", field="contactListId")
+        raise list_not_found(list_id)
     return row
 
 
@@ -418,5 +424,5 @@ def contact_count(conn: Connection, scope: TenantScope, *, list_id: int) -> int:
     """How many contacts the list holds (404 when it is not in the scope)."""
     count = store.contact_count(conn, scope, list_id=list_id)
     if count is None:
-        raise NotFoundError("contact list not found", field="contactListId")
+        raise list_not_found(list_id)
     return count
