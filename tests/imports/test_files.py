@@ -149,6 +149,7 @@ def test_utf8_with_stray_bytes_is_not_read_as_cp1252() -> None:
     stray_first = b"phoneNumber,city\n1,bad\x96\n" + b"2,K\xc3\xb6ln\n" * 3
     assert failure(stray_first) == "MIXED_ENCODING"
     assert check(mixed, encoding="cp1252").encoding == "cp1252"
+    assert failure(b"\xef\xbb\xbfphoneNumber,city\n1,bad\x96\n") == "MIXED_ENCODING"  # BOM
     # cp1252 text (a dash and umlauts) is still read as cp1252.
     facts, records = read(b"phoneNumber,city\n1,K\xf6ln \x96 M\xfcnchen\n")
     assert facts.encoding == "cp1252" and records[0].values == {

@@ -142,8 +142,8 @@ def check(
                 if isinstance(error, UnicodeDecodeError)
                 else str(error)
             )
-            if candidate == "utf-8" and not encoding:
-                _not_mostly_utf8(source)
+            if candidate in ("utf-8", "utf-8-sig") and not encoding:
+                _not_mostly_utf8(source, marked=candidate == "utf-8-sig")
     raise FileError("BINARY_FILE", f"the file is not text in {' or '.join(candidates)} ({why})")
 
 
@@ -154,10 +154,11 @@ _UTF8_MULTIBYTE = re.compile(
 _HIGH_BYTES = bytes(range(0x80, 0x100))
 
 
-def _not_mostly_utf8(source: Source) -> None:
-    """Before a file that is not UTF-8 is read as cp1252: fail it when its bytes over 0x7F
-    mostly form UTF-8 characters. It is then UTF-8 with a few stray bytes, and reading it as
-    cp1252 would turn each of its accented letters into two (``Köln`` into ``KÃ¶ln``)."""
+def _not_mostly_utf8(source: Source, *, marked: bool) -> None:
+    """Before a file that is not UTF-8 is read as cp1252: fail it when it starts with UTF-8's
+    byte order mark (``marked``) or its bytes over 0x7F mostly form UTF-8 characters. It is then
+    UTF-8 with a few stray bytes, and reading it as cp1252 would turn each of its accented
+    letters into two (``Köln`` into ``KÃ¶ln``)."""
     good = bad = lines = 0
     first: int | None = None
     with source() as stream:
@@ -177,7 +178,7 @@ def _not_mostly_utf8(source: Source) -> None:
                     first = lines + block.count(b"\n", 0, error.start) + 1
             bad += stray
             lines += block.count(b"\n")
-    if first is not None and good > bad:
+    if first is not None and (marked or good > bad):
         raise FileError(
             "MIXED_ENCODING",
             f"the file is UTF-8 but for {bad:,} stray byte{'s' if bad > 1 else ''}, the first "
