@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import httpx
 
 from tests.conftest import Tenant
 from tests.imports.helpers import all_results, contacts, job_of, results, run_import, upload
@@ -233,3 +237,30 @@ def test_undo_removes_exactly_what_the_job_added(tenant: Tenant) -> None:
     cancel = tenant.request("POST", f"{tenant.v2}/{list_id}/imports/{job['_id']}/cancel")
     assert cancel.status_code == 409 and cancel.json()["errors"][0]["code"] == "JOB_FINISHED"
     assert job_of(tenant, list_id, job["_id"])["undo"]["removed"] == 2
+
+
+def test_undos_at_once_remove_once(tenant: Tenant) -> None:
+    """Of several undos of one job at the same moment, one removes its contacts and says how
+    many; the others are refused, and the job keeps the count."""
+    list_id = tenant.create_list()["_id"]
+    lines = b"".join(b"+1415%07d\n" % (2_000_000 + n) for n in range(3_000))
+    job = run_import(tenant, list_id, b"phoneNumber\n" + lines)
+    assert job["counts"]["added"] == 3_000
+    url = f"{tenant.v2}/{list_id}/imports/{job['_id']}/undo"
+    start = threading.Barrier(4)
+
+    def undo() -> httpx.Response:
+        with httpx.Client(base_url=tenant.http.base_url, headers=tenant.headers) as client:
+            start.wait()
+            return client.post(url)
+
+    with ThreadPoolExecutor(4) as pool:
+        answers = list(pool.map(lambda _: undo(), range(4)))
+    assert sorted(a.status_code for a in answers) == [200, 409, 409, 409], [a.text for a in answers]
+    done = next(a for a in answers if a.status_code == 200)
+    assert done.json()["data"]["undo"]["removed"] == 3_000
+    assert all(
+        a.json()["errors"][0]["code"] == "JOB_NOT_UNDOABLE" for a in answers if a.status_code == 409
+    )
+    assert job_of(tenant, list_id, job["_id"])["undo"]["removed"] == 3_000
+    assert contacts(tenant, list_id) == []

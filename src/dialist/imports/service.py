@@ -436,6 +436,9 @@ def undo(
 ) -> ImportJob:
     """Remove exactly the contacts a finished job added (those still in the list)."""
     with database.write() as conn:
+        # The list's lock first, the job read under it: of two undos at once, the second then
+        # sees the first one's undone_at.
+        contact_list = lists.lock_list(conn, scope, list_id=lists.list_key(list_public_id))
         job = _must_get(conn, scope, list_public_id, job_public_id)
         if job.status not in FINISHED:
             raise JobNotFinishedError("the import is still running; cancel it first", field="jobId")
@@ -444,7 +447,6 @@ def undo(
             raise JobNotUndoableError("a dry run added nothing to undo", field="jobId")
         if job.undone_at is not None:
             raise JobNotUndoableError("the import was already undone", field="jobId")
-        contact_list = lists.lock_list(conn, scope, list_id=job.list_id)
         removed = store.remove_job_contacts(conn, scope, list_id=job.list_id, job_id=job.id)
         now = now_iso()
         if removed:
