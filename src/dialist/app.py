@@ -13,6 +13,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 from litestar.types.internal_types import PathParameterDefinition
 
 from dialist import __version__, web
+from dialist.auth.models import SCOPE_CAMPAIGN_MANAGEMENT, SCOPE_CONFIGURATION
 from dialist.auth.service import Authenticator
 from dialist.contacts.fastpath import GetAllContactsFastPath
 from dialist.contacts.routes import ROUTES as CONTACT_ROUTES
@@ -79,11 +80,23 @@ def create_app(settings: Settings, *, database: Database | None = None) -> Lites
     upgrade(db)
     phones.keep_compiled_patterns()
     ctx = web.AppContext(settings=settings, database=db, authenticator=Authenticator(db, settings))
-    api = Router(
-        "/",
-        route_handlers=[*LIST_ROUTES, *CONTACT_ROUTES, *CRM_ROUTES, *IMPORT_ROUTES, *EXPORT_ROUTES],
-        parameters=web.AUTH_PARAMETERS,
-        security=[{"jwt": []}],
+    # Two routers only for their API scope, which their guard checks before anything else.
+    campaign, crm = (
+        Router(
+            "/",
+            route_handlers=routes,
+            parameters=web.AUTH_PARAMETERS,
+            security=[{"jwt": []}],
+            guards=[web.authenticated],
+            opt={"auth_scope": scope},
+        )
+        for routes, scope in (
+            (
+                [*LIST_ROUTES, *CONTACT_ROUTES, *IMPORT_ROUTES, *EXPORT_ROUTES],
+                SCOPE_CAMPAIGN_MANAGEMENT,
+            ),
+            (CRM_ROUTES, SCOPE_CONFIGURATION),
+        )
     )
 
     worker = job_worker(db, settings) if settings.worker == "inprocess" else None
@@ -98,7 +111,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> Lites
         db.dispose()
 
     return Litestar(
-        route_handlers=[api, healthz, readyz, openapi_json, index],
+        route_handlers=[campaign, crm, healthz, readyz, openapi_json, index],
         exception_handlers={Exception: web.error_handler},
         request_class=web.DialistRequest,
         request_max_body_size=settings.max_body_bytes,

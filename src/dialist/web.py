@@ -8,9 +8,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+import anyio
 from litestar import Litestar, MediaType, Request, Response
+from litestar.connection import ASGIConnection
 from litestar.exceptions import HTTPException, SerializationException
 from litestar.exceptions import ValidationException as LitestarValidationException
+from litestar.handlers.base import BaseRouteHandler
 from litestar.openapi import ResponseSpec
 from litestar.params import Parameter
 from litestar.response.base import ASGIResponse
@@ -90,7 +93,7 @@ class AppContext:
     authenticator: Authenticator
 
 
-def context(request: Request[Any, Any, Any]) -> AppContext:
+def context(request: ASGIConnection[Any, Any, Any, Any]) -> AppContext:
     """The app's context, set up by ``create_app``."""
     ctx: AppContext = request.app.state["ctx"]
     return ctx
@@ -125,14 +128,35 @@ def paging_integers(request: Request[Any, Any, Any], *names: str) -> None:
             raise ValidationError(f"{name} must be an integer", field=name)
 
 
-def authenticate(request: Request[Any, Any, Any], scope: str) -> TenantScope:
-    """The tenant scope of this request, or a 400/401/403 error."""
+_AUTHENTICATED = "dialist.tenant_scope"  # (API scope, tenant scope) the guard found
+
+
+def authenticate(request: ASGIConnection[Any, Any, Any, Any], scope: str) -> TenantScope:
+    """The tenant scope of this request, or a 400/401/403 error (once a request: the guard's
+    answer when it already authenticated it for this API scope)."""
+    done = request.state.get(_AUTHENTICATED)
+    if done is not None and done[0] == scope:
+        tenant: TenantScope = done[1]
+        return tenant
     found = credentials(
         request.headers,
         stream_id=request.path_params["streamId"],
         account_id_query=request.query_params.get("accountId"),
     )
     return context(request).authenticator.authenticate(found, scope=scope)
+
+
+async def authenticated(
+    connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler
+) -> None:
+    """Guard of the API's routes (their layer's ``opt["auth_scope"]``): the token, account,
+    stream and scope are checked before Litestar reads the body or the query string, so a
+    caller without credentials learns nothing of what a request should hold."""
+    scope = handler.opt.get("auth_scope")
+    if scope is None:
+        return
+    tenant = await anyio.to_thread.run_sync(authenticate, connection, scope)
+    connection.state[_AUTHENTICATED] = (scope, tenant)
 
 
 class DialistRequest(Request[Any, Any, Any]):

@@ -91,6 +91,44 @@ def test_bad_tokens_are_401_on_the_fast_getallcontacts_path(tenant: Tenant) -> N
         assert response.status_code == 401, (name, response.text)
 
 
+def test_credentials_are_checked_before_the_request_is_read(
+    server: Server, tenant: Tenant, other_tenant: Tenant
+) -> None:
+    """No token, a bad one or another tenant's: 401/403 before any word on the body or the
+    query (which would tell a stranger what a request should hold)."""
+    list_id = tenant.create_list()["_id"]
+    crm = f"/agentassist/api/v1/public/{tenant.stream_id}/contacts"
+    requests = [
+        ("POST", f"{tenant.v2}/{list_id}/contacts", {"json": {"x": 1}}),
+        ("POST", f"{tenant.v2}/{list_id}/contacts", {"content": b"{"}),
+        ("PUT", f"{tenant.v2}/{list_id}", {"json": {"name": 5}}),
+        ("POST", f"{tenant.v2}/createContactList", {"json": {"source": 5}}),
+        ("GET", f"{tenant.v2}/{list_id}/imports?limit=abc", {}),
+        ("GET", f"{tenant.v2}/getAllListDetails?type=zzz", {}),
+        ("GET", f"{crm}?limit=abc", {}),
+        ("POST", crm, {"json": {"x": 1}}),
+    ]
+    crm_app = make_tenant(server, account_id=tenant.account_id, scopes=["configuration"])
+    for method, path, body in requests:
+        for auth, status in (({}, 401), ({"auth": "garbage"}, 401), ({"auth": tenant.token()}, 0)):
+            headers = {"accountId": tenant.account_id, **auth}
+            if status == 0:  # a real token, but for another account
+                headers["accountId"] = other_tenant.account_id
+                status = 403
+            answer = tenant.http.request(method, path, headers=headers, **body)
+            assert answer.status_code == status, (method, path, auth, answer.text)
+    # A token without the route's scope is 403 before the body is read, too.
+    wrong_scope = crm_app.http.post(
+        f"{tenant.v2}/createContactList",
+        json={"source": 5},
+        headers={"auth": crm_app.token(), "accountId": tenant.account_id},
+    )
+    _assert_failure(wrong_scope, 403, "FORBIDDEN")
+    # With good credentials the body's fault is named as before.
+    bad_body = tenant.request("PUT", f"{tenant.v2}/{list_id}", json={"name": 5})
+    assert bad_body.status_code == 400 and bad_body.json()["errors"][0]["field"] == "name"
+
+
 def test_token_for_another_stream_account_or_scope_is_403(server: Server, tenant: Tenant) -> None:
     other_stream = make_tenant(server, account_id=tenant.account_id)
     response = tenant.http.get(
