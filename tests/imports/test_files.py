@@ -147,11 +147,14 @@ def test_utf8_with_stray_bytes_is_not_read_as_cp1252() -> None:
     with pytest.raises(FileError, match="line 4"):
         check(mixed)
     stray_first = b"phoneNumber,city\n1,bad\x96\n" + b"2,K\xc3\xb6ln\n" * 3
+    assert failure(b"phoneNumber,city\n1,K\xc3\xb6ln\n2,bad\xff\n") == "MIXED_ENCODING"  # 1:1
     assert failure(stray_first) == "MIXED_ENCODING"
     assert check(mixed, encoding="cp1252").encoding == "cp1252"
     assert failure(b"\xef\xbb\xbfphoneNumber,city\n1,bad\x96\n") == "MIXED_ENCODING"  # BOM
-    # cp1252 text (a dash and umlauts) is still read as cp1252.
+    # cp1252 text (a dash and umlauts) is still read as cp1252, even with one pair of bytes
+    # that happens to be UTF-8 (a capital E acute, then an en dash).
     facts, records = read(b"phoneNumber,city\n1,K\xf6ln \x96 M\xfcnchen\n")
+    assert read(b"n,c\n1,\xc9\x96 \xe9t\xe9 \xe0 K\xf6ln, \xfc\n")[0].encoding == "cp1252"
     assert facts.encoding == "cp1252" and records[0].values == {
         "phoneNumber": "1",
         "city": "Köln \u2013 München",

@@ -156,7 +156,8 @@ _HIGH_BYTES = bytes(range(0x80, 0x100))
 
 def _not_mostly_utf8(source: Source, *, marked: bool) -> None:
     """Before a file that is not UTF-8 is read as cp1252: fail it when it starts with UTF-8's
-    byte order mark (``marked``) or its bytes over 0x7F mostly form UTF-8 characters. It is then
+    byte order mark (``marked``) or its bytes over 0x7F largely form UTF-8 characters (for
+    every UTF-8 character, fewer than four stray bytes). It is then
     UTF-8 with a few stray bytes, and reading it as cp1252 would turn each of its accented
     letters into two (``Köln`` into ``KÃ¶ln``)."""
     good = bad = lines = 0
@@ -178,7 +179,9 @@ def _not_mostly_utf8(source: Source, *, marked: bool) -> None:
                     first = lines + block.count(b"\n", 0, error.start) + 1
             bad += stray
             lines += block.count(b"\n")
-    if first is not None and (marked or good > bad):
+    # A well-formed UTF-8 character is strong evidence (in cp1252 text it takes a capital
+    # with an accent followed by a symbol such as a dash); a stray byte is weak evidence.
+    if first is not None and (marked or 4 * good > bad):
         raise FileError(
             "MIXED_ENCODING",
             f"the file is UTF-8 but for {bad:,} stray byte{'s' if bad > 1 else ''}, the first "
