@@ -39,8 +39,8 @@ from dialist.client import (
     DialistClientError,
     ImportJob,
 )
-from dialist.imports.files import known_encoding
-from dialist.imports.mapping import FIELDS, is_field
+from dialist.imports.files import DELIMITERS, known_encoding
+from dialist.imports.mapping import is_field, not_a_field
 from dialist.settings import Settings
 
 app = typer.Typer()
@@ -226,10 +226,7 @@ def _parse_mapping(entries: list[str]) -> dict[str, str] | None:
         if not sep or not field.strip():
             raise _usage_error(f"--map must be FIELD=COLUMN (got {entry!r})")
         if not is_field(field.strip()):
-            raise _usage_error(
-                f"--map: {field.strip()!r} is not one of {', '.join(FIELDS)} "
-                "or phoneNumber2, phoneNumber3, …"
-            )
+            raise _usage_error(f"--map: {not_a_field(field.strip())}")
         mapping[field.strip()] = column
     return mapping
 
@@ -238,7 +235,7 @@ def _delimiter(value: str | None) -> str | None:
     """Lets a shell user write ``--delimiter tab`` or ``--delimiter '\\t'`` for a tab; refuses
     what no server takes before the file is uploaded."""
     delimiter = "\t" if value in ("\\t", "tab", "TAB") else value
-    if delimiter is not None and delimiter not in (",", ";", "\t", "|"):
+    if delimiter is not None and delimiter not in DELIMITERS:
         raise _usage_error("--delimiter must be one of , ; | or tab")
     return delimiter
 

@@ -27,7 +27,7 @@ MAX_COLUMNS = 150
 _MARK = "\x1fROW_TOO_LONG\x1f"
 _END = "\x1fEND\x1f"  # the cells of the line that follows a CSV file in the check
 _OVERLONG = _MARK + "\n"  # stands in for an overlong line, whose text is skipped
-_DELIMITERS = (",", ";", "\t", "|")
+DELIMITERS = (",", ";", "\t", "|")  # the ones a CSV file may use
 _ENCODINGS = {"utf-8": "utf-8", "cp1252": "cp1252", "latin-1": "latin-1", "utf-16": "utf-16"}
 FORMATS = ("csv", "ndjson", "json")
 
@@ -299,8 +299,8 @@ def _row_limit(rows: int, max_rows: int) -> None:
 
 
 def _sniff_delimiter(header: str) -> str:
-    counts = {d: header.count(d) for d in _DELIMITERS}
-    best = max(_DELIMITERS, key=lambda d: counts[d])
+    counts = {d: header.count(d) for d in DELIMITERS}
+    best = max(DELIMITERS, key=lambda d: counts[d])
     return best if counts[best] else ","
 
 

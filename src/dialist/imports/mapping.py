@@ -38,6 +38,11 @@ def is_field(name: str) -> bool:
     return name in FIELDS or _FIELD_KEY.fullmatch(name) is not None
 
 
+def not_a_field(name: str) -> str:
+    """Why ``name`` cannot be a mapping's key."""
+    return f"{name[:64]!r} is not one of {', '.join(FIELDS)} or phoneNumber2, phoneNumber3, …"
+
+
 def field_of(column: str) -> str | None:
     """The field a column's name matches by itself, if any."""
     folded = _folded(column)

@@ -108,7 +108,7 @@ def parse_params(
     if encoding is not None and (encoding := files.known_encoding(encoding)) is None:
         raise ValidationError("encoding must be utf-8, cp1252, latin-1 or utf-16", field="encoding")
     delimiter = query.get("delimiter")
-    if delimiter is not None and delimiter not in (",", ";", "\t", "|"):
+    if delimiter is not None and delimiter not in files.DELIMITERS:
         raise ValidationError("delimiter must be one of , ; | or a tab", field="delimiter")
     return ImportParams(
         format=_format(query.get("format"), content_type, file_name),
@@ -164,11 +164,7 @@ def _mapping(value: str | None) -> dict[str, str]:
         ) from None
     for field, column in decoded.items():
         if not mapping.is_field(field):
-            raise ValidationError(
-                f"mapping: {field[:64]!r} is not one of {', '.join(mapping.FIELDS)} "
-                "or phoneNumber2, phoneNumber3, …",
-                field="mapping",
-            )
+            raise ValidationError(f"mapping: {mapping.not_a_field(field)}", field="mapping")
         if len(column) > 256 or "\x00" in column:
             raise ValidationError(
                 "mapping: a column name is at most 256 characters, without NUL", field="mapping"
