@@ -1,12 +1,13 @@
 """``make bench``: run the benchmarks and print each figure as a ratio against its floor.
 
-    python -m bench [--quick] [--only load|deep-paging|page-throughput|import|export|files]
-                    [--backend sqlite|postgresql|both]
+    python -m bench [--quick] [--only load|deep-paging|page-throughput|import|export|files|changes]
+                    [--backend sqlite|postgresql|both] [--changes-size N] [--changes-timeout S]
 
 --quick uses 100,000 contacts and shorter runs (a smoke run, not the reported figures).
 ``import`` uploads a generated CSV of as many rows to a fresh database and times its job;
 ``export`` imports it the same way, then streams the list out as NDJSON and CSV; ``files`` reports
-both from one import.
+both from one import; ``changes`` (bench/changes.py) deletes at the head, the tail and all through
+a list of ``--changes-size`` contacts (default: the run's count), with another tenant adding beside.
 PostgreSQL runs on a throwaway server started from Debian's binaries (as the tests do).
 Results of the last run are also written to bench/.data/results.json.
 """
@@ -24,7 +25,7 @@ from pathlib import Path
 
 import httpx
 
-from bench import data, exports, imports, load, memory, paging
+from bench import changes, data, exports, imports, load, memory, paging
 from bench.tools import DATA, constant_server, dialist_server, new_tenant, wrk_requests_per_second
 
 FILE_BENCHMARKS = ("import", "export", "files")
@@ -47,13 +48,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("--quick", action="store_true", help="100k contacts, short runs")
     parser.add_argument(
-        "--only", choices=["load", "deep-paging", "page-throughput", *FILE_BENCHMARKS]
+        "--only", choices=["load", "deep-paging", "page-throughput", *FILE_BENCHMARKS, "changes"]
     )
     parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument("--changes-size", type=int, help="contacts in the changes list")
+    parser.add_argument(
+        "--changes-timeout", type=float, default=240, help="seconds any changes measurement may run"
+    )
     args = parser.parse_args()
     count = 100_000 if args.quick else 1_000_000
     items: list[dict[str, str]] = []
-    if args.only not in FILE_BENCHMARKS:
+    if args.only not in (*FILE_BENCHMARKS, "changes"):
         print(f"generating {count:,} contacts (cached in bench/.data) ...", flush=True)
         items = data.contacts(data.phone_numbers(count))
     source = None
@@ -76,10 +81,15 @@ def main() -> None:
                 postgres = postgres or start_postgres(Path(tempfile.mkdtemp(prefix="dialist-pg-")))
                 urls = (postgres.new_database(), postgres.new_database())
                 fresh = lambda _name, pg=postgres: pg.new_database()  # noqa: E731
-            if args.only not in FILE_BENCHMARKS:
+            if args.only not in (*FILE_BENCHMARKS, "changes"):
                 figures += _run(backend, urls, items, args, work)
             if source is not None:
                 figures += _run_file(backend, fresh, source, args.only, work)
+            if args.only in (None, "changes"):
+                size, limit = args.changes_size or count, args.changes_timeout
+                database = fresh(f"{backend}-changes")
+                done = changes.run(backend, database, size, items, work, limit)
+                figures += [Figure(*result) for result in done]
     finally:
         if postgres is not None:
             postgres.stop()

@@ -1,5 +1,5 @@
 """Several ``dialist serve`` processes over one database: immediate visibility, exact counts,
-dense positions, and no errors under concurrent adds and paging (both backends).
+dense sequence numbers, and no errors under concurrent adds and paging (both backends).
 
 The soak runs ``DIALIST_SOAK_SECONDS`` (default 4; the issue's full form is 30).
 """
@@ -44,7 +44,7 @@ def _positions(server: Server, list_id: str) -> list[int]:
     try:
         with database.read() as conn:
             rows = conn.execute(
-                sa.text("SELECT position FROM contacts WHERE list_id = :id ORDER BY position"),
+                sa.text("SELECT seq FROM contacts WHERE list_id = :id ORDER BY seq"),
                 {"id": publicids.decode("cl", list_id)},
             )
             return [row[0] for row in rows]

@@ -21,6 +21,7 @@ from dialist.crm.routes import ROUTES as CRM_ROUTES
 from dialist.db.engine import Database
 from dialist.db.migrate import upgrade
 from dialist.exports.routes import ROUTES as EXPORT_ROUTES
+from dialist.idempotency.middleware import IdempotencyMiddleware
 from dialist.imports import runner as import_runner
 from dialist.imports.routes import ROUTES as IMPORT_ROUTES
 from dialist.jobs.service import Handler
@@ -88,6 +89,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> Lites
             parameters=web.AUTH_PARAMETERS,
             security=[{"jwt": []}],
             guards=[web.authenticated],
+            middleware=[IdempotencyMiddleware],
             opt={"auth_scope": scope},
         )
         for routes, scope in (

@@ -115,3 +115,31 @@ class JobNotUndoableError(DialistError):
 
     status_code = 409
     code = "JOB_NOT_UNDOABLE"
+
+
+class VersionMismatchError(DialistError):
+    """``If-Match`` names a version the contact no longer has; nothing was changed."""
+
+    status_code = 412
+    code = "VERSION_MISMATCH"
+
+
+class DuplicateContactError(DialistError):
+    """A write would make a contact a duplicate of another one of a list that forbids them."""
+
+    status_code = 409
+    code = "DUPLICATE_CONTACT"
+
+
+class CursorExpiredError(DialistError):
+    """A change-feed cursor older than the changes kept, or of a deleted list."""
+
+    status_code = 410
+    code = "CURSOR_EXPIRED"
+
+
+class UnsupportedQueryError(DialistError):
+    """A filter or sort the contact query cannot serve with an index."""
+
+    status_code = 400
+    code = "UNSUPPORTED_QUERY"

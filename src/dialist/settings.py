@@ -35,6 +35,9 @@ class Settings(BaseSettings):
     max_batch_size: int = 10_000
     max_body_bytes: int = 32 * 1024 * 1024
 
+    # The change feed: how long a list's changes are kept (older cursors are 410).
+    changes_retention_days: float = Field(default=7.0, gt=0)
+
     # JWT: leeway in seconds when checking exp/iat/nbf.
     jwt_leeway_seconds: int = 30
     # How long a verified token and an app record may be reused without a database read.

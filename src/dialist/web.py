@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 import anyio
 from litestar import Litestar, MediaType, Request, Response
 from litestar.connection import ASGIConnection
+from litestar.di import Provide
 from litestar.exceptions import HTTPException, SerializationException
 from litestar.exceptions import ValidationException as LitestarValidationException
 from litestar.handlers.base import BaseRouteHandler
@@ -157,6 +158,24 @@ async def authenticated(
         return
     tenant = await anyio.to_thread.run_sync(authenticate, connection, scope)
     connection.state[_AUTHENTICATED] = (scope, tenant)
+
+
+def tenant_scope(request: Request[Any, Any, Any]) -> TenantScope:
+    """The tenant scope the guard (``authenticated``) found for this request: credentials are
+    checked before the body is read, and a single-use (jti) token is spent once."""
+    done = request.state.get(_AUTHENTICATED)
+    if done is None:  # pragma: no cover - a route outside the guarded routers
+        raise RuntimeError(f"{request.url.path}: no auth_scope, so no tenant scope")
+    tenant: TenantScope = done[1]
+    return tenant
+
+
+# The dependencies of the API's handlers: ``ctx: AppContext`` and ``tenant: TenantScope``
+# (``scope`` is a name Litestar keeps for the ASGI scope).
+DEPENDENCIES = {
+    "ctx": Provide(context, sync_to_thread=False),
+    "tenant": Provide(tenant_scope, sync_to_thread=False),
+}
 
 
 class DialistRequest(Request[Any, Any, Any]):

@@ -57,7 +57,7 @@ def test_0005_gives_stored_signed_cells_their_quote(
                     ),
                     {"id": key, "doc": b"{}", "head": head},
                 )
-        upgrade(database)
+        upgrade(database, "0005")
         with database.engine.connect() as conn:
             heads = conn.execute(sa.text("SELECT csv_head FROM contacts ORDER BY id")).all()
         assert [bytes(row[0]) for row in heads] == [new, b"8,c,u"]

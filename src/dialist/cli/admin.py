@@ -276,12 +276,19 @@ def _admin_scope(database: Database, account_id: str, stream_id: str) -> TenantS
     )
 
 
+# The options of the campaign link commands, which name a list of a tenant directly.
+AccountId = Annotated[str, typer.Option("--account-id")]
+StreamId = Annotated[str, typer.Option("--stream-id")]
+ListId = Annotated[str, typer.Option("--list-id", help="The contact list (cl-…).")]
+CampaignId = Annotated[str, typer.Option("--campaign-id", help="The campaign (cd-…).")]
+
+
 @lists_cli.command("link-campaign")
 def lists_link_campaign(
-    account_id: Annotated[str, typer.Option("--account-id")],
-    stream_id: Annotated[str, typer.Option("--stream-id")],
-    list_id: Annotated[str, typer.Option("--list-id", help="The contact list (cl-…).")],
-    campaign_id: Annotated[str, typer.Option("--campaign-id", help="The campaign (cd-…).")],
+    account_id: AccountId,
+    stream_id: StreamId,
+    list_id: ListId,
+    campaign_id: CampaignId,
     campaign_name: Annotated[str, typer.Option("--campaign-name")],
     database_url: DatabaseUrl = None,
 ) -> None:
@@ -306,10 +313,10 @@ def lists_link_campaign(
 
 @lists_cli.command("unlink-campaign")
 def lists_unlink_campaign(
-    account_id: Annotated[str, typer.Option("--account-id")],
-    stream_id: Annotated[str, typer.Option("--stream-id")],
-    list_id: Annotated[str, typer.Option("--list-id", help="The contact list (cl-…).")],
-    campaign_id: Annotated[str, typer.Option("--campaign-id", help="The campaign (cd-…).")],
+    account_id: AccountId,
+    stream_id: StreamId,
+    list_id: ListId,
+    campaign_id: CampaignId,
     database_url: DatabaseUrl = None,
 ) -> None:
     """Remove a campaign link from a list."""

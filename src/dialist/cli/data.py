@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
 import json
 import os
 import re
@@ -11,6 +13,7 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import asdict, dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import IO, Annotated, Any
@@ -78,34 +81,6 @@ class RowStatus(StrEnum):
     invalid = "invalid"
 
 
-_CONNECTION = "Connection (defaults from DIALIST_* env vars)"
-UrlOption = Annotated[
-    str | None,
-    typer.Option(
-        "--url", help="Server URL (env DIALIST_URL; default http://127.0.0.1:8000).",
-        rich_help_panel=_CONNECTION,
-    ),
-]  # fmt: skip
-ClientIdOption = Annotated[
-    str | None,
-    typer.Option("--client-id", help="App client id (env DIALIST_CLIENT_ID).",
-                 rich_help_panel=_CONNECTION),
-]  # fmt: skip
-ClientSecretOption = Annotated[
-    str | None,
-    typer.Option("--client-secret", help="App client secret (env DIALIST_CLIENT_SECRET).",
-                 rich_help_panel=_CONNECTION),
-]  # fmt: skip
-AccountIdOption = Annotated[
-    str | None,
-    typer.Option("--account-id", help="Account id (env DIALIST_ACCOUNT_ID).",
-                 rich_help_panel=_CONNECTION),
-]  # fmt: skip
-StreamIdOption = Annotated[
-    str | None,
-    typer.Option("--stream-id", help="Stream id, st-… (env DIALIST_STREAM_ID).",
-                 rich_help_panel=_CONNECTION),
-]  # fmt: skip
 ListOption = Annotated[
     str, typer.Option("--list", "-l", help="The contact list: its name or its id (cl-…).")
 ]
@@ -146,30 +121,68 @@ def sdk_errors() -> Iterator[None]:
         raise typer.Exit(code=130) from None
 
 
-def connect(
-    url: str | None,
-    client_id: str | None,
-    client_secret: str | None,
-    account_id: str | None,
-    stream_id: str | None,
-) -> Client:
-    """A client from the options, falling back to ``Settings`` (the DIALIST_* env vars)."""
-    given = {
-        "url": url,
-        "client_id": client_id,
-        "client_secret": client_secret,
-        "account_id": account_id,
-        "stream_id": stream_id,
-    }
-    settings = Settings().model_copy(update={k: v for k, v in given.items() if v is not None})
-    missing = [
-        f"--{name.replace('_', '-')} (or DIALIST_{name.upper()})"
-        for name in ("client_id", "client_secret", "account_id", "stream_id")
-        if not getattr(settings, name)
-    ]
-    if missing:
-        raise _usage_error(f"missing {', '.join(missing)}")
-    return Client.from_settings(settings)  # called inside sdk_errors()
+_CONNECTION = "Connection (defaults from DIALIST_* env vars)"
+_CONNECTION_OPTIONS = {  # parameter: (option, help)
+    "url": ("--url", "Server URL (env DIALIST_URL; default http://127.0.0.1:8000)."),
+    "client_id": ("--client-id", "App client id (env DIALIST_CLIENT_ID)."),
+    "client_secret": ("--client-secret", "App client secret (env DIALIST_CLIENT_SECRET)."),
+    "account_id": ("--account-id", "Account id (env DIALIST_ACCOUNT_ID)."),
+    "stream_id": ("--stream-id", "Stream id, st-… (env DIALIST_STREAM_ID)."),
+}
+_CONNECTION_PARAMETERS = [
+    inspect.Parameter(
+        name,
+        inspect.Parameter.KEYWORD_ONLY,
+        default=None,
+        annotation=Annotated[
+            str | None, typer.Option(option, help=text, rich_help_panel=_CONNECTION)
+        ],
+    )
+    for name, (option, text) in _CONNECTION_OPTIONS.items()
+]
+
+
+@dataclass(frozen=True)
+class Connection:
+    """Where and as whom a data command talks to a server: its connection options, each
+    falling back to its DIALIST_* env var (``Settings``)."""
+
+    url: str | None = None
+    client_id: str | None = None
+    client_secret: str | None = None
+    account_id: str | None = None
+    stream_id: str | None = None
+
+    def client(self) -> Client:
+        """A client for this connection (a usage error naming what is missing)."""
+        given = {k: v for k, v in asdict(self).items() if v is not None}
+        settings = Settings().model_copy(update=given)
+        missing = [
+            f"--{name.replace('_', '-')} (or DIALIST_{name.upper()})"
+            for name in ("client_id", "client_secret", "account_id", "stream_id")
+            if not getattr(settings, name)
+        ]
+        if missing:
+            raise _usage_error(f"missing {', '.join(missing)}")
+        return Client.from_settings(settings)  # called inside sdk_errors()
+
+
+def connected(command: Callable[..., None]) -> Callable[..., None]:
+    """A data command with the connection options (defined once, above) in place of its
+    ``connection`` parameter: Typer reads the options from the signature set here, and the
+    command gets them as one ``Connection``."""
+    signature = inspect.signature(command, eval_str=True)
+    own = [p for p in signature.parameters.values() if p.name != "connection"]
+
+    @functools.wraps(command)
+    def run(**options: Any) -> None:
+        given = {name: options.pop(name) for name in _CONNECTION_OPTIONS}
+        command(**options, connection=Connection(**given))
+
+    run.__signature__ = signature.replace(  # type: ignore[attr-defined]
+        parameters=[*own, *_CONNECTION_PARAMETERS]
+    )
+    return run
 
 
 def _count(value: int | None) -> str:
@@ -306,6 +319,7 @@ def _follow(client: Client, list_id: str, job: ImportJob, poll: float) -> Import
 
 
 @app.command("import")
+@connected
 def import_file(
     file: Annotated[
         Path,
@@ -353,11 +367,8 @@ def import_file(
     ] = False,
     as_json: JsonOption = False,
     poll: Annotated[float, typer.Option(min=0.05, hidden=True)] = 0.5,
-    url: UrlOption = None,
-    client_id: ClientIdOption = None,
-    client_secret: ClientSecretOption = None,
-    account_id: AccountIdOption = None,
-    stream_id: StreamIdOption = None,
+    *,
+    connection: Connection,
 ) -> None:
     """Import a file into a list as a job, follow it, and say where the per-row report is.
 
@@ -374,7 +385,7 @@ def import_file(
         "default_region": default_region,
         "invalid_phones": invalid_phones.value if invalid_phones else None,
     }
-    with sdk_errors(), connect(url, client_id, client_secret, account_id, stream_id) as client:
+    with sdk_errors(), connection.client() as client:
         list_id = client.find_list(list_ref)["_id"]
         job = _upload(client, list_id, file, **options)
         if not no_wait:
@@ -439,21 +450,19 @@ def _mode_for(target: Path) -> int:
 
 
 @app.command("export")
+@connected
 def export_list(
     list_ref: ListOption,
     output: Annotated[str, typer.Option("--output", "-o", help="File to write; - for stdout.")],
     file_format: Annotated[DataFormat, typer.Option("--format", help="Output format.")] = (
         DataFormat.csv
     ),
-    url: UrlOption = None,
-    client_id: ClientIdOption = None,
-    client_secret: ClientSecretOption = None,
-    account_id: AccountIdOption = None,
-    stream_id: StreamIdOption = None,
+    *,
+    connection: Connection,
 ) -> None:
     """Stream every contact of a list to a CSV or NDJSON file (or stdout)."""
     check_output(output)
-    with sdk_errors(), connect(url, client_id, client_secret, account_id, stream_id) as client:
+    with sdk_errors(), connection.client() as client:
         contact_list = client.find_list(list_ref)
         header = 1 if file_format is DataFormat.csv else 0
         out, done = atomic_output(output)

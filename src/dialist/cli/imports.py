@@ -13,19 +13,15 @@ import typer
 from rich.markup import escape
 
 from dialist.cli.data import (
-    AccountIdOption,
-    ClientIdOption,
-    ClientSecretOption,
+    Connection,
     DataFormat,
     JobArgument,
     JsonOption,
     ListOption,
     RowStatus,
-    StreamIdOption,
-    UrlOption,
     atomic_output,
     check_output,
-    connect,
+    connected,
     job_line,
     print_job,
     print_report_hint,
@@ -41,18 +37,16 @@ imports_cli = typer.Typer(help="Import jobs of a list: status, per-row results, 
 
 
 @imports_cli.command("status")
+@connected
 def imports_status(
     job_id: JobArgument,
     list_ref: ListOption,
     as_json: JsonOption = False,
-    url: UrlOption = None,
-    client_id: ClientIdOption = None,
-    client_secret: ClientSecretOption = None,
-    account_id: AccountIdOption = None,
-    stream_id: StreamIdOption = None,
+    *,
+    connection: Connection,
 ) -> None:
     """Show an import job: status, counts, rows per second, error."""
-    with sdk_errors(), connect(url, client_id, client_secret, account_id, stream_id) as client:
+    with sdk_errors(), connection.client() as client:
         job = client.get_import(client.find_list(list_ref)["_id"], job_id)
         if as_json:
             print(json.dumps(job))
@@ -74,6 +68,7 @@ def _csv_cell(value: object) -> object:
 
 
 @imports_cli.command("results")
+@connected
 def imports_results(
     job_id: JobArgument,
     list_ref: ListOption,
@@ -87,18 +82,15 @@ def imports_results(
         DataFormat | None,
         typer.Option("--format", help="Report format (default: from -o's extension, else csv)."),
     ] = None,
-    url: UrlOption = None,
-    client_id: ClientIdOption = None,
-    client_secret: ClientSecretOption = None,
-    account_id: AccountIdOption = None,
-    stream_id: StreamIdOption = None,
+    *,
+    connection: Connection,
 ) -> None:
     """Write the per-row report of an import (every page of it) as CSV or NDJSON."""
     if file_format is None:
         ndjson = Path(output).suffix.lower() in (".ndjson", ".jsonl", ".json")
         file_format = DataFormat.ndjson if ndjson else DataFormat.csv
     check_output(output)
-    with sdk_errors(), connect(url, client_id, client_secret, account_id, stream_id) as client:
+    with sdk_errors(), connection.client() as client:
         list_id = client.find_list(list_ref)["_id"]
         pages = client.import_results(list_id, job_id, status=status.value if status else None)
         first = next(pages, None)  # an unknown job fails here, before anything is written
@@ -129,18 +121,16 @@ def imports_results(
 
 
 @imports_cli.command("cancel")
+@connected
 def imports_cancel(
     job_id: JobArgument,
     list_ref: ListOption,
     as_json: JsonOption = False,
-    url: UrlOption = None,
-    client_id: ClientIdOption = None,
-    client_secret: ClientSecretOption = None,
-    account_id: AccountIdOption = None,
-    stream_id: StreamIdOption = None,
+    *,
+    connection: Connection,
 ) -> None:
     """Ask the server to stop a queued or running job after the chunk it is writing."""
-    with sdk_errors(), connect(url, client_id, client_secret, account_id, stream_id) as client:
+    with sdk_errors(), connection.client() as client:
         job = client.cancel_import(client.find_list(list_ref)["_id"], job_id)
     if as_json:
         print(json.dumps(job))
@@ -150,18 +140,16 @@ def imports_cancel(
 
 
 @imports_cli.command("undo")
+@connected
 def imports_undo(
     job_id: JobArgument,
     list_ref: ListOption,
     as_json: JsonOption = False,
-    url: UrlOption = None,
-    client_id: ClientIdOption = None,
-    client_secret: ClientSecretOption = None,
-    account_id: AccountIdOption = None,
-    stream_id: StreamIdOption = None,
+    *,
+    connection: Connection,
 ) -> None:
     """Remove the contacts a finished job added that are still in the list."""
-    with sdk_errors(), connect(url, client_id, client_secret, account_id, stream_id) as client:
+    with sdk_errors(), connection.client() as client:
         job = client.undo_import(client.find_list(list_ref)["_id"], job_id)
     if as_json:
         print(json.dumps(job))
@@ -172,18 +160,16 @@ def imports_undo(
 
 
 @imports_cli.command("list")
+@connected
 def imports_list(
     list_ref: ListOption,
     limit: Annotated[int, typer.Option(min=1, max=1000, help="How many jobs.")] = 50,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")] = False,
-    url: UrlOption = None,
-    client_id: ClientIdOption = None,
-    client_secret: ClientSecretOption = None,
-    account_id: AccountIdOption = None,
-    stream_id: StreamIdOption = None,
+    *,
+    connection: Connection,
 ) -> None:
     """The list's import jobs, newest first."""
-    with sdk_errors(), connect(url, client_id, client_secret, account_id, stream_id) as client:
+    with sdk_errors(), connection.client() as client:
         jobs = client.list_imports(client.find_list(list_ref)["_id"], limit=limit)
     if as_json:
         print(json.dumps(jobs))

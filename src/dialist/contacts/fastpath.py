@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import anyio
 from litestar.types import ASGIApp, HTTPResponseStartEvent, Receive, Scope, Send
 
 from dialist import web
@@ -43,7 +44,10 @@ class GetAllContactsFastPath:
         if raw["type"] == "http" and raw["method"] == "GET":
             match = _PATH.match(raw["path"])
             if match is not None:
-                answer = self._answer(raw, match.group(1), match.group(2))
+                # In a worker thread: no database call runs on the event loop.
+                answer = await anyio.to_thread.run_sync(
+                    self._answer, raw, match.group(1), match.group(2)
+                )
                 if answer is not None:
                     status, body = answer
                     start: HTTPResponseStartEvent = {

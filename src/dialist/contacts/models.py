@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 import msgspec
@@ -37,9 +36,9 @@ DEDUPE_POLICIES = ("none", "phone", "uniqueId")
 
 
 # A number's stored columns, in INSERT_COLUMNS order: raw, e164, valid, invalid reason, line
-# type, region, time zone, its source.
+# type, region, time zone, its source, whether the zone was ambiguous.
 _Text = str | None
-PhoneColumns = tuple[str, _Text, bool, _Text, _Text, _Text, _Text, _Text]
+PhoneColumns = tuple[str, _Text, bool, _Text, _Text, _Text, _Text, _Text, bool]
 
 
 class PreparedContact(msgspec.Struct, array_like=True, frozen=True, gc=False):
@@ -55,13 +54,10 @@ class PreparedContact(msgspec.Struct, array_like=True, frozen=True, gc=False):
     unique_key: str | None
     unique_hash: int | None
     fields_json: bytes  # the submitted fields as a JSON object, spliced after the ids
-    phone_json: bytes
+    # An import's further phone columns and what was derived from each (JSON array), or None.
+    phone_extra: bytes | None
     import_row: int | None
-    # The fields as CSV cells (names, and cells in the same order), and the ``_phone.*``
-    # cells each after a comma: the row an export splices (documents.csv_cell).
-    field_names: tuple[str, ...]
-    field_cells: tuple[bytes, ...]
-    phone_cells: bytes
+    field_names: tuple[str, ...]  # in the order given: the list's CSV header grows by them
 
 
 class Placement(NamedTuple):
@@ -73,17 +69,6 @@ class Placement(NamedTuple):
     duplicate_of_index: int | None
     duplicate_of_row: int | None  # the file row of duplicate_of_key, when the same job added it
     over_capacity: bool
-
-
-@dataclass(frozen=True)
-class StoredContact:
-    """A contact as read back: its encoded documents and where it sits."""
-
-    id: int
-    list_id: int
-    position: int
-    doc: bytes
-    phone_doc: bytes
 
 
 # ---- requests -------------------------------------------------------------------------------
@@ -172,3 +157,53 @@ class DeleteContactsResult(msgspec.Struct):
     successfulRecords: list[IdRecord]  # noqa: N815
     failedRecords: list[FailedIdRecord]  # noqa: N815
     totalRecordCount: int  # noqa: N815
+
+
+class ContactWithVersion(ContactWithPhone):
+    """One contact as read, replaced or merged: with ``_phone`` and its ``version`` (also its
+    ``ETag``); ``updatedBy`` once it was updated through the API."""
+
+    version: int
+
+
+class Change(msgspec.Struct):
+    """One change of the feed: ``op`` is ``added``, ``updated`` or ``deleted``; ``contact`` is
+    the contact as it is now (null when deleted, or deleted since)."""
+
+    op: str
+    contactId: str  # noqa: N815
+    version: int
+    at: str
+    contact: msgspec.Raw | None
+
+
+class ChangePage(msgspec.Struct):
+    """``data`` of the change feed."""
+
+    changes: list[Change]
+    nextCursor: str  # noqa: N815
+    hasMore: bool  # noqa: N815
+
+
+class LatestCursor(msgspec.Struct):
+    """``data`` of ``changes/latest``: the cursor to follow the feed from now on."""
+
+    cursor: str
+
+
+class ChangeDoc(msgspec.Struct):
+    """One change of the feed, as documented (see :class:`Change`)."""
+
+    op: str
+    contactId: str  # noqa: N815
+    version: int
+    at: str
+    contact: ContactWithVersion | None
+
+
+class ChangePageDoc(msgspec.Struct):
+    """``data`` of the change feed, as documented."""
+
+    changes: list[ChangeDoc]
+    nextCursor: str  # noqa: N815
+    hasMore: bool  # noqa: N815

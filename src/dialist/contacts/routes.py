@@ -2,35 +2,45 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+import functools
+import re
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
 
-from litestar import Request, delete, get, post
+import anyio
+import msgspec
+from litestar import Request, delete, get, patch, post, put
+from litestar.openapi import ResponseSpec
 from litestar.params import Parameter
 from litestar.response.base import ASGIResponse
 
 from dialist import web
 from dialist.auth.models import SCOPE_CAMPAIGN_MANAGEMENT
-from dialist.contacts import service
+from dialist.contacts import changes, service
 from dialist.contacts.models import (
     DEFAULT_LIMIT,
     AddContactsRequest,
     AddContactsResult,
+    ChangePageDoc,
     ContactPage,
-    ContactWithPhone,
+    ContactWithVersion,
     DeleteContactsRequest,
     DeleteContactsResult,
     KoreAddContactsRequest,
+    LatestCursor,
 )
-from dialist.envelope import MessageOnly, Success, success
+from dialist.envelope import Failure, MessageOnly, Success, success
+from dialist.errors import ValidationError
 
 ONE = "/{contactListId:str}"
+T = TypeVar("T")
+_ETAG = re.compile(r'(?:W/)?"?([0-9]{1,9})"?')
 CONTACT = "/{contactListId:str}/contacts/{contactId:str}"
 R = Request[Any, Any, Any]
 
 
 @get(
     [web.V2 + ONE + "/getAllContacts", web.V1 + ONE + "/getAllContacts"],
-    sync_to_thread=False,
     summary="Get all contacts of a contact list",
     description="Pages in insertion order. `skip` (>= 0) and `limit` (1-1000, larger is clamped "
     "to 1000) are dialist's choice; the cost of a page does not grow with `skip`. "
@@ -39,12 +49,16 @@ R = Request[Any, Any, Any]
     tags=[web.KORE_TAG],
     responses=web.ok_responses(Success[ContactPage], "A page of contacts"),
 )
-def get_all_contacts(
+async def get_all_contacts(
     request: R,
     skip: Annotated[int, Parameter(ge=0)] = 0,
     limit: Annotated[int, Parameter(ge=1)] = DEFAULT_LIMIT,
     include: Annotated[str | None, Parameter(description="`phone` adds `_phone`")] = None,
 ) -> ASGIResponse:
+    return await _threaded(_get_all_contacts, request, skip, limit, include)
+
+
+def _get_all_contacts(request: R, skip: int, limit: int, include: str | None) -> ASGIResponse:
     web.paging_integers(request, "skip", "limit")
     ctx = web.context(request)
     scope = web.authenticate(request, SCOPE_CAMPAIGN_MANAGEMENT)
@@ -114,27 +128,180 @@ def add_contacts_by_id(
     return success(result, f"{result.added} contacts added, {result.skipped} skipped")
 
 
+async def _threaded(function: Callable[..., T], *args: Any) -> T:
+    """Run a handler's body in a worker thread: no database call runs on the event loop."""
+    return await anyio.to_thread.run_sync(functools.partial(function, *args))
+
+
+def _failures(*described: tuple[int, str]) -> dict[int, ResponseSpec]:
+    return {
+        status: ResponseSpec(data_container=Failure, description=text, generate_examples=False)
+        for status, text in described
+    }
+
+
+def if_match(request: R) -> int | None:
+    """The version ``If-Match`` names (``"3"``, ``W/"3"`` or ``3``; None when absent or ``*``)."""
+    values = request.headers.getall("if-match", [])
+    if not values:
+        return None
+    if len(values) > 1:
+        raise ValidationError("If-Match may be given once", field="If-Match")
+    value = values[0].strip()
+    if value == "*":
+        return None
+    match = _ETAG.fullmatch(value)
+    if match is None:
+        raise ValidationError(
+            'If-Match must be a version as the ETag gives it, e.g. "3"', field="If-Match"
+        )
+    return int(match.group(1))
+
+
+def _contact_response(version: int, body: bytes) -> ASGIResponse:
+    return ASGIResponse(
+        body=b'{"status":"success","message":"","data":' + body + b"}",
+        status_code=200,
+        headers={"content-type": "application/json", "etag": f'"{version}"'},
+    )
+
+
 @get(
     [web.V2 + CONTACT, web.V1 + CONTACT],
-    sync_to_thread=False,
     summary="Get one contact (dialist addition)",
-    description="dialist addition, not in Kore.ai: the contact with `_phone`.",
+    description="dialist addition, not in Kore.ai: the contact with `_phone` and `version`; "
+    'the `ETag` header is the version (`"3"`), for `If-Match` on PUT, PATCH and DELETE.',
     tags=[web.EXTENSION_TAG],
-    responses=web.ok_responses(Success[ContactWithPhone], "The contact"),
+    responses=web.ok_responses(Success[ContactWithVersion], "The contact"),
 )
-def get_contact(request: R) -> ASGIResponse:
+async def get_contact(request: R) -> ASGIResponse:
+    return await _threaded(_get_contact, request)
+
+
+def _get_contact(request: R) -> ASGIResponse:
     ctx = web.context(request)
     scope = web.authenticate(request, SCOPE_CAMPAIGN_MANAGEMENT)
-    doc = service.get_contact_json(
+    version, doc = service.get_contact(
         ctx.database,
         scope=scope,
         list_public_id=request.path_params["contactListId"],
         contact_public_id=request.path_params["contactId"],
     )
-    return web.json_response(b'{"status":"success","message":"","data":' + doc + b"}")
+    return _contact_response(version, doc)
 
 
-def _delete(request: R, ids: list[str]) -> Success[DeleteContactsResult]:
+def _write(request: R, data: Any, replace: bool) -> ASGIResponse:
+    if not isinstance(data, dict):
+        raise ValidationError(
+            "the body must be a JSON object of the contact's fields", field="body"
+        )
+    ctx = web.context(request)
+    scope = web.authenticate(request, SCOPE_CAMPAIGN_MANAGEMENT)
+    version, doc = service.write_contact(
+        ctx.database,
+        ctx.settings,
+        scope=scope,
+        list_public_id=request.path_params["contactListId"],
+        contact_public_id=request.path_params["contactId"],
+        body=data,
+        replace=replace,
+        if_match=if_match(request),
+    )
+    return _contact_response(version, doc)
+
+
+_WRITE_RESPONSES = {
+    **web.ok_responses(Success[ContactWithVersion], "The contact as written"),
+    **_failures(
+        (409, "Another contact of the list has this number or uniqueId (DUPLICATE_CONTACT)"),
+        (412, "If-Match names another version (VERSION_MISMATCH); nothing changed"),
+    ),
+}
+
+
+@put(
+    [web.V2 + CONTACT, web.V1 + CONTACT],
+    summary="Replace one contact (dialist addition)",
+    description="dialist addition: every field is replaced by the body's (`_id`, `createdAt`, "
+    "`updatedAt`, `_phone` ignored); `phoneNumber` is required and normalised again when it "
+    "changed. `If-Match` with the ETag makes the write conditional (412 when stale).",
+    tags=[web.EXTENSION_TAG],
+    responses=_WRITE_RESPONSES,
+)
+async def replace_contact(request: R, data: dict[str, Any]) -> ASGIResponse:
+    return await _threaded(_write, request, data, True)
+
+
+@patch(
+    [web.V2 + CONTACT, web.V1 + CONTACT],
+    summary="Change fields of one contact (dialist addition)",
+    description="dialist addition: the body's fields are set; a field set to null is removed "
+    "(`phoneNumber` cannot be). `If-Match` with the ETag makes the write conditional.",
+    tags=[web.EXTENSION_TAG],
+    responses=_WRITE_RESPONSES,
+)
+async def merge_contact(request: R, data: dict[str, Any]) -> ASGIResponse:
+    return await _threaded(_write, request, data, False)
+
+
+@get(
+    [web.V2 + ONE + "/changes", web.V1 + ONE + "/changes"],
+    summary="The list's change feed (dialist addition)",
+    description="dialist addition: every add, update and delete of the list's contacts in "
+    "commit order, after the cursor `after` (none: from the oldest change kept). Keep "
+    "`nextCursor` and ask again with it. A cursor older than the changes kept (see "
+    "DIALIST_CHANGES_RETENTION_DAYS), or any read after the list was deleted, is 410 "
+    "CURSOR_EXPIRED: page the list again, then follow from `changes/latest`.",
+    tags=[web.EXTENSION_TAG],
+    responses={
+        **web.ok_responses(Success[ChangePageDoc], "Changes"),
+        **_failures((410, "Cursor older than the changes kept, or list deleted")),
+    },
+)
+async def read_changes(
+    request: R,
+    after: Annotated[str | None, Parameter(description="`nextCursor` of the last page")] = None,
+    limit: Annotated[int, Parameter(ge=1, le=1000)] = changes.DEFAULT_LIMIT,
+) -> ASGIResponse:
+    return await _threaded(_read_changes, request, after, limit)
+
+
+def _read_changes(request: R, after: str | None, limit: int) -> ASGIResponse:
+    web.paging_integers(request, "limit")
+    ctx = web.context(request)
+    scope = web.authenticate(request, SCOPE_CAMPAIGN_MANAGEMENT)
+    found = changes.read(
+        ctx.database,
+        scope=scope,
+        list_public_id=request.path_params["contactListId"],
+        after=after,
+        limit=limit,
+    )
+    return web.json_response(
+        b'{"status":"success","message":"","data":' + msgspec.json.encode(found) + b"}"
+    )
+
+
+@get(
+    [web.V2 + ONE + "/changes/latest", web.V1 + ONE + "/changes/latest"],
+    sync_to_thread=True,
+    summary="The cursor of the list's latest change (dialist addition)",
+    description="dialist addition: follow the change feed from now on with `after=<cursor>`.",
+    tags=[web.EXTENSION_TAG],
+    responses=web.ok_responses(Success[LatestCursor], "The cursor"),
+)
+def latest_change(request: R) -> Success[LatestCursor]:
+    ctx = web.context(request)
+    scope = web.authenticate(request, SCOPE_CAMPAIGN_MANAGEMENT)
+    cursor = changes.latest(
+        ctx.database, scope=scope, list_public_id=request.path_params["contactListId"]
+    )
+    return success(LatestCursor(cursor=cursor), "")
+
+
+def _delete(
+    request: R, ids: list[str], version: int | None = None
+) -> Success[DeleteContactsResult]:
     ctx = web.context(request)
     scope = web.authenticate(request, SCOPE_CAMPAIGN_MANAGEMENT)
     result = service.delete_contacts(
@@ -143,6 +310,7 @@ def _delete(request: R, ids: list[str]) -> Success[DeleteContactsResult]:
         scope=scope,
         list_public_id=request.path_params["contactListId"],
         contact_public_ids=ids,
+        if_match=version,
     )
     return success(result, f"{result.successful} contacts deleted, {result.failed} failed")
 
@@ -152,12 +320,13 @@ def _delete(request: R, ids: list[str]) -> Success[DeleteContactsResult]:
     status_code=200,
     sync_to_thread=True,
     summary="Delete one contact (dialist addition)",
-    description="dialist addition, not in Kore.ai. Later contacts move up one position.",
+    description="dialist addition, not in Kore.ai. No other contact moves: the cost is the "
+    "same anywhere in a list of any size. `If-Match` with the ETag makes it conditional.",
     tags=[web.EXTENSION_TAG],
     responses=web.ERROR_RESPONSES,
 )
 def delete_contact(request: R) -> Success[DeleteContactsResult]:
-    result = _delete(request, [request.path_params["contactId"]])
+    result = _delete(request, [request.path_params["contactId"]], if_match(request))
     if result.data.failed:
         raise service.contact_not_found(request.path_params["contactId"])
     return result
@@ -182,6 +351,10 @@ ROUTES = [
     add_contacts,
     add_contacts_by_id,
     get_contact,
+    replace_contact,
+    merge_contact,
+    read_changes,
+    latest_change,
     delete_contact,
     bulk_delete_contacts,
 ]

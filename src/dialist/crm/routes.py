@@ -8,7 +8,7 @@ from litestar import Request, delete, get, post, put
 from litestar.params import Parameter
 
 from dialist import validation, web
-from dialist.auth.models import SCOPE_CONFIGURATION
+from dialist.auth.models import TenantScope
 from dialist.crm import service
 from dialist.crm.models import (
     DEFAULT_LIMIT,
@@ -21,22 +21,26 @@ from dialist.crm.models import (
 
 R = Request[Any, Any, Any]
 ONE = web.CRM + "/{contactId:str}"
-_common: dict[str, Any] = {"tags": ["Kore.ai CRM contacts"], "responses": web.ERROR_RESPONSES}
+_common: dict[str, Any] = {
+    "tags": ["Kore.ai CRM contacts"],
+    "responses": web.ERROR_RESPONSES,
+    "dependencies": web.DEPENDENCIES,
+}
 
 
 @post(web.CRM, status_code=200, sync_to_thread=True, summary="Create contacts", **_common)
-def create_crm_contacts(request: R, data: list[dict[str, Any]]) -> list[CrmContact]:
+def create_crm_contacts(
+    ctx: web.AppContext, tenant: TenantScope, data: list[dict[str, Any]]
+) -> list[CrmContact]:
     # Typed as plain objects so a bad item is reported with its path ("[3].firstName"), which
     # the framework's own validation loses for a top-level array; the items are CrmContactIn.
-    ctx = web.context(request)
-    scope = web.authenticate(request, SCOPE_CONFIGURATION)
     items = validation.convert(data, list[CrmContactIn])
-    return service.create_contacts(ctx.database, ctx.settings, scope=scope, items=items)
+    return service.create_contacts(ctx.database, ctx.settings, scope=tenant, items=items)
 
 
 @get(
     web.CRM,
-    sync_to_thread=False,
+    sync_to_thread=True,
     summary="List contacts",
     description="Oldest first. Soft-deleted (INACTIVE) contacts are left out unless "
     "`includeInactive=true` (dialist addition). `limit` defaults to 10, above 1000 is clamped.",
@@ -44,15 +48,15 @@ def create_crm_contacts(request: R, data: list[dict[str, Any]]) -> list[CrmConta
 )
 def list_crm_contacts(
     request: R,
+    ctx: web.AppContext,
+    tenant: TenantScope,
     skip: Annotated[int, Parameter(ge=0)] = 0,
     limit: Annotated[int, Parameter(ge=1)] = DEFAULT_LIMIT,
     include_inactive: Annotated[bool, Parameter(query="includeInactive")] = False,
 ) -> CrmContactPage:
     web.paging_integers(request, "skip", "limit")
-    ctx = web.context(request)
-    scope = web.authenticate(request, SCOPE_CONFIGURATION)
     return service.list_contacts(
-        ctx.database, scope=scope, skip=skip, limit=limit, include_inactive=include_inactive
+        ctx.database, scope=tenant, skip=skip, limit=limit, include_inactive=include_inactive
     )
 
 
@@ -65,27 +69,25 @@ def list_crm_contacts(
     "the request still succeeds.",
     **_common,
 )
-def bulk_delete_crm_contacts(request: R, data: BulkDeleteIn) -> BulkDeleteResult:
-    ctx = web.context(request)
-    scope = web.authenticate(request, SCOPE_CONFIGURATION)
-    return service.bulk_delete(ctx.database, ctx.settings, scope=scope, ids=data.ids)
+def bulk_delete_crm_contacts(
+    ctx: web.AppContext, tenant: TenantScope, data: BulkDeleteIn
+) -> BulkDeleteResult:
+    return service.bulk_delete(ctx.database, ctx.settings, scope=tenant, ids=data.ids)
 
 
-@get(ONE, sync_to_thread=False, summary="Get one contact (dialist addition)", **_common)
-def get_crm_contact(request: R) -> CrmContact:
-    ctx = web.context(request)
-    scope = web.authenticate(request, SCOPE_CONFIGURATION)
+@get(ONE, sync_to_thread=True, summary="Get one contact (dialist addition)", **_common)
+def get_crm_contact(request: R, ctx: web.AppContext, tenant: TenantScope) -> CrmContact:
     return service.get_contact(
-        ctx.database, scope=scope, contact_public_id=request.path_params["contactId"]
+        ctx.database, scope=tenant, contact_public_id=request.path_params["contactId"]
     )
 
 
 @put(ONE, sync_to_thread=True, summary="Update a contact", **_common)
-def update_crm_contact(request: R, data: CrmContactIn) -> CrmContact:
-    ctx = web.context(request)
-    scope = web.authenticate(request, SCOPE_CONFIGURATION)
+def update_crm_contact(
+    request: R, ctx: web.AppContext, tenant: TenantScope, data: CrmContactIn
+) -> CrmContact:
     return service.update_contact(
-        ctx.database, scope=scope, contact_public_id=request.path_params["contactId"], item=data
+        ctx.database, scope=tenant, contact_public_id=request.path_params["contactId"], item=data
     )
 
 
@@ -97,11 +99,9 @@ def update_crm_contact(request: R, data: CrmContactIn) -> CrmContact:
     description="Answers the contact with status INACTIVE; it stays readable by id.",
     **_common,
 )
-def delete_crm_contact(request: R) -> CrmContact:
-    ctx = web.context(request)
-    scope = web.authenticate(request, SCOPE_CONFIGURATION)
+def delete_crm_contact(request: R, ctx: web.AppContext, tenant: TenantScope) -> CrmContact:
     return service.delete_contact(
-        ctx.database, scope=scope, contact_public_id=request.path_params["contactId"]
+        ctx.database, scope=tenant, contact_public_id=request.path_params["contactId"]
     )
 
 

@@ -151,9 +151,10 @@ class Database:
     def raw_read(self) -> Iterator[Any]:
         """A DBAPI cursor for the few hot reads that skip SQLAlchemy: one statement each.
 
-        SQL run here must use the driver's parameter style: :attr:`param` (``?`` or ``%s``) and
-        be a single statement (it runs in autocommit on SQLite, so one statement = one snapshot).
-        SQLite: one long-lived connection and cursor per thread (cheaper than a pool checkout).
+        SQL run here must use the driver's parameter style: :attr:`param` (``?`` or ``%s``).
+        Every statement run on the cursor sees one snapshot (a read transaction on both
+        backends). SQLite: one long-lived connection and cursor per thread (cheaper than a pool
+        checkout).
         """
         if not self.is_sqlite:
             with self.engine.connect() as conn, conn.begin():
@@ -177,7 +178,12 @@ class Database:
             cursor = self._local.cursor = connection.cursor()
             with self._raw_lock:
                 self._raw_connections.append(connection)
-        yield cursor
+        cursor.execute("BEGIN")
+        try:
+            yield cursor
+        finally:
+            if cursor.connection.in_transaction:
+                cursor.execute("COMMIT")
 
     @property
     def param(self) -> str:

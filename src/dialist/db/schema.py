@@ -64,6 +64,12 @@ contact_lists = sa.Table(
     # JSON array: every field name written to the list's contacts, in the order first written
     # (the CSV export's header). NULL for lists from before it was kept: not known.
     sa.Column("field_names", sa.Text),
+    # The sequence number the next contact gets (contacts.seq only grows).
+    sa.Column("next_seq", sa.BigInteger, nullable=False, server_default="0"),
+    # The change feed: the number of the list's latest change, and the first one still kept
+    # (older ones were pruned: a cursor before it is 410).
+    sa.Column("last_change", sa.BigInteger, nullable=False, server_default="0"),
+    sa.Column("first_kept_change", sa.BigInteger, nullable=False, server_default="1"),
     sa.UniqueConstraint("tenant_id", "lname", name="uq_contact_lists_tenant_lname"),
 )
 
@@ -83,11 +89,16 @@ contacts = sa.Table(
     sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True),
     sa.Column("tenant_id", sa.Integer, nullable=False),
     sa.Column("list_id", sa.Integer, nullable=False),
-    # Dense 0..n-1 within the list, in insertion order: page k starts at position skip.
-    sa.Column("position", sa.Integer, nullable=False),
+    # The contact's place in its list: a per-list sequence that only grows (the list's
+    # ``next_seq``), never renumbered. ``skip`` finds the n-th live contact through
+    # ``contact_blocks``.
+    sa.Column("seq", sa.BigInteger, nullable=False),
+    # Bumped by every write of the contact (ETag / If-Match, the change feed).
+    sa.Column("version", sa.Integer, nullable=False, server_default="1"),
     # Dedupe: 63-bit hash of phone_key, indexed; phone_key compared on a hash hit.
     sa.Column("phone_hash", sa.BigInteger, nullable=False),
     sa.Column("phone_key", sa.Text, nullable=False),
+    # What was derived from the number (``_phone``, rendered from these when read).
     sa.Column("phone_raw", sa.Text, nullable=False),
     sa.Column("phone_e164", sa.String(32)),
     sa.Column("phone_valid", sa.Boolean, nullable=False),
@@ -96,12 +107,17 @@ contacts = sa.Table(
     sa.Column("phone_region", sa.String(4)),
     sa.Column("time_zone", sa.String(64)),
     sa.Column("time_zone_source", sa.String(16)),
+    sa.Column("time_zone_ambiguous", sa.Boolean, nullable=False, server_default=sa.false()),
+    # An import's further phone columns with what was derived from each (JSON array, rendered
+    # as ``_phone.additionalPhones``); NULL for nearly every contact.
+    sa.Column("phone_extra", sa.LargeBinary),
     sa.Column("created_at", sa.String(32), nullable=False),
     sa.Column("updated_at", sa.String(32), nullable=False),
-    # The contact as getAllContacts returns it, JSON-encoded once at write time.
+    # Who last updated the contact through the API (null until then): rendered as ``updatedBy``.
+    sa.Column("updated_by", sa.String(64)),
+    # The contact's document (``_id``, ``createdAt``, ``updatedAt``, then its fields) as JSON:
+    # the one stored copy. ``_phone``, NDJSON and CSV are rendered from it and the columns.
     sa.Column("doc", sa.LargeBinary, nullable=False),
-    # Derived phone data as JSON, spliced in when a client asks for it.
-    sa.Column("phone_doc", sa.LargeBinary, nullable=False),
     # Dedupe by uniqueId: 63-bit hash of the contact's uniqueId (null when it has none).
     sa.Column("unique_hash", sa.BigInteger),
     sa.Column("unique_key", sa.Text),
@@ -109,18 +125,48 @@ contacts = sa.Table(
     # "duplicate of row n" read these.
     sa.Column("import_job_id", sa.BigInteger),
     sa.Column("import_row", sa.Integer),
-    # The contact's CSV row for an export, rendered when written: ``_id``, ``createdAt``,
-    # ``updatedAt`` and one cell for each of the first ``csv_width`` names of the list's
-    # ``field_names`` (names only ever get appended, so an export pads the rest with empty
-    # cells), then (``csv_phone``) the ``_phone.*`` cells, each after a comma. NULL for
-    # contacts from before 0004.
-    sa.Column("csv_head", sa.LargeBinary),
-    sa.Column("csv_width", sa.Integer),
-    sa.Column("csv_phone", sa.LargeBinary),
 )
-sa.Index("ix_contacts_list_position", contacts.c.list_id, contacts.c.position)
+sa.Index("ix_contacts_list_seq", contacts.c.list_id, contacts.c.seq, unique=True)
 sa.Index("ix_contacts_list_phone_hash", contacts.c.list_id, contacts.c.phone_hash)
 sa.Index("ix_contacts_list_unique_hash", contacts.c.list_id, contacts.c.unique_hash)
+
+# How many live contacts each block of ``BLOCK_SIZE`` sequence numbers of a list holds: what
+# turns ``skip`` into a sequence number without counting contacts, and what a delete updates
+# (one row per block it touches) instead of renumbering.
+BLOCK_SHIFT = 10
+BLOCK_SIZE = 1 << BLOCK_SHIFT
+contact_blocks = sa.Table(
+    "contact_blocks",
+    metadata,
+    sa.Column("list_id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("block", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("tenant_id", sa.Integer, nullable=False),
+    sa.Column("live", sa.Integer, nullable=False),
+)
+
+# The change feed: every add, update and delete of a list's contacts, numbered per list in
+# commit order (the list's ``last_change``, taken under the list's lock). ``op``: 1 added,
+# 2 updated, 3 deleted. Kept ``Settings.changes_retention_days``.
+contact_changes = sa.Table(
+    "contact_changes",
+    metadata,
+    sa.Column("list_id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("change", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("tenant_id", sa.Integer, nullable=False),
+    sa.Column("contact_id", sa.BigInteger, nullable=False),
+    sa.Column("op", sa.SmallInteger, nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("at", sa.String(32), nullable=False),
+)
+
+# Lists deleted, so that a later read of their change feed is 410, not 404.
+deleted_lists = sa.Table(
+    "deleted_lists",
+    metadata,
+    sa.Column("list_id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("tenant_id", sa.Integer, nullable=False),
+    sa.Column("deleted_at", sa.String(32), nullable=False),
+)
 
 # SQLite only: the largest key ever handed out per table, so the key of a deleted row (and the
 # public id made from it) is never given to a new row. PostgreSQL sequences already do this.
@@ -208,3 +254,29 @@ job_results = sa.Table(
     sa.Column("invalid", sa.Integer, nullable=False),
     sa.Column("data", sa.LargeBinary, nullable=False),
 )
+
+# Idempotency-Key: one row per key of an app in a tenant. Claimed ("running") in its own short
+# transaction before the request runs, completed ("done") with the answer after; kept 24 h.
+idempotency_keys = sa.Table(
+    "idempotency_keys",
+    metadata,
+    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True),
+    sa.Column("tenant_id", sa.Integer, nullable=False),
+    sa.Column("app_user_id", sa.String(64), nullable=False),  # the app (its user id)
+    sa.Column("idempotency_key", sa.String(255), nullable=False),
+    sa.Column("state", sa.String(16), nullable=False),  # running, done
+    sa.Column("claim", sa.String(32), nullable=False),  # who runs it (fences completion)
+    sa.Column("method", sa.String(8), nullable=False),
+    sa.Column("target", sa.Text, nullable=False),  # path and query string
+    sa.Column("body_hash", sa.String(64)),  # SHA-256 of the body (null while running)
+    sa.Column("status_code", sa.Integer),
+    sa.Column("content_type", sa.String(255)),
+    sa.Column("body", sa.LargeBinary),
+    sa.Column("created_at", sa.String(32), nullable=False),
+    sa.Column("heartbeat_at", sa.Float, nullable=False),  # epoch seconds, while running
+    sa.Column("expires_at", sa.Float, nullable=False),  # epoch seconds
+    sa.UniqueConstraint(
+        "tenant_id", "app_user_id", "idempotency_key", name="uq_idempotency_keys_app_key"
+    ),
+)
+sa.Index("ix_idempotency_keys_expires_at", idempotency_keys.c.expires_at)

@@ -1,13 +1,14 @@
 """The rules of list exports: what is streamed, in which form, and how cells are made safe.
 
-An export is every contact of a list in insertion order (``position``), read from one database
-snapshot (``store.snapshot``), so contacts added, deleted or renumbered while it runs neither
+An export is every contact of a list in list order (``seq``), read from one database
+snapshot (``store.snapshot``), so contacts added, changed or deleted while it runs neither
 appear twice nor go missing. Every check (the list, the format) happens in :func:`prepare`,
 before the first byte is sent; the chunks only read, and take their snapshot when first read
 (a list deleted in between exports as empty).
 
 NDJSON: one line per contact, exactly what ``getAllContacts?include=phone`` returns for it (the
-stored document with ``_phone`` spliced in, by the database, byte for byte).
+stored document with ``_phone`` rendered from the contact's columns and spliced in, by the
+database, byte for byte).
 
 CSV: the header is ``_id``, ``createdAt``, ``updatedAt``, every field name written to the list
 (kept on the list by each write, in the order first written; for a list from before they were
@@ -25,12 +26,10 @@ one decimal point (``+14155552671``, ``-12.5`` are left alone; ``=1+2``, ``@SUM(
 The derived ``_phone.*`` cells are the service's own values (E.164 numbers, codes, IANA zones)
 and are never changed. NDJSON is data, not a spreadsheet, and is never altered.
 
-Speed: no Python code runs per contact in NDJSON (the database splices, Python joins
-batches), nor in CSV: each contact stored its CSV row when written (``contacts.csv_head``,
-rendered by ``documents.csv_cell``), which the database pads with an empty cell for each
-field name the list got since, and splices with its phone cells. Contacts stored before 0004
-have none; their batches are cut from the documents (:class:`CsvBatches`: no Python code per
-cell for batches of plain JSON text).
+Speed: no Python code runs per contact in NDJSON (the database renders and splices, Python
+joins batches), nor, for nearly every batch, in CSV (:class:`CsvBatches`: one decoder call per
+batch, no Python code per cell for batches of plain JSON text). Nothing is rendered when a
+contact is written, so a change of how a cell renders needs no data migration.
 """
 
 from __future__ import annotations
@@ -218,35 +217,18 @@ def _csv_chunks(
         columns = [*DOC_COLUMNS, *names]
         header = io.StringIO()
         csv.writer(header).writerow([*map(neutralise, columns), *PHONE_COLUMNS])
-        with closing(_csv_texts(conn, scope, list_id, kept, columns)) as texts:
+        with closing(_csv_texts(conn, scope, list_id, columns)) as texts:
             yield from _joined(header.getvalue().encode(), texts)
 
 
 def _csv_texts(
-    conn: Connection,
-    scope: TenantScope,
-    list_id: int,
-    kept: list[str] | None,
-    columns: list[str],
+    conn: Connection, scope: TenantScope, list_id: int, columns: list[str]
 ) -> Generator[bytes, None, None]:
-    """The CSV rows of the list, a batch at a time: spliced by the database from the rows the
-    contacts stored when written; cut from the documents for contacts (or a list) from before
-    0004."""
+    """The CSV rows of the list, a batch at a time, cut from the documents and ``_phone``."""
     batches = CsvBatches(columns)
-    if kept is None:
-        with closing(store.documents_and_phones(conn, scope, list_id=list_id)) as fetched:
-            for rows in fetched:
-                yield batches.text(rows)
-        return
-    with closing(store.csv_rows(conn, scope, list_id=list_id, width=len(kept))) as fetched:
+    with closing(store.documents_and_phones(conn, scope, list_id=list_id)) as fetched:
         for rows in fetched:
-            lines = list(map(_first, rows))
-            if None in lines:
-                lines = [
-                    line if line is not None else batches.text([(doc, phones)])
-                    for line, doc, phones in rows
-                ]
-            yield b"".join(lines)
+            yield batches.text(rows)
 
 
 def _joined(first: bytes, texts: Iterable[bytes]) -> Iterator[bytes]:

@@ -1,6 +1,6 @@
 """SQL of list exports. Every reader takes the tenant scope and filters on it.
 
-An export reads a whole list in position order from one snapshot. :func:`snapshot` opens a
+An export reads a whole list in list order from one snapshot. :func:`snapshot` opens a
 read transaction on a connection of its own: on SQLite a deferred ``BEGIN`` in WAL mode (the
 snapshot is fixed by the first read, and readers never block writers nor wait for them); on
 PostgreSQL ``REPEATABLE READ, READ ONLY``, so every statement of the transaction sees the same
@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from dialist.auth.models import TenantScope
-from dialist.contacts.store import WITH_PHONE
+from dialist.contacts.store import PHONE, WITH_PHONE
 from dialist.db.engine import Database
 from dialist.db.schema import contact_lists
 from dialist.exports.models import FETCH_BYTES, FETCH_ROWS_MAX, FETCH_ROWS_MIN
@@ -30,7 +30,7 @@ _cursor_numbers = itertools.count()
 # Batches of rows; close it (or read it to the end) before the snapshot ends.
 Batches = Generator[list[tuple[Any, ...]], None, None]
 
-_WHERE = "FROM contacts WHERE list_id = {p} AND tenant_id = {p} ORDER BY position"
+_WHERE = "FROM contacts WHERE list_id = {p} AND tenant_id = {p} ORDER BY seq"
 # A contact as getAllContacts?include=phone returns it, one line: the stored document with the
 # ``_phone`` member spliced in before its closing brace, then a newline. Spliced by the
 # database, so no Python object is made per contact.
@@ -94,43 +94,19 @@ def field_names(conn: Connection, scope: TenantScope, *, list_id: int) -> list[s
 
 
 def documents(conn: Connection, scope: TenantScope, *, list_id: int) -> Batches:
-    """``(doc,)`` of every contact of the list, in position order, in batches."""
+    """``(doc,)`` of every contact of the list, in list order, in batches."""
     return _batches(conn, "SELECT doc " + _WHERE, (list_id, scope.tenant_id))
 
 
 def documents_and_phones(conn: Connection, scope: TenantScope, *, list_id: int) -> Batches:
-    """``(doc, phone_doc)`` of every contact of the list, in position order, in batches."""
-    return _batches(conn, "SELECT doc, phone_doc " + _WHERE, (list_id, scope.tenant_id))
-
-
-# A contact's CSV row, spliced by the database: its stored head, an empty cell for each of the
-# list's field names added after it was written (``{pad}``: the commas, ``{width}``: how many
-# names the list has), its phone cells and CRLF. NULL for a contact stored before 0004, with
-# its documents then in the next two columns (else NULL: not read out).
-_CSV_ROW = {
-    "sqlite": "CASE WHEN csv_head IS NULL THEN NULL ELSE CAST(csv_head "
-    "|| substr({pad}, 1, {width} - csv_width) || csv_phone || X'0D0A' AS BLOB) END, "
-    "CASE WHEN csv_head IS NULL THEN doc END, CASE WHEN csv_head IS NULL THEN phone_doc END",
-    "postgresql": "CASE WHEN csv_head IS NULL THEN NULL ELSE csv_head "
-    "|| substring({pad}::bytea from 1 for {width}::int - csv_width) || csv_phone "
-    "|| '\\x0d0a'::bytea END, "
-    "CASE WHEN csv_head IS NULL THEN doc END, CASE WHEN csv_head IS NULL THEN phone_doc END",
-}
-
-
-def csv_rows(conn: Connection, scope: TenantScope, *, list_id: int, width: int) -> Batches:
-    """``(row, doc, phone_doc)`` of every contact of the list, in position order, in batches:
-    its CSV row for a list of ``width`` field names, ending in CRLF; or (a contact stored
-    before 0004) None and its documents."""
-    sqlite = conn.dialect.name == "sqlite"
-    row = _CSV_ROW["sqlite" if sqlite else "postgresql"]
-    mark = "?" if sqlite else "%s"
-    select = "SELECT " + row.format(pad=mark, width=mark) + " " + _WHERE
-    return _batches(conn, select, (b"," * width, width, list_id, scope.tenant_id))
+    """``(doc, _phone)`` of every contact of the list, in list order, in batches (``_phone``
+    rendered from the contact's columns by the database)."""
+    phone = PHONE["sqlite" if conn.dialect.name == "sqlite" else "postgresql"]
+    return _batches(conn, f"SELECT doc, {phone} " + _WHERE, (list_id, scope.tenant_id))
 
 
 def ndjson_lines(conn: Connection, scope: TenantScope, *, list_id: int) -> Batches:
-    """``(line,)`` of every contact of the list, in position order, in batches: the contact
+    """``(line,)`` of every contact of the list, in list order, in batches: the contact
     with ``_phone``, as JSON, ending in a newline."""
     line = _LINE["sqlite" if conn.dialect.name == "sqlite" else "postgresql"]
     return _batches(conn, f"SELECT {line} " + _WHERE, (list_id, scope.tenant_id))

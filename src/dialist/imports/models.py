@@ -35,6 +35,21 @@ class ImportParams(msgspec.Struct, kw_only=True, omit_defaults=True):
     userId: str  # noqa: N815
 
 
+class ImportOptions(msgspec.Struct, kw_only=True, frozen=True):
+    """What a client asks of a new import, as typed values; the service checks them and fills
+    in what is not given (None): the list's dedupe policy, the server's region, …"""
+
+    file_name: str | None = None
+    format: str | None = None  # None: from the file name's extension
+    dry_run: bool = False
+    dedupe: str | None = None
+    mapping: dict[str, str] = {}
+    delimiter: str | None = None
+    encoding: str | None = None
+    default_region: str | None = None
+    invalid_phones: str | None = None
+
+
 class Counts(msgspec.Struct):
     """How far a job got: rows in the file, read so far, and what became of them."""
 

@@ -6,35 +6,38 @@ import functools
 from typing import Annotated, Any
 
 import anyio
+import msgspec
 from litestar import Request, Response, get, post
 from litestar.openapi import ResponseSpec
 from litestar.params import Parameter
 
 from dialist import web
-from dialist.auth.models import SCOPE_CAMPAIGN_MANAGEMENT
+from dialist.auth.models import TenantScope
 from dialist.envelope import Failure, Success, success
+from dialist.errors import UnsupportedMediaTypeError, ValidationError
 from dialist.imports import service
 from dialist.imports.models import (
     DEFAULT_RESULTS_LIMIT,
     ImportJob,
     ImportJobPage,
+    ImportOptions,
     ResultPage,
 )
 
 IMPORTS = "/{contactListId:str}/imports"
 JOB = "/{contactListId:str}/imports/{jobId:str}"
 R = Request[Any, Any, Any]
-_QUERY = (
-    "format",
-    "fileName",
-    "dryRun",
-    "dedupe",
-    "mapping",
-    "delimiter",
-    "encoding",
-    "defaultRegion",
-    "invalidPhones",
-)
+_FORMS = ("multipart/form-data", "application/x-www-form-urlencoded")
+_CONTENT_TYPES = {
+    "text/csv": "csv",
+    "application/csv": "csv",
+    "application/x-ndjson": "ndjson",
+    "application/ndjson": "ndjson",
+    "application/jsonl": "ndjson",
+    "application/x-jsonlines": "ndjson",
+    "application/json": "json",
+}
+_BOOLEANS = {"true": True, "false": False}
 
 
 def _paths(suffix: str) -> list[str]:
@@ -45,6 +48,51 @@ def _conflict(description: str) -> dict[int, ResponseSpec]:
     return {
         409: ResponseSpec(data_container=Failure, description=description, generate_examples=False)
     }
+
+
+def _import_options(request: R) -> ImportOptions:
+    """The import's options from the query string and the body's content type (a 415 for a
+    form, a 400 naming a value that cannot be read; the service checks the values)."""
+    media = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
+    if media in _FORMS:
+        # curl -F / -d: the file would arrive wrapped in a form, or with its newlines gone.
+        raise UnsupportedMediaTypeError(
+            f"the file must be the request body itself, not a form ({media}): "
+            "send it with curl --data-binary @FILE or -T FILE"
+        )
+    query = request.query_params
+    return ImportOptions(
+        file_name=query.get("fileName") or None,
+        format=query.get("format") or _CONTENT_TYPES.get(media),
+        dry_run=_boolean(query.get("dryRun"), "dryRun"),
+        dedupe=query.get("dedupe") or None,
+        mapping=_mapping(query.get("mapping")),
+        delimiter=query.get("delimiter"),
+        encoding=query.get("encoding"),
+        default_region=query.get("defaultRegion") or None,
+        invalid_phones=query.get("invalidPhones") or None,
+    )
+
+
+def _boolean(value: str | None, field: str) -> bool:
+    if value is None or value == "":
+        return False
+    if value not in _BOOLEANS:
+        raise ValidationError(f"{field} must be true or false", field=field)
+    return _BOOLEANS[value]
+
+
+def _mapping(value: str | None) -> dict[str, str]:
+    """``mapping``, a JSON object of field to column in the query string."""
+    if not value:
+        return {}
+    try:
+        return msgspec.json.decode(value, type=dict[str, str])
+    except (msgspec.DecodeError, msgspec.ValidationError, RecursionError):
+        raise ValidationError(
+            'mapping must be a JSON object of field to column, e.g. {"phoneNumber":"Mobile"}',
+            field="mapping",
+        ) from None
 
 
 async def _store(ctx: web.AppContext, job_id: int, seq: int, data: bytes) -> None:
@@ -64,6 +112,7 @@ async def _store(ctx: web.AppContext, job_id: int, seq: int, data: bytes) -> Non
     "`delimiter`, `encoding`, `defaultRegion`, `invalidPhones` (reject|flag). See "
     "docs/imports.md.",
     tags=[web.EXTENSION_TAG],
+    dependencies=web.DEPENDENCIES,
     responses={
         **web.ok_responses(Success[ImportJob], "The job, queued", 202),
         413: ResponseSpec(
@@ -76,18 +125,17 @@ async def _store(ctx: web.AppContext, job_id: int, seq: int, data: bytes) -> Non
         ),
     },
 )
-async def start_import(request: R) -> Response[Success[ImportJob]]:
-    ctx = web.context(request)
-    scope = await anyio.to_thread.run_sync(web.authenticate, request, SCOPE_CAMPAIGN_MANAGEMENT)
+async def start_import(
+    request: R, ctx: web.AppContext, tenant: TenantScope
+) -> Response[Success[ImportJob]]:
+    options = _import_options(request)
     list_public_id = request.path_params["contactListId"]
-    query = {name: request.query_params.get(name) for name in _QUERY}
     job_id = await anyio.to_thread.run_sync(
         lambda: service.open_upload(
             ctx.database,
-            scope=scope,
+            scope=tenant,
             list_public_id=list_public_id,
-            query=query,
-            content_type=request.headers.get("content-type"),
+            options=options,
             settings=ctx.settings,
         )
     )
@@ -105,13 +153,13 @@ async def start_import(request: R) -> Response[Success[ImportJob]]:
             await _store(ctx, job_id, seq, bytes(part))
         job = await anyio.to_thread.run_sync(
             lambda: service.queue(
-                ctx.database, scope=scope, list_public_id=list_public_id, job_id=job_id, size=size
+                ctx.database, scope=tenant, list_public_id=list_public_id, job_id=job_id, size=size
             )
         )
     except BaseException:
         with anyio.CancelScope(shield=True):
             await anyio.to_thread.run_sync(
-                lambda: service.abandon(ctx.database, scope=scope, job_id=job_id)
+                lambda: service.abandon(ctx.database, scope=tenant, job_id=job_id)
             )
         raise
     return Response(success(job, "Import queued"), status_code=202)
@@ -123,19 +171,20 @@ async def start_import(request: R) -> Response[Success[ImportJob]]:
     summary="List the imports of a contact list (dialist addition)",
     description="dialist addition: newest first, `skip`/`limit` (1-1000, default 50).",
     tags=[web.EXTENSION_TAG],
+    dependencies=web.DEPENDENCIES,
     responses=web.ok_responses(Success[ImportJobPage], "Import jobs"),
 )
 def list_imports(
     request: R,
+    ctx: web.AppContext,
+    tenant: TenantScope,
     skip: Annotated[int, Parameter(ge=0, le=2**31)] = 0,
     limit: Annotated[int, Parameter(ge=1, le=1000)] = 50,
 ) -> Success[ImportJobPage]:
     web.paging_integers(request, "skip", "limit")
-    ctx = web.context(request)
-    scope = web.authenticate(request, SCOPE_CAMPAIGN_MANAGEMENT)
     page = service.list_jobs(
         ctx.database,
-        scope=scope,
+        scope=tenant,
         list_public_id=request.path_params["contactListId"],
         skip=skip,
         limit=limit,
@@ -149,14 +198,13 @@ def list_imports(
     summary="Get an import job (dialist addition)",
     description="dialist addition: status, live counts, rows/s, error, undo.",
     tags=[web.EXTENSION_TAG],
+    dependencies=web.DEPENDENCIES,
     responses=web.ok_responses(Success[ImportJob], "The job"),
 )
-def get_import(request: R) -> Success[ImportJob]:
-    ctx = web.context(request)
-    scope = web.authenticate(request, SCOPE_CAMPAIGN_MANAGEMENT)
+def get_import(request: R, ctx: web.AppContext, tenant: TenantScope) -> Success[ImportJob]:
     job = service.get_job(
         ctx.database,
-        scope=scope,
+        scope=tenant,
         list_public_id=request.path_params["contactListId"],
         job_public_id=request.path_params["jobId"],
     )
@@ -170,20 +218,21 @@ def get_import(request: R) -> Success[ImportJob]:
     description="dialist addition: in row order; `status` keeps added, duplicate or invalid "
     "rows; `skip` >= 0, `limit` 1-1000 (default 100).",
     tags=[web.EXTENSION_TAG],
+    dependencies=web.DEPENDENCIES,
     responses=web.ok_responses(Success[ResultPage], "A page of per-row results"),
 )
 def import_results(
     request: R,
+    ctx: web.AppContext,
+    tenant: TenantScope,
     skip: Annotated[int, Parameter(ge=0, le=2**31)] = 0,
     limit: Annotated[int, Parameter(ge=1, le=1000)] = DEFAULT_RESULTS_LIMIT,
     status: Annotated[str | None, Parameter(description="added, duplicate or invalid")] = None,
 ) -> Success[ResultPage]:
     web.paging_integers(request, "skip", "limit")
-    ctx = web.context(request)
-    scope = web.authenticate(request, SCOPE_CAMPAIGN_MANAGEMENT)
     page = service.results(
         ctx.database,
-        scope=scope,
+        scope=tenant,
         list_public_id=request.path_params["contactListId"],
         job_public_id=request.path_params["jobId"],
         skip=skip,
@@ -193,12 +242,12 @@ def import_results(
     return success(page)
 
 
-def _act(request: R, action: Any, message: str) -> Success[ImportJob]:
-    ctx = web.context(request)
-    scope = web.authenticate(request, SCOPE_CAMPAIGN_MANAGEMENT)
+def _act(
+    request: R, ctx: web.AppContext, tenant: TenantScope, action: Any, message: str
+) -> Success[ImportJob]:
     job = action(
         ctx.database,
-        scope=scope,
+        scope=tenant,
         list_public_id=request.path_params["contactListId"],
         job_public_id=request.path_params["jobId"],
     )
@@ -213,13 +262,14 @@ def _act(request: R, action: Any, message: str) -> Success[ImportJob]:
     description="dialist addition: a queued job ends at once, a running one after the chunk it "
     "is writing (what it committed stays, and can be undone). 409 JOB_FINISHED when finished.",
     tags=[web.EXTENSION_TAG],
+    dependencies=web.DEPENDENCIES,
     responses={
         **web.ok_responses(Success[ImportJob], "The job"),
         **_conflict("The job has finished (JOB_FINISHED)"),
     },
 )
-def cancel_import(request: R) -> Success[ImportJob]:
-    return _act(request, service.cancel, "Import cancel requested")
+def cancel_import(request: R, ctx: web.AppContext, tenant: TenantScope) -> Success[ImportJob]:
+    return _act(request, ctx, tenant, service.cancel, "Import cancel requested")
 
 
 @post(
@@ -231,13 +281,14 @@ def cancel_import(request: R) -> Success[ImportJob]:
     "in the list. 409 JOB_NOT_FINISHED while it runs, JOB_NOT_UNDOABLE for a dry run or a job "
     "already undone.",
     tags=[web.EXTENSION_TAG],
+    dependencies=web.DEPENDENCIES,
     responses={
         **web.ok_responses(Success[ImportJob], "The job, with `undo`"),
         **_conflict("Still running (JOB_NOT_FINISHED), a dry run or undone (JOB_NOT_UNDOABLE)"),
     },
 )
-def undo_import(request: R) -> Success[ImportJob]:
-    return _act(request, service.undo, "Import undone")
+def undo_import(request: R, ctx: web.AppContext, tenant: TenantScope) -> Success[ImportJob]:
+    return _act(request, ctx, tenant, service.undo, "Import undone")
 
 
 ROUTES = [start_import, list_imports, get_import, import_results, cancel_import, undo_import]

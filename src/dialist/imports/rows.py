@@ -124,16 +124,14 @@ class RowMaker:
                 "INVALID_PHONE_NUMBER",
                 f"phoneNumber {phone.raw!r} is not a valid phone number ({phone.invalidReason})",
             )
-        prepared = contacts.prepare_one(phone, fields, import_row=row)
         extra = [
             AdditionalPhone(field, self._normalise(fields[field], zone))
             for field in plan.phones
             if field in fields and isinstance(fields[field], str | int) and str(fields[field])
         ]
-        if extra:
-            phone_json = prepared.phone_json[:-1] + b',"additionalPhones":' + _encode(extra) + b"}"
-            prepared = msgspec.structs.replace(prepared, phone_json=phone_json)
-        return prepared
+        return contacts.prepare_one(
+            phone, fields, import_row=row, phone_extra=_encode(extra) if extra else None
+        )
 
     def _normalise(self, raw: object, zone: str | None) -> PhoneDetails:
         text = _number_text(raw)

@@ -21,7 +21,6 @@ from dialist.errors import (
     JobNotUndoableError,
     NotFoundError,
     PayloadTooLargeError,
-    UnsupportedMediaTypeError,
     ValidationError,
 )
 from dialist.imports import files, mapping, store
@@ -33,6 +32,7 @@ from dialist.imports.models import (
     Counts,
     ImportJob,
     ImportJobPage,
+    ImportOptions,
     ImportParams,
     JobError,
     ResultPage,
@@ -48,18 +48,7 @@ from dialist.settings import Settings
 
 UPLOAD_PART_BYTES = 1 << 20
 MAX_FILE_NAME = 256
-_FORMS = ("multipart/form-data", "application/x-www-form-urlencoded")
-_CONTENT_TYPES = {
-    "text/csv": "csv",
-    "application/csv": "csv",
-    "application/x-ndjson": "ndjson",
-    "application/ndjson": "ndjson",
-    "application/jsonl": "ndjson",
-    "application/x-jsonlines": "ndjson",
-    "application/json": "json",
-}
 _EXTENSIONS = {".csv": "csv", ".ndjson": "ndjson", ".jsonl": "ndjson", ".json": "json"}
-_BOOLEANS = {"true": True, "false": False}
 _STATUS_INDEX = {name: index for index, name in enumerate(RESULT_STATUSES)}
 
 
@@ -78,44 +67,43 @@ def _job_key(job_public_id: str) -> int:
 # ---- starting -------------------------------------------------------------------------------
 
 
-def parse_params(
-    query: dict[str, str | None],
+def import_params(
+    options: ImportOptions,
     *,
-    content_type: str | None,
     settings: Settings,
     scope: TenantScope,
     list_policy: str,
 ) -> ImportParams:
-    """The import's options from the query string (400 naming the bad one)."""
-    file_name = query.get("fileName") or "upload"
+    """The import's options checked, with their defaults (400 naming the bad one)."""
+    file_name = options.file_name or "upload"
     if len(file_name) > MAX_FILE_NAME or "\x00" in file_name:
         raise ValidationError(
             f"fileName must be at most {MAX_FILE_NAME} characters, without NUL", field="fileName"
         )
-    dedupe = query.get("dedupe") or list_policy
+    dedupe = options.dedupe or list_policy
     if dedupe not in DEDUPE_POLICIES:
         raise ValidationError("dedupe must be 'none', 'phone' or 'uniqueId'", field="dedupe")
-    invalid_phones = query.get("invalidPhones") or "reject"
+    invalid_phones = options.invalid_phones or "reject"
     if invalid_phones not in ("reject", "flag"):
         raise ValidationError("invalidPhones must be 'reject' or 'flag'", field="invalidPhones")
-    region = query.get("defaultRegion") or settings.default_region
+    region = options.default_region or settings.default_region
     region = region.upper() if region.isascii() else region  # "ß".upper() is "SS"
     if not re.fullmatch(r"[A-Z]{2}", region) or not phonenumbers.country_code_for_region(region):
         raise ValidationError(
             "defaultRegion must be a country code such as US", field="defaultRegion"
         )
-    encoding = query.get("encoding")
+    encoding = options.encoding
     if encoding is not None and (encoding := files.known_encoding(encoding)) is None:
         raise ValidationError("encoding must be utf-8, cp1252, latin-1 or utf-16", field="encoding")
-    delimiter = query.get("delimiter")
+    delimiter = options.delimiter
     if delimiter is not None and delimiter not in files.DELIMITERS:
         raise ValidationError("delimiter must be one of , ; | or a tab", field="delimiter")
     return ImportParams(
-        format=_format(query.get("format"), content_type, file_name),
+        format=_format(options.format, file_name),
         fileName=file_name,
-        dryRun=_boolean(query.get("dryRun"), "dryRun"),
+        dryRun=options.dry_run,
         dedupe=dedupe,
-        mapping=_mapping(query.get("mapping")),
+        mapping=_check_mapping(options.mapping),
         delimiter=delimiter,
         encoding=encoding,
         defaultRegion=region,
@@ -126,43 +114,17 @@ def parse_params(
     )
 
 
-def _format(given: str | None, content_type: str | None, file_name: str) -> str | None:
-    media = (content_type or "").split(";")[0].strip().lower()
-    if media in _FORMS:
-        # curl -F / -d: the file would arrive wrapped in a form, or with its newlines gone.
-        raise UnsupportedMediaTypeError(
-            f"the file must be the request body itself, not a form ({media}): "
-            "send it with curl --data-binary @FILE or -T FILE"
-        )
-    if given:
+def _format(given: str | None, file_name: str) -> str | None:
+    if given is not None:
         if given not in files.FORMATS:
             raise ValidationError("format must be csv, ndjson or json", field="format")
         return given
-    if media in _CONTENT_TYPES:
-        return _CONTENT_TYPES[media]
     dot = file_name.rfind(".")
     return _EXTENSIONS.get(file_name[dot:].lower()) if dot >= 0 else None
 
 
-def _boolean(value: str | None, field: str) -> bool:
-    if value is None or value == "":
-        return False
-    if value not in _BOOLEANS:
-        raise ValidationError(f"{field} must be true or false", field=field)
-    return _BOOLEANS[value]
-
-
-def _mapping(value: str | None) -> dict[str, str]:
-    if not value:
-        return {}
-    try:
-        decoded = msgspec.json.decode(value, type=dict[str, str])
-    except (msgspec.DecodeError, msgspec.ValidationError, RecursionError):
-        raise ValidationError(
-            'mapping must be a JSON object of field to column, e.g. {"phoneNumber":"Mobile"}',
-            field="mapping",
-        ) from None
-    for field, column in decoded.items():
+def _check_mapping(fields: dict[str, str]) -> dict[str, str]:
+    for field, column in fields.items():
         if not mapping.is_field(field):
             raise ValidationError(f"mapping: {mapping.not_a_field(field)}", field="mapping")
         if len(column) > 256 or "\x00" in column:
@@ -174,13 +136,13 @@ def _mapping(value: str | None) -> dict[str, str]:
                 f"mapping: {column[:64]!r} is a column the service sets, and is not imported",
                 field="mapping",
             )
-    columns = [column for column in decoded.values() if column]
+    columns = [column for column in fields.values() if column]
     if len(set(columns)) < len(columns):
         twice = next(c for c in columns if columns.count(c) > 1)
         raise ValidationError(
             f"mapping: the column {twice[:64]!r} is given to more than one field", field="mapping"
         )
-    return decoded
+    return fields
 
 
 def open_upload(
@@ -188,8 +150,7 @@ def open_upload(
     *,
     scope: TenantScope,
     list_public_id: str,
-    query: dict[str, str | None],
-    content_type: str | None,
+    options: ImportOptions,
     settings: Settings,
 ) -> int:
     """Check the list and the options, and make the job row the upload is stored under."""
@@ -200,9 +161,8 @@ def open_upload(
             raise ValidationError(
                 "contacts can only be imported into a passiveApi list", field="source"
             )
-        params = parse_params(
-            query,
-            content_type=content_type,
+        params = import_params(
+            options,
             settings=settings,
             scope=scope,
             list_policy=contacts.list_policy(contact_list),
@@ -443,16 +403,10 @@ def undo(
             raise JobNotUndoableError("a dry run added nothing to undo", field="jobId")
         if job.undone_at is not None:
             raise JobNotUndoableError("the import was already undone", field="jobId")
-        removed = store.remove_job_contacts(conn, scope, list_id=job.list_id, job_id=job.id)
         now = now_iso()
-        if removed:
-            lists.record_contacts_change(
-                conn,
-                scope,
-                list_id=job.list_id,
-                total=contact_list.total_record_count - removed,
-                at=now,
-            )
+        removed = contacts.delete_imported(
+            conn, scope, contact_list=contact_list, job_id=job.id, now=now
+        )
         jobs.update(
             conn,
             scope,

@@ -12,7 +12,7 @@ from sqlalchemy.engine import Connection
 
 from dialist.auth.models import TenantScope
 from dialist.db.engine import Database
-from dialist.db.schema import contacts, job_results, job_uploads, jobs
+from dialist.db.schema import job_results, job_uploads, jobs
 
 
 def add_upload_part(conn: Connection, *, job_id: int, seq: int, data: bytes) -> None:
@@ -117,38 +117,3 @@ def results_from(
     )
     for (data,) in rows:
         yield bytes(data)
-
-
-def remove_job_contacts(conn: Connection, scope: TenantScope, *, list_id: int, job_id: int) -> int:
-    """Delete the contacts of the list that ``job_id`` added; close the gaps in positions.
-
-    Returns how many were removed. The survivors after the first removed position are
-    renumbered in one statement, keeping their order.
-    """
-    where = (
-        contacts.c.list_id == list_id,
-        contacts.c.tenant_id == scope.tenant_id,
-        contacts.c.import_job_id == job_id,
-    )
-    first = conn.execute(sa.select(sa.func.min(contacts.c.position)).where(*where)).scalar()
-    if first is None:
-        return 0
-    removed = conn.execute(sa.delete(contacts).where(*where)).rowcount
-    ranked = (
-        sa.select(
-            contacts.c.id.label("id"),
-            (sa.func.row_number().over(order_by=contacts.c.position) - 1 + first).label("p"),
-        )
-        .where(
-            contacts.c.list_id == list_id,
-            contacts.c.tenant_id == scope.tenant_id,
-            contacts.c.position > first,
-        )
-        .subquery()
-    )
-    conn.execute(
-        sa.update(contacts)
-        .where(contacts.c.id == ranked.c.id, contacts.c.position != ranked.c.p)
-        .values(position=ranked.c.p)
-    )
-    return int(removed)

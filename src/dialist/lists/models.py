@@ -43,6 +43,10 @@ class ContactListRow:
     dedupe_by: str = "phone"
     # Every field name written to the list's contacts, first written first (None: not known).
     field_names: tuple[str, ...] | None = None
+    # The sequence number of the next contact, and the list's latest change and first kept one.
+    next_seq: int = 0
+    last_change: int = 0
+    first_kept_change: int = 1
 
 
 # ---- requests -------------------------------------------------------------------------------

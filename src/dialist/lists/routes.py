@@ -8,7 +8,7 @@ from litestar import Request, delete, get, post, put
 from litestar.params import Parameter
 
 from dialist import web
-from dialist.auth.models import SCOPE_CAMPAIGN_MANAGEMENT
+from dialist.auth.models import TenantScope
 from dialist.envelope import Success, success
 from dialist.lists import service
 from dialist.lists.models import (
@@ -23,7 +23,12 @@ from dialist.lists.models import (
 
 ONE = "/{contactListId:str}"
 R = Request[Any, Any, Any]
-_common: dict[str, Any] = {"tags": [web.KORE_TAG], "responses": web.ERROR_RESPONSES}
+_extension: dict[str, Any] = {"tags": [web.EXTENSION_TAG], "dependencies": web.DEPENDENCIES}
+_common: dict[str, Any] = {
+    "tags": [web.KORE_TAG],
+    "responses": web.ERROR_RESPONSES,
+    "dependencies": web.DEPENDENCIES,
+}
 
 
 @post(
@@ -33,64 +38,68 @@ _common: dict[str, Any] = {"tags": [web.KORE_TAG], "responses": web.ERROR_RESPON
     summary="Create a contact list",
     **{**_common, "responses": {**web.ERROR_RESPONSES, **web.CONFLICT_RESPONSE}},
 )
-def create_contact_list(request: R, data: CreateContactListRequest) -> Success[ContactList]:
-    ctx = web.context(request)
-    scope = web.authenticate(request, SCOPE_CAMPAIGN_MANAGEMENT)
+def create_contact_list(
+    request: R, ctx: web.AppContext, tenant: TenantScope, data: CreateContactListRequest
+) -> Success[ContactList]:
     row = service.create_list(
         ctx.database,
         ctx.settings,
-        scope=scope,
+        scope=tenant,
         request=web.strict_body(request, CreateContactListRequest),
         version=2 if web.api_version(request) == 2 else 1,
     )
     return success(service.present(row), f"Contact list {row.name} created successfully")
 
 
-def _all_lists(request: R, list_type: str | None) -> Success[list[ContactListSummary]]:
-    ctx = web.context(request)
-    scope = web.authenticate(request, SCOPE_CAMPAIGN_MANAGEMENT)
-    rows = service.list_lists(ctx.database, scope=scope, list_type=list_type)
+def _all_lists(
+    ctx: web.AppContext, tenant: TenantScope, list_type: str | None
+) -> Success[list[ContactListSummary]]:
+    rows = service.list_lists(ctx.database, scope=tenant, list_type=list_type)
     return success([service.present_summary(row) for row in rows])
 
 
 @post(
     [web.V2 + "/getAllListDetails", web.V1 + "/getAllListDetails"],
     status_code=200,
-    sync_to_thread=False,
+    sync_to_thread=True,
     summary="Get all contact lists",
     **_common,
 )
 def get_all_list_details(
-    request: R, list_type: Annotated[str | None, Parameter(query="type")] = None
+    ctx: web.AppContext,
+    tenant: TenantScope,
+    list_type: Annotated[str | None, Parameter(query="type")] = None,
 ) -> Success[list[ContactListSummary]]:
-    return _all_lists(request, list_type)
+    return _all_lists(ctx, tenant, list_type)
 
 
 @get(
     [web.V2 + "/getAllListDetails", web.V1 + "/getAllListDetails"],
-    sync_to_thread=False,
+    sync_to_thread=True,
     summary="Get all contact lists (GET form)",
     **_common,
 )
 def get_all_list_details_get(
-    request: R, list_type: Annotated[str | None, Parameter(query="type")] = None
+    ctx: web.AppContext,
+    tenant: TenantScope,
+    list_type: Annotated[str | None, Parameter(query="type")] = None,
 ) -> Success[list[ContactListSummary]]:
-    return _all_lists(request, list_type)
+    return _all_lists(ctx, tenant, list_type)
 
 
 @get(
     [web.V2 + ONE, web.V1 + ONE],
-    sync_to_thread=False,
+    sync_to_thread=True,
     summary="Get contact list details",
     **_common,
 )
-def get_contact_list(request: R) -> Success[ContactListDetail]:
-    ctx = web.context(request)
-    scope = web.authenticate(request, SCOPE_CAMPAIGN_MANAGEMENT)
+def get_contact_list(
+    request: R, ctx: web.AppContext, tenant: TenantScope
+) -> Success[ContactListDetail]:
     row = service.get_list(
-        ctx.database, scope=scope, list_public_id=request.path_params["contactListId"]
+        ctx.database, scope=tenant, list_public_id=request.path_params["contactListId"]
     )
-    return success(service.present_detail(row, scope))
+    return success(service.present_detail(row, tenant))
 
 
 @put(
@@ -99,12 +108,12 @@ def get_contact_list(request: R) -> Success[ContactListDetail]:
     summary="Update a contact list",
     **{**_common, "responses": {**web.ERROR_RESPONSES, **web.CONFLICT_RESPONSE}},
 )
-def update_contact_list(request: R, data: UpdateContactListRequest) -> Success[UpdateResult]:
-    ctx = web.context(request)
-    scope = web.authenticate(request, SCOPE_CAMPAIGN_MANAGEMENT)
+def update_contact_list(
+    request: R, ctx: web.AppContext, tenant: TenantScope, data: UpdateContactListRequest
+) -> Success[UpdateResult]:
     row, result = service.update_list(
         ctx.database,
-        scope=scope,
+        scope=tenant,
         list_public_id=request.path_params["contactListId"],
         request=web.strict_body(request, UpdateContactListRequest),
     )
@@ -118,14 +127,14 @@ def update_contact_list(request: R, data: UpdateContactListRequest) -> Success[U
     summary="Delete a contact list",
     **{**_common, "responses": {**web.ERROR_RESPONSES, **web.CONFLICT_RESPONSE}},
 )
-def delete_contact_list(request: R) -> Success[ContactListDetail]:
-    ctx = web.context(request)
-    scope = web.authenticate(request, SCOPE_CAMPAIGN_MANAGEMENT)
+def delete_contact_list(
+    request: R, ctx: web.AppContext, tenant: TenantScope
+) -> Success[ContactListDetail]:
     row = service.delete_list(
-        ctx.database, scope=scope, list_public_id=request.path_params["contactListId"]
+        ctx.database, scope=tenant, list_public_id=request.path_params["contactListId"]
     )
     return success(
-        service.present_detail(row, scope), f"Contact list {row.name} deleted successfully"
+        service.present_detail(row, tenant), f"Contact list {row.name} deleted successfully"
     )
 
 
@@ -137,14 +146,14 @@ def delete_contact_list(request: R) -> Success[ContactListDetail]:
     description="dialist addition, not in Kore.ai: marks the list as used by a campaign "
     "(`isListInUse`, `campaignInUse`), which makes deleting it fail with 409 LIST_IN_USE.",
     responses=web.ERROR_RESPONSES,
-    tags=[web.EXTENSION_TAG],
+    **_extension,
 )
-def link_campaign(request: R, data: LinkCampaignRequest) -> Success[ContactList]:
-    ctx = web.context(request)
-    scope = web.authenticate(request, SCOPE_CAMPAIGN_MANAGEMENT)
+def link_campaign(
+    request: R, ctx: web.AppContext, tenant: TenantScope, data: LinkCampaignRequest
+) -> Success[ContactList]:
     row = service.link_campaign(
         ctx.database,
-        scope=scope,
+        scope=tenant,
         list_public_id=request.path_params["contactListId"],
         campaign_id=data.id,
         campaign_name=data.name,
@@ -159,15 +168,13 @@ def link_campaign(request: R, data: LinkCampaignRequest) -> Success[ContactList]
     summary="Unlink a campaign from a contact list (dialist addition)",
     description="dialist addition, not in Kore.ai: removes a campaign link.",
     responses=web.ERROR_RESPONSES,
-    tags=[web.EXTENSION_TAG],
+    **_extension,
 )
-def unlink_campaign(request: R) -> Success[ContactList]:
-    ctx = web.context(request)
-    scope = web.authenticate(request, SCOPE_CAMPAIGN_MANAGEMENT)
+def unlink_campaign(request: R, ctx: web.AppContext, tenant: TenantScope) -> Success[ContactList]:
     campaign_id = request.path_params["campaignId"]
     row = service.unlink_campaign(
         ctx.database,
-        scope=scope,
+        scope=tenant,
         list_public_id=request.path_params["contactListId"],
         campaign_id=campaign_id,
     )

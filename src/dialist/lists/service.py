@@ -205,6 +205,11 @@ def _must_get(conn: Connection, scope: TenantScope, list_id: int) -> ContactList
     return row
 
 
+def must_get(conn: Connection, scope: TenantScope, *, list_id: int) -> ContactListRow:
+    """The list with this key in the scope (404 otherwise), not locked."""
+    return _must_get(conn, scope, list_id)
+
+
 def list_lists(
     database: Database, *, scope: TenantScope, list_type: str | None
 ) -> list[ContactListRow]:
@@ -256,15 +261,21 @@ def record_contacts_change(
     list_id: int,
     total: int,
     at: str,
+    last_change: int,
+    next_seq: int | None = None,
     field_names: Sequence[str] | None = None,
 ) -> None:
-    """After contacts were added or removed: the new count, who changed the list when, and
-    (when added contacts brought new ones) all the field names written to it."""
+    """After contacts were added, changed or removed: the new count, who changed the list
+    when, its latest change number, the next sequence number (after adds) and (when added
+    contacts brought new ones) all the field names written to it."""
     values: dict[str, object] = {
         "total_record_count": total,
         "updated_at": at,
         "updated_by": scope.user_id,
+        "last_change": last_change,
     }
+    if next_seq is not None:
+        values["next_seq"] = next_seq
     if field_names is not None:
         values["field_names"] = json.dumps(list(field_names))
     store.update(conn, scope, list_id=list_id, values=values)
@@ -353,7 +364,7 @@ def delete_list(database: Database, *, scope: TenantScope, list_public_id: str) 
             raise ListInUseError(
                 f"contact list {row.name!r} is used by campaign(s) {names} and cannot be deleted"
             )
-        store.delete(conn, scope, list_id=list_id)
+        store.delete(conn, scope, list_id=list_id, at=now_iso())
         return row
 
 

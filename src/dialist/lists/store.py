@@ -11,8 +11,11 @@ from sqlalchemy.engine import Connection
 from dialist.auth.models import TenantScope
 from dialist.db import keys
 from dialist.db.schema import (
+    contact_blocks,
+    contact_changes,
     contact_lists,
     contacts,
+    deleted_lists,
     job_results,
     job_uploads,
     jobs,
@@ -60,6 +63,9 @@ def _rows(conn: Connection, rows: list[Any]) -> list[ContactListRow]:
             campaigns=tuple(campaigns.get(row.id, [])),
             dedupe_by=row.dedupe_by,
             field_names=None if row.field_names is None else tuple(json.loads(row.field_names)),
+            next_seq=row.next_seq,
+            last_change=row.last_change,
+            first_kept_change=row.first_kept_change,
         )
         for row in rows
     ]
@@ -167,9 +173,17 @@ def update(conn: Connection, scope: TenantScope, *, list_id: int, values: dict[s
     )
 
 
-def delete(conn: Connection, scope: TenantScope, *, list_id: int) -> None:
-    """Remove a list of the scope with its contacts, campaign links and import jobs (with
-    their uploads and results; a job still running stops at its next checkpoint)."""
+def delete(conn: Connection, scope: TenantScope, *, list_id: int, at: str) -> None:
+    """Remove a list of the scope with its contacts (their block counts and change log),
+    campaign links and import jobs (with their uploads and results; a job still running stops
+    at its next checkpoint), and remember that it was deleted (its feed answers 410)."""
+    for table in (contact_blocks, contact_changes):
+        conn.execute(
+            sa.delete(table).where(table.c.list_id == list_id, table.c.tenant_id == scope.tenant_id)
+        )
+    conn.execute(
+        sa.insert(deleted_lists).values(list_id=list_id, tenant_id=scope.tenant_id, deleted_at=at)
+    )
     job_ids = sa.select(jobs.c.id).where(
         jobs.c.list_id == list_id, jobs.c.tenant_id == scope.tenant_id
     )
