@@ -37,6 +37,8 @@ class Settings(BaseSettings):
 
     # The change feed: how long a list's changes are kept (older cursors are 410).
     changes_retention_days: float = Field(default=7.0, gt=0)
+    # The contact query: the most contacts one page reads to find its matches.
+    query_scan_rows: int = Field(default=10_000, ge=100, le=1_000_000)
 
     # JWT: leeway in seconds when checking exp/iat/nbf.
     jwt_leeway_seconds: int = 30

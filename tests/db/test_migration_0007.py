@@ -91,7 +91,9 @@ def _old_rows(rng: random.Random) -> tuple[list[tuple[Any, ...]], dict[int, byte
 
 def _fill(database: Database, rows: list[tuple[Any, ...]]) -> None:
     with database.engine.begin() as conn:
-        conn.execute(sa.text("INSERT INTO tenants (id, account_id, stream_id) VALUES (1, 'a', 's')"))
+        conn.execute(
+            sa.text("INSERT INTO tenants (id, account_id, stream_id) VALUES (1, 'a', 's')")
+        )
         for list_id in range(1, LISTS + 1):
             count = sum(1 for row in rows if row[2] == list_id)
             conn.execute(
@@ -109,9 +111,10 @@ def _fill(database: Database, rows: list[tuple[Any, ...]]) -> None:
             marks = ", ".join("?" * 25)
             driver.executemany(f"INSERT INTO contacts ({_OLD_COLUMNS}) VALUES ({marks})", rows)
         else:
-            with driver.cursor() as cursor, cursor.copy(
-                f"COPY contacts ({_OLD_COLUMNS}) FROM STDIN"
-            ) as copy:
+            with (
+                driver.cursor() as cursor,
+                cursor.copy(f"COPY contacts ({_OLD_COLUMNS}) FROM STDIN") as copy,
+            ):
                 for row in rows:
                     copy.write_row(row)
 

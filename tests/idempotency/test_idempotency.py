@@ -132,6 +132,19 @@ def test_put_and_crm_writes_are_replayed(tenant: Tenant) -> None:
     _assert_replay(created, _with_key(tenant, "POST", tenant.crm, key, json=ada))
 
 
+def test_patch_of_a_contact_is_replayed_with_its_etag(tenant: Tenant) -> None:
+    list_id = tenant.create_list(allowDuplicates=True)["_id"]
+    contact_id = tenant.add(list_id, _contacts(1))["results"][0]["_id"]
+    path, key = f"{tenant.v2}/{list_id}/contacts/{contact_id}", _key()
+    first = _with_key(tenant, "PATCH", path, key, json={"tier": "gold"})
+    assert first.status_code == 200, first.text
+    again = _with_key(tenant, "PATCH", path, key, json={"tier": "gold"})
+    _assert_replay(first, again)
+    assert again.headers["etag"] == first.headers["etag"]
+    # Applied once: the contact's version moved by one.
+    assert tenant.request("GET", path).headers["etag"] == first.headers["etag"]
+
+
 def test_business_errors_are_kept_too(tenant: Tenant) -> None:
     path, key = f"{tenant.v2}/cl-{uuid.uuid4()}/contacts", _key()
     body = {"contacts": _contacts(1)}

@@ -207,3 +207,35 @@ class ChangePageDoc(msgspec.Struct):
     changes: list[ChangeDoc]
     nextCursor: str  # noqa: N815
     hasMore: bool  # noqa: N815
+
+
+# ---- the contact query ----------------------------------------------------------------------
+
+QUERY_SORTS = ("createdAt", "-createdAt", "updatedAt", "-updatedAt")
+QUERY_DEFAULT_LIMIT = 100
+
+
+class ContactQuery(msgspec.Struct, frozen=True, kw_only=True):
+    """A parsed contact query (contract §2): every filter, the sort, the page size and the
+    cursor. Instants are UTC in the stored form (``2026-01-02T03:04:05.678Z``)."""
+
+    phone_number: str | None = None
+    fields: tuple[tuple[str, str], ...] = ()
+    phone_valid: bool | None = None
+    region: str | None = None
+    time_zone: str | None = None
+    created_after: str | None = None
+    created_before: str | None = None
+    updated_after: str | None = None
+    updated_before: str | None = None
+    sort: str = "createdAt"
+    limit: int = QUERY_DEFAULT_LIMIT
+    cursor: str | None = None
+
+
+class QueryPage(msgspec.Struct):
+    """``data`` of the contact query, as documented: a page may hold fewer than ``limit``
+    contacts (even none) while ``nextCursor`` is not null."""
+
+    contacts: list[ContactWithVersion]
+    nextCursor: str | None  # noqa: N815

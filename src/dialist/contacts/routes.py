@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
 import anyio
 import msgspec
@@ -16,18 +16,24 @@ from litestar.response.base import ASGIResponse
 
 from dialist import web
 from dialist.auth.models import SCOPE_CAMPAIGN_MANAGEMENT
-from dialist.contacts import changes, service
+from dialist.contacts import changes, query, service
 from dialist.contacts.models import (
     DEFAULT_LIMIT,
+    QUERY_DEFAULT_LIMIT,
     AddContactsRequest,
     AddContactsResult,
     ChangePageDoc,
     ContactPage,
+    ContactQuery,
     ContactWithVersion,
     DeleteContactsRequest,
     DeleteContactsResult,
     KoreAddContactsRequest,
     LatestCursor,
+    QueryPage,
+)
+from dialist.contacts.models import (
+    MAX_LIMIT as MAX_QUERY_LIMIT,
 )
 from dialist.envelope import Failure, MessageOnly, Success, success
 from dialist.errors import ValidationError
@@ -244,6 +250,120 @@ async def merge_contact(request: R, data: dict[str, Any]) -> ASGIResponse:
     return await _threaded(_write, request, data, False)
 
 
+_QUERY_TEXT = ("phoneNumber", "region", "timeZone", "cursor")
+_QUERY_INSTANTS = {
+    "createdAfter": "created_after",
+    "createdBefore": "created_before",
+    "updatedAfter": "updated_after",
+    "updatedBefore": "updated_before",
+}
+_QUERY_KNOWN = frozenset(
+    {*_QUERY_TEXT, *_QUERY_INSTANTS, "phoneValid", "sort", "limit", "accountId"}
+)
+
+
+def contact_query(request: R) -> ContactQuery:
+    """The contact query's parameters, checked: each at most once, known names only."""
+    given: dict[str, str] = {}
+    fields: list[tuple[str, str]] = []
+    for name, value in request.query_params.multi_items():
+        if name in given or any(name == f"field.{f}" for f, _v in fields):
+            raise ValidationError(f"{name} may be given once", field=name)
+        if name.startswith("field."):
+            if not name[6:]:
+                raise ValidationError("field. must name a field: field.<name>=value", field=name)
+            fields.append((name[6:], value))
+        elif name in _QUERY_KNOWN:
+            given[name] = value
+        else:
+            raise ValidationError(
+                f"unknown query parameter {name!r}; filter by a contact field with "
+                f"field.{name}=value",
+                field=name,
+            )
+    valid = given.get("phoneValid")
+    if valid not in (None, "true", "false"):
+        raise ValidationError("phoneValid must be true or false", field="phoneValid")
+    limit = given.get("limit", str(QUERY_DEFAULT_LIMIT))
+    if not limit.isdigit() or not 1 <= int(limit) <= MAX_QUERY_LIMIT:
+        raise ValidationError(
+            f"limit must be an integer from 1 to {MAX_QUERY_LIMIT}", field="limit"
+        )
+    for name in _QUERY_TEXT:
+        if name in given and not given[name].strip():
+            raise ValidationError(f"{name} must not be empty", field=name)
+    return ContactQuery(
+        phone_number=given.get("phoneNumber"),
+        fields=tuple(fields),
+        phone_valid=None if valid is None else valid == "true",
+        region=given.get("region", "").strip().upper() or None,
+        time_zone=given.get("timeZone", "").strip() or None,
+        sort=query.check_sort(given.get("sort", "createdAt")),
+        limit=int(limit),
+        cursor=given.get("cursor"),
+        **{
+            attribute: query.instant(given[name], field=name)
+            for name, attribute in _QUERY_INSTANTS.items()
+            if name in given
+        },
+    )
+
+
+_TEXT = Annotated[str | None, Parameter(required=False)]
+
+
+@get(
+    [web.V2 + ONE + "/contacts", web.V1 + ONE + "/contacts"],
+    summary="Query a list's contacts (dialist addition)",
+    description="dialist addition: filter by `phoneNumber` (any format), `field.<name>=value` "
+    "(text comparison; any field), `phoneValid`, `region`, `timeZone`, and "
+    "`createdAfter`/`createdBefore`/`updatedAfter`/`updatedBefore` (instants, `[after, "
+    "before)`); `sort` by `createdAt` (list order, default), `updatedAt`, either with a "
+    "leading `-` for descending; `field.<name>` sorts are 400 UNSUPPORTED_QUERY (no index). "
+    "Pages by `cursor` (the `nextCursor` of the last page, tied to the same filters and "
+    "sort). Each page reads at most DIALIST_QUERY_SCAN_ROWS contacts from its cursor, so a "
+    "page may hold fewer than `limit` contacts (even none) while `nextCursor` is not null: "
+    "follow it until it is null. Every page costs the same at any depth.",
+    tags=[web.EXTENSION_TAG],
+    responses=web.ok_responses(Success[QueryPage], "A page of matching contacts"),
+)
+async def query_contacts(
+    request: R,
+    phoneNumber: _TEXT = None,  # noqa: N803 - documented parameters, read in contact_query
+    phoneValid: Annotated[Literal["true", "false"] | None, Parameter(required=False)] = None,  # noqa: N803
+    region: _TEXT = None,
+    timeZone: _TEXT = None,  # noqa: N803
+    createdAfter: _TEXT = None,  # noqa: N803
+    createdBefore: _TEXT = None,  # noqa: N803
+    updatedAfter: _TEXT = None,  # noqa: N803
+    updatedBefore: _TEXT = None,  # noqa: N803
+    sort: Annotated[
+        str | None,
+        Parameter(
+            required=False,
+            description="createdAt (default), -createdAt, updatedAt, -updatedAt; "
+            "field.<name> is 400 UNSUPPORTED_QUERY",
+        ),
+    ] = None,
+    limit: Annotated[int | None, Parameter(required=False, ge=1, le=1000)] = None,
+    cursor: _TEXT = None,
+) -> ASGIResponse:
+    return await _threaded(_query_contacts, request)
+
+
+def _query_contacts(request: R) -> ASGIResponse:
+    ctx = web.context(request)
+    scope = web.authenticate(request, SCOPE_CAMPAIGN_MANAGEMENT)
+    found = query.run(
+        ctx.database,
+        ctx.settings,
+        scope=scope,
+        list_public_id=request.path_params["contactListId"],
+        query=contact_query(request),
+    )
+    return web.json_response(b'{"status":"success","message":"","data":' + found + b"}")
+
+
 @get(
     [web.V2 + ONE + "/changes", web.V1 + ONE + "/changes"],
     summary="The list's change feed (dialist addition)",
@@ -353,6 +473,7 @@ ROUTES = [
     get_contact,
     replace_contact,
     merge_contact,
+    query_contacts,
     read_changes,
     latest_change,
     delete_contact,

@@ -20,6 +20,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Connection
 
 from dialist.auth.models import TenantScope
+from dialist.contacts.models import ContactQuery
 from dialist.db import keys
 from dialist.db.schema import (
     BLOCK_SHIFT,
@@ -594,3 +595,107 @@ def prune_changes(
         .values(first_kept_change=last + 1)
     )
     return int(removed)
+
+
+# ---- the contact query ----------------------------------------------------------------------
+
+
+def queryable_field(name: str) -> bool:
+    """Whether ``field.<name>`` can be written as a JSON path on every backend."""
+    return bool(name) and '"' not in name and "\\" not in name
+
+
+def query(
+    conn: Connection,
+    scope: TenantScope,
+    *,
+    list_id: int,
+    query: ContactQuery,
+    phone: tuple[int, str] | None,
+    start: tuple[Any, ...] | None,
+    scan: int,
+) -> tuple[list[bytes], tuple[Any, ...], bool]:
+    """One page of the contact query: the rendered contacts that match (up to
+    ``query.limit``), the key of the last contact read, and whether the index range ended.
+
+    The inner SELECT walks the sort's index from ``start`` and stops after ``scan`` contacts
+    (or, with ``phone`` (hash, key), reads that number's contacts through the phone index);
+    the outer one renders only the contacts that match the other filters.
+    """
+    dialect = conn.dialect.name
+    p = "?" if dialect == "sqlite" else "%s"
+    by_update = query.sort.lstrip("-") == "updatedAt"
+    descending = query.sort.startswith("-")
+    keys = ("updated_at", "seq") if by_update else ("seq",)
+    inner = [f"list_id = {p}", f"tenant_id = {p}"]
+    params: list[Any] = [list_id, scope.tenant_id]
+    if start is not None:
+        row = f"({', '.join(keys)})" if by_update else "seq"
+        marks = f"({p}, {p})" if by_update else p
+        inner.append(f"{row} {'<' if descending else '>'} {marks}")
+        params += start
+    if phone is not None:
+        inner += [f"phone_hash = {p}", f"phone_key = {p}"]
+        params += phone
+    match: list[str] = []
+    match_params: list[Any] = []
+    ranges = (
+        ("created_at", ">=", query.created_after),
+        ("created_at", "<", query.created_before),
+        ("updated_at", ">=", query.updated_after),
+        ("updated_at", "<", query.updated_before),
+    )
+    for column, operator, value in ranges:
+        if value is None:
+            continue
+        if column == "updated_at" and by_update:  # served by the index range itself
+            inner.append(f"{column} {operator} {p}")
+            params.append(value)
+        else:
+            match.append(f"{column} {operator} {p}")
+            match_params.append(value)
+    equal: tuple[tuple[str, object], ...] = (
+        ("phone_valid", query.phone_valid),
+        ("phone_region", query.region),
+        ("time_zone", query.time_zone),
+    )
+    for column, wanted in equal:
+        if wanted is not None:
+            match.append(f"{column} = {p}")
+            match_params.append(wanted)
+    for name, value in query.fields:
+        if dialect == "sqlite":
+            text = "CAST(doc AS TEXT)"
+            match.append(
+                f"(CASE json_type({text}, {p}) WHEN 'true' THEN 'true' WHEN 'false' THEN "
+                f"'false' WHEN 'null' THEN NULL ELSE CAST(json_extract({text}, {p}) AS TEXT) "
+                f"END) = {p}"
+            )
+            path = f'$."{name}"'
+            match_params += [path, path, value]
+        else:
+            match.append(f"(convert_from(doc, 'UTF8')::jsonb ->> {p}) = {p}")
+            match_params += [name, value]
+    order = ", ".join(f"{k} DESC" if descending else k for k in keys)
+    rendered = FULL[dialect].format()
+    matched = " AND ".join(match) if match else "1 = 1"
+    sql = (
+        f"SELECT {', '.join(keys)}, CASE WHEN {matched} THEN {rendered} END FROM "
+        f"(SELECT * FROM contacts WHERE {' AND '.join(inner)} ORDER BY {order} LIMIT {p}) c "
+        f"ORDER BY {order}"
+    )
+    result = conn.exec_driver_sql(sql, (*match_params, *params, scan))
+    found: list[bytes] = []
+    last: tuple[Any, ...] = start or ()
+    read = 0
+    try:
+        for got in result:
+            read += 1
+            last = tuple(got[: len(keys)])
+            if got[-1] is not None:
+                found.append(bytes(got[-1]))
+                if len(found) == query.limit:
+                    return found, last, False
+    finally:
+        result.close()
+    return found, last, read < scan

@@ -129,6 +129,8 @@ contacts = sa.Table(
 sa.Index("ix_contacts_list_seq", contacts.c.list_id, contacts.c.seq, unique=True)
 sa.Index("ix_contacts_list_phone_hash", contacts.c.list_id, contacts.c.phone_hash)
 sa.Index("ix_contacts_list_unique_hash", contacts.c.list_id, contacts.c.unique_hash)
+# The contact query sorted by updatedAt (and its updatedAfter/updatedBefore range).
+sa.Index("ix_contacts_list_updated", contacts.c.list_id, contacts.c.updated_at, contacts.c.seq)
 
 # How many live contacts each block of ``BLOCK_SIZE`` sequence numbers of a list holds: what
 # turns ``skip`` into a sequence number without counting contacts, and what a delete updates
@@ -270,7 +272,7 @@ idempotency_keys = sa.Table(
     sa.Column("target", sa.Text, nullable=False),  # path and query string
     sa.Column("body_hash", sa.String(64)),  # SHA-256 of the body (null while running)
     sa.Column("status_code", sa.Integer),
-    sa.Column("content_type", sa.String(255)),
+    sa.Column("headers", sa.Text),  # JSON [[name, value], …]: content-type, etag, location
     sa.Column("body", sa.LargeBinary),
     sa.Column("created_at", sa.String(32), nullable=False),
     sa.Column("heartbeat_at", sa.Float, nullable=False),  # epoch seconds, while running

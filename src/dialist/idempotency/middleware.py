@@ -35,6 +35,8 @@ _HEADER = service.HEADER.lower().encode()
 _DRAIN_LIMIT = 1024 * 1024
 # Answers larger than this are not kept (a batch of 10,000 contacts answers ~2 MB).
 _KEEP_LIMIT = 16 * 1024 * 1024
+# The headers that describe the answer, kept and replayed with it.
+_KEPT_HEADERS = frozenset({b"content-type", b"etag", b"location"})
 
 
 def _target(scope: dict[str, Any]) -> str:
@@ -65,8 +67,7 @@ async def _send_answer(send: Send, answer: Answer) -> None:
         (b"content-length", str(len(answer.body)).encode()),
         (b"idempotent-replayed", b"true"),
     ]
-    if answer.content_type is not None:
-        headers.append((b"content-type", answer.content_type.encode("latin-1")))
+    headers += [(name.encode("latin-1"), value.encode("latin-1")) for name, value in answer.headers]
     await send({"type": "http.response.start", "status": answer.status_code, "headers": headers})
     await send({"type": "http.response.body", "body": answer.body, "more_body": False})
 
@@ -133,7 +134,7 @@ class _Run:
         self.digest = hashlib.sha256()
         self.body_read = False
         self.status_code = 0
-        self.content_type: str | None = None
+        self.headers: list[tuple[str, str]] = []
         self.chunks: list[bytes] = []
         self.size = 0
         self.keepable = True
@@ -167,8 +168,8 @@ class _Run:
         if message["type"] == "http.response.start":
             self.status_code = message["status"]
             for name, value in message.get("headers", ()):
-                if name.lower() == b"content-type":
-                    self.content_type = bytes(value).decode("latin-1")
+                if name.lower() in _KEPT_HEADERS:
+                    self.headers.append((name.lower().decode(), bytes(value).decode("latin-1")))
             if not self.body_read and service.keeps(self.status_code):
                 await self._drain()
         elif message["type"] == "http.response.body":
@@ -200,7 +201,7 @@ class _Run:
         kept = keep and self.body_read and service.keeps(self.status_code)
         try:
             if kept:
-                answer = Answer(self.status_code, self.content_type, b"".join(self.chunks))
+                answer = Answer(self.status_code, tuple(self.headers), b"".join(self.chunks))
                 await anyio.to_thread.run_sync(
                     functools.partial(
                         service.complete,

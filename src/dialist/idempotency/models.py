@@ -19,7 +19,7 @@ class KeyRow:
     target: str
     body_hash: str | None
     status_code: int | None
-    content_type: str | None
+    headers: tuple[tuple[str, str], ...]
     body: bytes | None
     heartbeat_at: float
     expires_at: float
@@ -27,10 +27,11 @@ class KeyRow:
 
 @dataclass(frozen=True)
 class Answer:
-    """What the first request answered, replayed as it was."""
+    """What the first request answered, replayed as it was: status, the headers that describe
+    the answer (content type, ETag, location) and body."""
 
     status_code: int
-    content_type: str | None
+    headers: tuple[tuple[str, str], ...]
     body: bytes
 
 

@@ -9,6 +9,7 @@ answer is only known once rendered). A runner heart-beats its claim; a claim sil
 
 from __future__ import annotations
 
+import json
 import re
 import secrets
 import time
@@ -72,7 +73,7 @@ def _fresh(claim: str, *, method: str, target: str, now: float) -> dict[str, Any
         "target": target,
         "body_hash": None,
         "status_code": None,
-        "content_type": None,
+        "headers": None,
         "body": None,
         "created_at": now_iso(),
         "heartbeat_at": now,
@@ -91,9 +92,7 @@ def _decide(row: KeyRow, *, method: str, target: str) -> Kept | DialistError:
         )
     return Kept(
         body_hash=row.body_hash,
-        answer=Answer(
-            status_code=row.status_code, content_type=row.content_type, body=row.body or b""
-        ),
+        answer=Answer(status_code=row.status_code, headers=row.headers, body=row.body or b""),
     )
 
 
@@ -152,7 +151,7 @@ def complete(
                 "state": DONE,
                 "body_hash": body_hash,
                 "status_code": answer.status_code,
-                "content_type": answer.content_type,
+                "headers": json.dumps(answer.headers),
                 "body": answer.body,
                 "heartbeat_at": now,
                 "expires_at": now + KEEP_SECONDS,

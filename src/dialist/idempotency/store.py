@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import sqlalchemy as sa
@@ -29,7 +30,7 @@ def _row(row: Any) -> KeyRow:
         target=row.target,
         body_hash=row.body_hash,
         status_code=row.status_code,
-        content_type=row.content_type,
+        headers=tuple((name, value) for name, value in json.loads(row.headers or "[]")),
         body=None if row.body is None else bytes(row.body),
         heartbeat_at=row.heartbeat_at,
         expires_at=row.expires_at,

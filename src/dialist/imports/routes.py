@@ -38,6 +38,7 @@ _CONTENT_TYPES = {
     "application/json": "json",
 }
 _BOOLEANS = {"true": True, "false": False}
+_extension: dict[str, Any] = {"tags": [web.EXTENSION_TAG], "dependencies": web.DEPENDENCIES}
 
 
 def _paths(suffix: str) -> list[str]:
@@ -111,8 +112,7 @@ async def _store(ctx: web.AppContext, job_id: int, seq: int, data: bytes) -> Non
     "`dryRun`, `dedupe` (none|phone|uniqueId), `mapping` (JSON object field → column), "
     "`delimiter`, `encoding`, `defaultRegion`, `invalidPhones` (reject|flag). See "
     "docs/imports.md.",
-    tags=[web.EXTENSION_TAG],
-    dependencies=web.DEPENDENCIES,
+    **_extension,
     responses={
         **web.ok_responses(Success[ImportJob], "The job, queued", 202),
         413: ResponseSpec(
@@ -170,8 +170,7 @@ async def start_import(
     sync_to_thread=True,
     summary="List the imports of a contact list (dialist addition)",
     description="dialist addition: newest first, `skip`/`limit` (1-1000, default 50).",
-    tags=[web.EXTENSION_TAG],
-    dependencies=web.DEPENDENCIES,
+    **_extension,
     responses=web.ok_responses(Success[ImportJobPage], "Import jobs"),
 )
 def list_imports(
@@ -197,8 +196,7 @@ def list_imports(
     sync_to_thread=True,
     summary="Get an import job (dialist addition)",
     description="dialist addition: status, live counts, rows/s, error, undo.",
-    tags=[web.EXTENSION_TAG],
-    dependencies=web.DEPENDENCIES,
+    **_extension,
     responses=web.ok_responses(Success[ImportJob], "The job"),
 )
 def get_import(request: R, ctx: web.AppContext, tenant: TenantScope) -> Success[ImportJob]:
@@ -217,8 +215,7 @@ def get_import(request: R, ctx: web.AppContext, tenant: TenantScope) -> Success[
     summary="Per-row results of an import (dialist addition)",
     description="dialist addition: in row order; `status` keeps added, duplicate or invalid "
     "rows; `skip` >= 0, `limit` 1-1000 (default 100).",
-    tags=[web.EXTENSION_TAG],
-    dependencies=web.DEPENDENCIES,
+    **_extension,
     responses=web.ok_responses(Success[ResultPage], "A page of per-row results"),
 )
 def import_results(
@@ -261,8 +258,7 @@ def _act(
     summary="Cancel an import (dialist addition)",
     description="dialist addition: a queued job ends at once, a running one after the chunk it "
     "is writing (what it committed stays, and can be undone). 409 JOB_FINISHED when finished.",
-    tags=[web.EXTENSION_TAG],
-    dependencies=web.DEPENDENCIES,
+    **_extension,
     responses={
         **web.ok_responses(Success[ImportJob], "The job"),
         **_conflict("The job has finished (JOB_FINISHED)"),
@@ -280,8 +276,7 @@ def cancel_import(request: R, ctx: web.AppContext, tenant: TenantScope) -> Succe
     description="dialist addition: removes exactly the contacts the job added that are still "
     "in the list. 409 JOB_NOT_FINISHED while it runs, JOB_NOT_UNDOABLE for a dry run or a job "
     "already undone.",
-    tags=[web.EXTENSION_TAG],
-    dependencies=web.DEPENDENCIES,
+    **_extension,
     responses={
         **web.ok_responses(Success[ImportJob], "The job, with `undo`"),
         **_conflict("Still running (JOB_NOT_FINISHED), a dry run or undone (JOB_NOT_UNDOABLE)"),

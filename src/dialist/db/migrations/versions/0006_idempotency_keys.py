@@ -1,5 +1,6 @@
 """Idempotent writes: the ``idempotency_keys`` table, one row per ``Idempotency-Key`` of an app
-in a tenant (the request's method, path and body hash, then its answer), kept 24 hours.
+in a tenant (the request's method, path and body hash, then its answer: status, headers and
+body), kept 24 hours.
 
 Revision ID: 0006
 Revises: 0005
@@ -32,7 +33,7 @@ def upgrade() -> None:
         sa.Column("target", sa.Text, nullable=False),
         sa.Column("body_hash", sa.String(64)),
         sa.Column("status_code", sa.Integer),
-        sa.Column("content_type", sa.String(255)),
+        sa.Column("headers", sa.Text),
         sa.Column("body", sa.LargeBinary),
         sa.Column("created_at", sa.String(32), nullable=False),
         sa.Column("heartbeat_at", sa.Float, nullable=False),

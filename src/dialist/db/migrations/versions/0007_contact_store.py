@@ -114,6 +114,7 @@ def upgrade() -> None:
     else:
         _contacts_postgresql()
     op.create_index("ix_contacts_list_seq", "contacts", ["list_id", "seq"], unique=True)
+    op.create_index("ix_contacts_list_updated", "contacts", ["list_id", "updated_at", "seq"])
     if sqlite:
         op.create_index("ix_contacts_list_phone_hash", "contacts", ["list_id", "phone_hash"])
         op.create_index("ix_contacts_list_unique_hash", "contacts", ["list_id", "unique_hash"])
