@@ -15,6 +15,7 @@ from litestar.types.internal_types import PathParameterDefinition
 from dialist import __version__, web
 from dialist.auth.models import SCOPE_CAMPAIGN_MANAGEMENT, SCOPE_CONFIGURATION
 from dialist.auth.service import Authenticator
+from dialist.contacts import changes
 from dialist.contacts.fastpath import GetAllContactsFastPath
 from dialist.contacts.routes import ROUTES as CONTACT_ROUTES
 from dialist.crm.routes import ROUTES as CRM_ROUTES
@@ -25,7 +26,7 @@ from dialist.idempotency.middleware import IdempotencyMiddleware
 from dialist.imports import runner as import_runner
 from dialist.imports.routes import ROUTES as IMPORT_ROUTES
 from dialist.jobs.service import Handler
-from dialist.jobs.worker import Worker
+from dialist.jobs.worker import Sweep, Worker
 from dialist.lists.routes import ROUTES as LIST_ROUTES
 from dialist.phones import service as phones
 from dialist.settings import Settings
@@ -37,7 +38,7 @@ def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@get("/readyz", sync_to_thread=False, tags=["operations"])
+@get("/readyz", sync_to_thread=True, tags=["operations"])
 def readyz(request: Request[Any, Any, Any]) -> Response[dict[str, str]]:
     """Readiness: the database answers (503 when it does not)."""
     ctx: web.AppContext = request.app.state["ctx"]
@@ -89,6 +90,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> Lites
             parameters=web.AUTH_PARAMETERS,
             security=[{"jwt": []}],
             guards=[web.authenticated],
+            dependencies=web.DEPENDENCIES,
             middleware=[IdempotencyMiddleware],
             opt={"auth_scope": scope},
         )
@@ -149,9 +151,14 @@ def job_handlers() -> dict[str, Handler]:
     return {"import": import_runner.run}
 
 
+def job_sweeps() -> list[Sweep]:
+    """The housekeeping workers run now and then."""
+    return [changes.prune]
+
+
 def job_worker(database: Database, settings: Settings) -> Worker:
     """A worker for every kind of job dialist runs."""
-    return Worker(database, settings, job_handlers())
+    return Worker(database, settings, job_handlers(), job_sweeps())
 
 
 def asgi() -> GetAllContactsFastPath:

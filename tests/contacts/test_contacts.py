@@ -13,7 +13,8 @@ from tests.conftest import Server, Tenant, make_tenant
 
 
 def _page(tenant: Tenant, list_id: str, query: str = "") -> dict[str, Any]:
-    response = tenant.request("GET", f"{tenant.v2}/{list_id}/getAllContacts?limit=1000&{query}")
+    paging = query if "limit=" in query else f"limit=1000&{query}"
+    response = tenant.request("GET", f"{tenant.v2}/{list_id}/getAllContacts?{paging}")
     assert response.status_code == 200, response.text
     data: dict[str, Any] = response.json()["data"]
     return data

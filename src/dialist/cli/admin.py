@@ -130,7 +130,7 @@ def worker(
     worker stops heart-beating is taken over from its checkpoint. Run servers with
     DIALIST_WORKER=off to leave every job to these workers.
     """
-    from dialist.app import job_handlers
+    from dialist.app import job_handlers, job_sweeps
     from dialist.jobs.worker import serve as serve_jobs
     from dialist.phones import service as phones
 
@@ -140,7 +140,7 @@ def worker(
     where = database.engine.url.render_as_string(hide_password=True)
     console.print(f"dialist worker on {where}: {threads} thread(s); stop with Ctrl-C or SIGTERM")
     try:
-        serve_jobs(database, settings, job_handlers(), threads=threads)
+        serve_jobs(database, settings, job_handlers(), threads=threads, sweeps=job_sweeps())
     finally:
         database.dispose()
     console.print("dialist worker stopped")

@@ -1,39 +1,113 @@
-"""A fast lane for the hottest request, getAllContacts, in front of the Litestar app.
+"""getAllContacts, answered in front of the Litestar app: the endpoint's only path.
 
 Paging a large list is what dialers do all day, and on that route the framework's per-request
-work (routing, parameter models, response objects) cost three times the query itself. This
-ASGI wrapper answers the plain successful case directly with the same service functions; any
-request it is not sure about (other query parameters, encoded or odd values, repeated headers)
-goes to the Litestar route, which stays the reference and is the one documented in the OpenAPI.
-Errors raised by the service are rendered with the same envelope function as the app's error
-handler, so both paths give byte-identical answers.
+work (routing, parameter models, response objects) cost three times the query itself. So every
+GET of the getAllContacts path is answered here, before routing: the query string and the
+credential headers are read by :func:`answer`, the page is built by the contacts service
+in a worker thread (no database call runs on the event loop), and errors are rendered with the
+app's failure envelope. The Litestar route of the same path only documents it in the OpenAPI
+document; if a request ever reaches it, it answers through :func:`answer` too.
 """
 
 from __future__ import annotations
 
 import re
 from typing import Any
+from urllib.parse import parse_qsl
 
 import anyio
 from litestar.types import ASGIApp, HTTPResponseStartEvent, Receive, Scope, Send
 
 from dialist import web
 from dialist.auth.models import SCOPE_CAMPAIGN_MANAGEMENT
+from dialist.auth.service import RequestCredentials
 from dialist.contacts import service
+from dialist.contacts.models import DEFAULT_LIMIT
 from dialist.envelope import failure_bytes
-from dialist.errors import DialistError
+from dialist.errors import DialistError, ValidationError
 
 _PATH = re.compile(
     r"^/(?:campaign/api/v2|agentassist/api/v1)/public/([^/]+)/campaign/contactList/"
     r"([^/]+)/getAllContacts$"
 )
-_KNOWN = frozenset({"accountId", "skip", "limit", "include"})
-_CREDENTIAL_HEADERS = frozenset({b"auth", b"authorization", b"iid", b"accountid"})
-_DIGITS = re.compile(r"^[0-9]{1,18}$")
+_PAGING = ("skip", "limit")
+_KNOWN = frozenset({"skip", "limit", "include", "accountId"})
+_CREDENTIAL_HEADERS = {b"auth": "auth", b"authorization": "authorization", b"iid": "iid"}
+_CREDENTIAL_HEADERS[b"accountid"] = "accountId"
+_INTEGER = re.compile(r"-?[0-9]+")
+
+
+def _credentials(
+    headers: list[tuple[bytes, bytes]], values: dict[str, list[str]], stream_id: str
+) -> RequestCredentials:
+    """Who the request says it is: each credential header and ``accountId`` at most once."""
+    found: dict[str, str] = {}
+    for name, value in headers:
+        key = _CREDENTIAL_HEADERS.get(name.lower())
+        if key is not None:
+            if key.lower() in found:
+                raise ValidationError(f"the {key} header may be given only once", field=key)
+            found[key.lower()] = value.decode("latin-1")
+    account_ids = values.get("accountId", [])
+    if len(account_ids) > 1:
+        raise ValidationError("accountId may be given only once", field="accountId")
+    return web.credentials(
+        found, stream_id=stream_id, account_id_query=account_ids[0] if account_ids else None
+    )
+
+
+def _query(query_string: bytes) -> dict[str, list[str]]:
+    """The known query parameters' values (unknown ones are ignored)."""
+    values: dict[str, list[str]] = {}
+    for key, value in parse_qsl(query_string.decode("latin-1"), keep_blank_values=True):
+        if key in _KNOWN:
+            values.setdefault(key, []).append(value)
+    return values
+
+
+def _one(values: dict[str, list[str]], name: str, default: str | None) -> str | None:
+    given = values.get(name, [])
+    if len(given) > 1:
+        raise ValidationError(f"{name} may be given only once", field=name)
+    return given[0] if given else default
+
+
+def answer(ctx: web.AppContext, scope: dict[str, Any], stream_id: str, list_id: str) -> bytes:
+    """The whole getAllContacts answer for a request (raises the service's errors).
+
+    Credentials are checked first (a caller without them learns nothing of what a request
+    should hold); then ``skip`` and ``limit`` must be written as integers and each known
+    parameter given at most once; unknown parameters are ignored.
+    """
+    values = _query(scope.get("query_string", b""))
+    tenant = ctx.authenticator.authenticate(
+        _credentials(scope["headers"], values, stream_id), scope=SCOPE_CAMPAIGN_MANAGEMENT
+    )
+    for name in _PAGING:
+        if not all(_INTEGER.fullmatch(value) for value in values.get(name, [])):
+            raise ValidationError(f"{name} must be an integer", field=name)
+    return service.page_json(
+        ctx.database,
+        scope=tenant,
+        list_public_id=list_id,
+        skip=int(_one(values, "skip", "0") or 0),
+        limit=int(_one(values, "limit", str(DEFAULT_LIMIT)) or 0),
+        include_phone=service.wants_phone(_one(values, "include", None)),
+    )
+
+
+def answer_or_error(
+    ctx: web.AppContext, scope: dict[str, Any], stream_id: str, list_id: str
+) -> tuple[int, bytes]:
+    """``(status, body)``: the page, or the failure envelope of the error."""
+    try:
+        return 200, answer(ctx, scope, stream_id, list_id)
+    except DialistError as error:
+        return error.status_code, failure_bytes(error)
 
 
 class GetAllContactsFastPath:
-    """Wraps the app; serves GET getAllContacts when it can, else passes the request on."""
+    """Wraps the app; answers every GET of the getAllContacts path, passes the rest on."""
 
     def __init__(self, app: ASGIApp, ctx: web.AppContext) -> None:
         self.app = app
@@ -44,67 +118,18 @@ class GetAllContactsFastPath:
         if raw["type"] == "http" and raw["method"] == "GET":
             match = _PATH.match(raw["path"])
             if match is not None:
-                # In a worker thread: no database call runs on the event loop.
-                answer = await anyio.to_thread.run_sync(
-                    self._answer, raw, match.group(1), match.group(2)
+                status, body = await anyio.to_thread.run_sync(
+                    answer_or_error, self.ctx, raw, match.group(1), match.group(2)
                 )
-                if answer is not None:
-                    status, body = answer
-                    start: HTTPResponseStartEvent = {
-                        "type": "http.response.start",
-                        "status": status,
-                        "headers": [
-                            (b"content-type", b"application/json"),
-                            (b"content-length", str(len(body)).encode()),
-                        ],
-                    }
-                    await send(start)
-                    await send({"type": "http.response.body", "body": body, "more_body": False})
-                    return
+                start: HTTPResponseStartEvent = {
+                    "type": "http.response.start",
+                    "status": status,
+                    "headers": [
+                        (b"content-type", b"application/json"),
+                        (b"content-length", str(len(body)).encode()),
+                    ],
+                }
+                await send(start)
+                await send({"type": "http.response.body", "body": body, "more_body": False})
+                return
         await self.app(scope, receive, send)
-
-    def _answer(
-        self, scope: dict[str, Any], stream_id: str, list_id: str
-    ) -> tuple[int, bytes] | None:
-        query: dict[str, str] = {}
-        raw_query: bytes = scope.get("query_string", b"")
-        if raw_query:
-            if b"%" in raw_query or b"+" in raw_query:
-                return None  # encoded values: let the framework decode them
-            for pair in raw_query.decode("latin-1").split("&"):
-                key, _, value = pair.partition("=")
-                if key not in _KNOWN or key in query:
-                    return None
-                query[key] = value
-        skip, limit = query.get("skip", "0"), query.get("limit", "50")
-        if not (_DIGITS.match(skip) and _DIGITS.match(limit)):
-            return None
-        include = query.get("include")
-        if include not in (None, "", "phone"):
-            return None
-        headers: dict[str, str] = {}
-        for name, value in scope["headers"]:
-            if name in _CREDENTIAL_HEADERS:
-                key = name.decode("latin-1")
-                if key in headers:
-                    return None
-                headers[key] = value.decode("latin-1")
-        try:
-            tenant = self.ctx.authenticator.authenticate(
-                web.credentials(
-                    headers, stream_id=stream_id, account_id_query=query.get("accountId")
-                ),
-                scope=SCOPE_CAMPAIGN_MANAGEMENT,
-            )
-            return 200, service.page_json(
-                self.ctx.database,
-                scope=tenant,
-                list_public_id=list_id,
-                skip=int(skip),
-                limit=int(limit),
-                include_phone=include == "phone",
-            )
-        except DialistError as error:
-            # Rendered as the app's error handler does; not passed on, because authenticating
-            # twice would count a single-use (jti) token as replayed.
-            return error.status_code, failure_bytes(error)

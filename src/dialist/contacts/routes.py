@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, Literal, TypeVar, cast
 
 import anyio
 import msgspec
@@ -15,8 +15,8 @@ from litestar.params import Parameter
 from litestar.response.base import ASGIResponse
 
 from dialist import web
-from dialist.auth.models import SCOPE_CAMPAIGN_MANAGEMENT
-from dialist.contacts import changes, query, service
+from dialist.auth.models import TenantScope
+from dialist.contacts import changes, fastpath, query, service
 from dialist.contacts.models import (
     DEFAULT_LIMIT,
     QUERY_DEFAULT_LIMIT,
@@ -47,6 +47,7 @@ R = Request[Any, Any, Any]
 
 @get(
     [web.V2 + ONE + "/getAllContacts", web.V1 + ONE + "/getAllContacts"],
+    opt={"auth_scope": None},  # fastpath.answer checks the credentials itself
     summary="Get all contacts of a contact list",
     description="Pages in insertion order. `skip` (>= 0) and `limit` (1-1000, larger is clamped "
     "to 1000) are dialist's choice; the cost of a page does not grow with `skip`. "
@@ -61,22 +62,16 @@ async def get_all_contacts(
     limit: Annotated[int, Parameter(ge=1)] = DEFAULT_LIMIT,
     include: Annotated[str | None, Parameter(description="`phone` adds `_phone`")] = None,
 ) -> ASGIResponse:
-    return await _threaded(_get_all_contacts, request, skip, limit, include)
-
-
-def _get_all_contacts(request: R, skip: int, limit: int, include: str | None) -> ASGIResponse:
-    web.paging_integers(request, "skip", "limit")
-    ctx = web.context(request)
-    scope = web.authenticate(request, SCOPE_CAMPAIGN_MANAGEMENT)
-    body = service.page_json(
-        ctx.database,
-        scope=scope,
-        list_public_id=request.path_params["contactListId"],
-        skip=skip,
-        limit=limit,
-        include_phone=service.wants_phone(include),
+    """Documents the path: every GET of it is answered by ``fastpath`` before routing; a
+    request that reaches this handler anyway is answered the same way."""
+    status, body = await anyio.to_thread.run_sync(
+        fastpath.answer_or_error,
+        web.context(request),
+        cast(dict[str, Any], request.scope),
+        request.path_params["streamId"],
+        request.path_params["contactListId"],
     )
-    return web.json_response(body)
+    return web.json_response(body, status)
 
 
 @post(
@@ -90,13 +85,13 @@ def _get_all_contacts(request: R, skip: int, limit: int, include: str | None) ->
     tags=[web.KORE_TAG],
     responses=web.ERROR_RESPONSES,
 )
-def add_contacts(request: R, data: KoreAddContactsRequest) -> MessageOnly:
-    ctx = web.context(request)
-    scope = web.authenticate(request, SCOPE_CAMPAIGN_MANAGEMENT)
+def add_contacts(
+    ctx: web.AppContext, tenant: TenantScope, data: KoreAddContactsRequest
+) -> MessageOnly:
     service.add_by_list_name(
         ctx.database,
         ctx.settings,
-        scope=scope,
+        scope=tenant,
         list_name=data.contact_list_name,
         items=data.data,
     )
@@ -118,15 +113,15 @@ def add_contacts(request: R, data: KoreAddContactsRequest) -> MessageOnly:
 )
 def add_contacts_by_id(
     request: R,
+    ctx: web.AppContext,
+    tenant: TenantScope,
     data: AddContactsRequest,
     include: Annotated[str | None, Parameter(description="`phone` adds `phone` per item")] = None,
 ) -> Success[AddContactsResult]:
-    ctx = web.context(request)
-    scope = web.authenticate(request, SCOPE_CAMPAIGN_MANAGEMENT)
     result = service.add_to_list(
         ctx.database,
         ctx.settings,
-        scope=scope,
+        scope=tenant,
         list_public_id=request.path_params["contactListId"],
         items=data.contacts,
         include_phone=service.wants_phone(include),
@@ -180,33 +175,31 @@ def _contact_response(version: int, body: bytes) -> ASGIResponse:
     tags=[web.EXTENSION_TAG],
     responses=web.ok_responses(Success[ContactWithVersion], "The contact"),
 )
-async def get_contact(request: R) -> ASGIResponse:
-    return await _threaded(_get_contact, request)
+async def get_contact(request: R, ctx: web.AppContext, tenant: TenantScope) -> ASGIResponse:
+    return await _threaded(_get_contact, request, ctx, tenant)
 
 
-def _get_contact(request: R) -> ASGIResponse:
-    ctx = web.context(request)
-    scope = web.authenticate(request, SCOPE_CAMPAIGN_MANAGEMENT)
+def _get_contact(request: R, ctx: web.AppContext, tenant: TenantScope) -> ASGIResponse:
     version, doc = service.get_contact(
         ctx.database,
-        scope=scope,
+        scope=tenant,
         list_public_id=request.path_params["contactListId"],
         contact_public_id=request.path_params["contactId"],
     )
     return _contact_response(version, doc)
 
 
-def _write(request: R, data: Any, replace: bool) -> ASGIResponse:
+def _write(
+    request: R, ctx: web.AppContext, tenant: TenantScope, data: Any, replace: bool
+) -> ASGIResponse:
     if not isinstance(data, dict):
         raise ValidationError(
             "the body must be a JSON object of the contact's fields", field="body"
         )
-    ctx = web.context(request)
-    scope = web.authenticate(request, SCOPE_CAMPAIGN_MANAGEMENT)
     version, doc = service.write_contact(
         ctx.database,
         ctx.settings,
-        scope=scope,
+        scope=tenant,
         list_public_id=request.path_params["contactListId"],
         contact_public_id=request.path_params["contactId"],
         body=data,
@@ -234,8 +227,10 @@ _WRITE_RESPONSES = {
     tags=[web.EXTENSION_TAG],
     responses=_WRITE_RESPONSES,
 )
-async def replace_contact(request: R, data: dict[str, Any]) -> ASGIResponse:
-    return await _threaded(_write, request, data, True)
+async def replace_contact(
+    request: R, ctx: web.AppContext, tenant: TenantScope, data: dict[str, Any]
+) -> ASGIResponse:
+    return await _threaded(_write, request, ctx, tenant, data, True)
 
 
 @patch(
@@ -246,8 +241,10 @@ async def replace_contact(request: R, data: dict[str, Any]) -> ASGIResponse:
     tags=[web.EXTENSION_TAG],
     responses=_WRITE_RESPONSES,
 )
-async def merge_contact(request: R, data: dict[str, Any]) -> ASGIResponse:
-    return await _threaded(_write, request, data, False)
+async def merge_contact(
+    request: R, ctx: web.AppContext, tenant: TenantScope, data: dict[str, Any]
+) -> ASGIResponse:
+    return await _threaded(_write, request, ctx, tenant, data, False)
 
 
 _QUERY_TEXT = ("phoneNumber", "region", "timeZone", "cursor")
@@ -329,6 +326,8 @@ _TEXT = Annotated[str | None, Parameter(required=False)]
 )
 async def query_contacts(
     request: R,
+    ctx: web.AppContext,
+    tenant: TenantScope,
     phoneNumber: _TEXT = None,  # noqa: N803 - documented parameters, read in contact_query
     phoneValid: Annotated[Literal["true", "false"] | None, Parameter(required=False)] = None,  # noqa: N803
     region: _TEXT = None,
@@ -348,16 +347,14 @@ async def query_contacts(
     limit: Annotated[int | None, Parameter(required=False, ge=1, le=1000)] = None,
     cursor: _TEXT = None,
 ) -> ASGIResponse:
-    return await _threaded(_query_contacts, request)
+    return await _threaded(_query_contacts, request, ctx, tenant)
 
 
-def _query_contacts(request: R) -> ASGIResponse:
-    ctx = web.context(request)
-    scope = web.authenticate(request, SCOPE_CAMPAIGN_MANAGEMENT)
+def _query_contacts(request: R, ctx: web.AppContext, tenant: TenantScope) -> ASGIResponse:
     found = query.run(
         ctx.database,
         ctx.settings,
-        scope=scope,
+        scope=tenant,
         list_public_id=request.path_params["contactListId"],
         query=contact_query(request),
     )
@@ -380,19 +377,21 @@ def _query_contacts(request: R) -> ASGIResponse:
 )
 async def read_changes(
     request: R,
+    ctx: web.AppContext,
+    tenant: TenantScope,
     after: Annotated[str | None, Parameter(description="`nextCursor` of the last page")] = None,
     limit: Annotated[int, Parameter(ge=1, le=1000)] = changes.DEFAULT_LIMIT,
 ) -> ASGIResponse:
-    return await _threaded(_read_changes, request, after, limit)
+    return await _threaded(_read_changes, request, ctx, tenant, after, limit)
 
 
-def _read_changes(request: R, after: str | None, limit: int) -> ASGIResponse:
+def _read_changes(
+    request: R, ctx: web.AppContext, tenant: TenantScope, after: str | None, limit: int
+) -> ASGIResponse:
     web.paging_integers(request, "limit")
-    ctx = web.context(request)
-    scope = web.authenticate(request, SCOPE_CAMPAIGN_MANAGEMENT)
     found = changes.read(
         ctx.database,
-        scope=scope,
+        scope=tenant,
         list_public_id=request.path_params["contactListId"],
         after=after,
         limit=limit,
@@ -410,24 +409,20 @@ def _read_changes(request: R, after: str | None, limit: int) -> ASGIResponse:
     tags=[web.EXTENSION_TAG],
     responses=web.ok_responses(Success[LatestCursor], "The cursor"),
 )
-def latest_change(request: R) -> Success[LatestCursor]:
-    ctx = web.context(request)
-    scope = web.authenticate(request, SCOPE_CAMPAIGN_MANAGEMENT)
+def latest_change(request: R, ctx: web.AppContext, tenant: TenantScope) -> Success[LatestCursor]:
     cursor = changes.latest(
-        ctx.database, scope=scope, list_public_id=request.path_params["contactListId"]
+        ctx.database, scope=tenant, list_public_id=request.path_params["contactListId"]
     )
     return success(LatestCursor(cursor=cursor), "")
 
 
 def _delete(
-    request: R, ids: list[str], version: int | None = None
+    request: R, ctx: web.AppContext, tenant: TenantScope, ids: list[str], version: int | None = None
 ) -> Success[DeleteContactsResult]:
-    ctx = web.context(request)
-    scope = web.authenticate(request, SCOPE_CAMPAIGN_MANAGEMENT)
     result = service.delete_contacts(
         ctx.database,
         ctx.settings,
-        scope=scope,
+        scope=tenant,
         list_public_id=request.path_params["contactListId"],
         contact_public_ids=ids,
         if_match=version,
@@ -445,8 +440,10 @@ def _delete(
     tags=[web.EXTENSION_TAG],
     responses=web.ERROR_RESPONSES,
 )
-def delete_contact(request: R) -> Success[DeleteContactsResult]:
-    result = _delete(request, [request.path_params["contactId"]], if_match(request))
+def delete_contact(
+    request: R, ctx: web.AppContext, tenant: TenantScope
+) -> Success[DeleteContactsResult]:
+    result = _delete(request, ctx, tenant, [request.path_params["contactId"]], if_match(request))
     if result.data.failed:
         raise service.contact_not_found(request.path_params["contactId"])
     return result
@@ -462,8 +459,10 @@ def delete_contact(request: R) -> Success[DeleteContactsResult]:
     tags=[web.EXTENSION_TAG],
     responses=web.ERROR_RESPONSES,
 )
-def bulk_delete_contacts(request: R, data: DeleteContactsRequest) -> Success[DeleteContactsResult]:
-    return _delete(request, data.ids)
+def bulk_delete_contacts(
+    request: R, ctx: web.AppContext, tenant: TenantScope, data: DeleteContactsRequest
+) -> Success[DeleteContactsResult]:
+    return _delete(request, ctx, tenant, data.ids)
 
 
 ROUTES = [

@@ -23,6 +23,14 @@ from dialist.settings import Settings
 
 _decode_fields = msgspec.json.Decoder(dict[str, Any]).decode
 _PHONE_INPUTS = ("phoneNumber", "timeZone")
+# Members a contact is read with that are the service's, not fields: a client that PUTs back
+# what it read sends them, and storing them would repeat them in every rendering.
+_READ_ONLY = ("version", "updatedBy")
+
+
+def _submitted(body: dict[str, Any]) -> dict[str, Any]:
+    """The body's fields without the members only the service writes."""
+    return {k: v for k, v in body.items() if k not in _READ_ONLY}
 
 
 def merged(stored_fields: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
@@ -66,7 +74,8 @@ def write(
             )
         stored = _decode_fields(bytes(row.doc))
         old_fields = {k: v for k, v in stored.items() if k not in ("_id", "createdAt", "updatedAt")}
-        fields = validation.fields_of(body) if replace else merged(old_fields, body)
+        submitted = _submitted(body)
+        fields = validation.fields_of(submitted) if replace else merged(old_fields, submitted)
         problem = validation.item_problem(fields)
         if problem is not None:
             suffix, message = problem
@@ -89,7 +98,7 @@ def write(
         unique = placement.unique_key_of(fields.get("uniqueId"))
         values["unique_key"] = unique
         values["unique_hash"] = None if unique is None else placement.text_hash(unique)
-        _check_duplicate(conn, scope, contact_list, contact_id, values)
+        _check_duplicate(conn, scope, contact_list, row, values)
         store.update(conn, scope, list_id=list_id, contact_id=contact_id, values=values)
         change = contact_list.last_change + 1
         store.record_changes(
@@ -143,20 +152,22 @@ def _check_duplicate(
     conn: Any,
     scope: TenantScope,
     contact_list: Any,
-    contact_id: int,
+    row: Any,
     values: dict[str, Any],
 ) -> None:
-    """409 naming the other contact when the write would make this one its duplicate."""
+    """409 naming the other contact when the write would make this one its duplicate. Only a
+    changed dedupe key can: a duplicate kept from before the list forbade them may still be
+    changed in its other fields."""
     policy = placement.list_policy(contact_list)
-    if policy == "phone" and "phone_key" in values:
+    if policy == "phone" and values.get("phone_key", row.phone_key) != row.phone_key:
         key, hashed = values["phone_key"], values["phone_hash"]
-    elif policy == "uniqueId" and values["unique_key"] is not None:
+    elif policy == "uniqueId" and values["unique_key"] not in (None, row.unique_key):
         key, hashed = values["unique_key"], values["unique_hash"]
     else:
         return
     found = store.matches(conn, scope, list_id=contact_list.id, by=policy, hashes=[hashed])
     other = found.get(key)
-    if other is not None and other[0] != contact_id:
+    if other is not None and other[0] != row.id:
         other_id = placement.public_id(other[0])
         what = "phone number" if policy == "phone" else "uniqueId"
         raise DuplicateContactError(

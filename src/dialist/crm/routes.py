@@ -24,7 +24,6 @@ ONE = web.CRM + "/{contactId:str}"
 _common: dict[str, Any] = {
     "tags": ["Kore.ai CRM contacts"],
     "responses": web.ERROR_RESPONSES,
-    "dependencies": web.DEPENDENCIES,
 }
 
 

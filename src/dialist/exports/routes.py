@@ -18,7 +18,7 @@ from litestar.params import Parameter
 from litestar.response import Stream
 
 from dialist import web
-from dialist.auth.models import SCOPE_CAMPAIGN_MANAGEMENT
+from dialist.auth.models import TenantScope
 from dialist.exports import service
 from dialist.exports.models import FORMAT_CSV, FORMAT_NDJSON, MEDIA_TYPES, Export
 
@@ -101,14 +101,11 @@ async def _pump(chunks: Generator[bytes, None, None]) -> AsyncGenerator[bytes, N
             await anyio.to_thread.run_sync(chunks.close)
 
 
-def _checked_export(request: R, export_format: str | None) -> Export:
-    ctx = web.context(request)
-    scope = web.authenticate(request, SCOPE_CAMPAIGN_MANAGEMENT)
+def _checked_export(
+    ctx: web.AppContext, tenant: TenantScope, list_public_id: str, export_format: str | None
+) -> Export:
     return service.prepare(
-        ctx.database,
-        scope=scope,
-        list_public_id=request.path_params["contactListId"],
-        export_format=export_format,
+        ctx.database, scope=tenant, list_public_id=list_public_id, export_format=export_format
     )
 
 
@@ -130,13 +127,17 @@ def _checked_export(request: R, export_format: str | None) -> Export:
 )
 async def export_contacts(
     request: R,
+    ctx: web.AppContext,
+    tenant: TenantScope,
     export_format: Annotated[
         str | None,
         Parameter(query="format", description="`csv` (default) or `ndjson`", required=False),
     ] = None,
 ) -> Stream:
     # Every check (and its database reads) in a worker thread, before the answer starts.
-    export = await anyio.to_thread.run_sync(_checked_export, request, export_format)
+    export = await anyio.to_thread.run_sync(
+        _checked_export, ctx, tenant, request.path_params["contactListId"], export_format
+    )
     body = _pump(export.chunks)
     return Stream(
         body,

@@ -38,7 +38,7 @@ _CONTENT_TYPES = {
     "application/json": "json",
 }
 _BOOLEANS = {"true": True, "false": False}
-_extension: dict[str, Any] = {"tags": [web.EXTENSION_TAG], "dependencies": web.DEPENDENCIES}
+_extension: dict[str, Any] = {"tags": [web.EXTENSION_TAG]}
 
 
 def _paths(suffix: str) -> list[str]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable, Sequence
 
 from dialist.db.engine import Database
 from dialist.jobs import service
@@ -18,15 +19,24 @@ from dialist.settings import Settings
 
 IDLE_POLL_SECONDS = 0.25
 SWEEP_SECONDS = 600.0
+# Housekeeping run with the sweep (e.g. forgetting old changes of the change feed).
+Sweep = Callable[[Database, Settings], object]
 
 
 class Worker:
     """One worker thread serving jobs of the kinds in ``handlers``."""
 
-    def __init__(self, database: Database, settings: Settings, handlers: dict[str, Handler]):
+    def __init__(
+        self,
+        database: Database,
+        settings: Settings,
+        handlers: dict[str, Handler],
+        sweeps: Sequence[Sweep] = (),
+    ):
         self.database = database
         self.settings = settings
         self.handlers = handlers
+        self.sweeps = sweeps
         self.name = service.worker_name()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -47,12 +57,15 @@ class Worker:
             self._thread.join(timeout)
 
     def run(self) -> None:
-        """Serve jobs until :meth:`stop`; now and then, forget uploads that never finished."""
+        """Serve jobs until :meth:`stop`; now and then, forget uploads that never finished and
+        run the housekeeping ``sweeps``."""
         next_sweep = 0.0
         while not self._stop.is_set():
             try:
                 if time.monotonic() >= next_sweep:
                     service.forget_abandoned_uploads(self.database)
+                    for sweep in self.sweeps:
+                        sweep(self.database, self.settings)
                     next_sweep = time.monotonic() + SWEEP_SECONDS
                 worked = self.run_once()
             except Exception:  # a database outage must not end the loop: wait and retry
@@ -105,7 +118,12 @@ class Worker:
 
 
 def serve(
-    database: Database, settings: Settings, handlers: dict[str, Handler], *, threads: int
+    database: Database,
+    settings: Settings,
+    handlers: dict[str, Handler],
+    *,
+    threads: int,
+    sweeps: Sequence[Sweep] = (),
 ) -> None:
     """``dialist worker``: run ``threads`` workers until SIGTERM or SIGINT, then give the jobs in
     hand back to the queue (each after its current chunk) and return."""
@@ -117,7 +135,7 @@ def serve(
         stop.set()
 
     previous = {sig: signal.signal(sig, _on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
-    workers = [Worker(database, settings, handlers) for _ in range(threads)]
+    workers = [Worker(database, settings, handlers, sweeps) for _ in range(threads)]
     try:
         for worker in workers:
             worker.start()

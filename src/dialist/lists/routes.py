@@ -23,11 +23,10 @@ from dialist.lists.models import (
 
 ONE = "/{contactListId:str}"
 R = Request[Any, Any, Any]
-_extension: dict[str, Any] = {"tags": [web.EXTENSION_TAG], "dependencies": web.DEPENDENCIES}
+_extension: dict[str, Any] = {"tags": [web.EXTENSION_TAG]}
 _common: dict[str, Any] = {
     "tags": [web.KORE_TAG],
     "responses": web.ERROR_RESPONSES,
-    "dependencies": web.DEPENDENCIES,
 }
 
 
