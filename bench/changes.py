@@ -8,6 +8,7 @@ once it has spent that long; a figure cut short that way is a miss, shown with t
 
 from __future__ import annotations
 
+import functools
 import os
 import signal
 import statistics
@@ -70,8 +71,7 @@ def run(
 ) -> list[Result]:
     """The four figures on one backend, over a fresh ``database``."""
     if len(items) != size:
-        print(f"generating {size:,} contacts (cached in bench/.data) ...", flush=True)
-        items = data.contacts(data.phone_numbers(size))
+        items = _contacts(size)
     tenant, other = new_tenant(database), _other_tenant(database)
     log = work / f"{backend}-changes-server.log"
     label = f"[{backend}]"
@@ -217,7 +217,7 @@ def _busy_neighbour(
     )
     ratio = busy_p99 / idle_p99
     return Result(
-        f"{label} other tenant's add p99, busy / idle",
+        f"{label} other tenant's add p99, busy/idle",
         f"{_ms(busy_p99)} of {len(busy)}, {deleted:,} dels",
         f"{_ms(idle_p99)} idle" + (f", {cut}" if cut else ""),
         ratio,
@@ -251,7 +251,7 @@ def _holey_paging(
         medians = paging.p50_latencies(urls, tenant.headers, rounds)
     ratio = medians["deep"] / medians["first"]
     return Result(
-        f"{label} p50 page skip={deep:,} / 0, with holes",
+        f"{label} p50 page skip={deep:,}/0, holes",
         f"{_ms(medians['deep'])}",
         f"{_ms(medians['first'])}",
         ratio,
@@ -261,6 +261,13 @@ def _holey_paging(
 
 
 # ---- helpers ------------------------------------------------------------------------------
+
+
+@functools.cache
+def _contacts(size: int) -> list[dict[str, str]]:
+    """The run's contacts when it has none of this size (made once for both backends)."""
+    print(f"generating {size:,} contacts (cached in bench/.data) ...", flush=True)
+    return data.contacts(data.phone_numbers(size))
 
 
 def _collect_ids(base: str, tenant: BenchTenant, list_id: str, size: int) -> Ids:
@@ -395,7 +402,7 @@ def _server(database_url: str, log: Path) -> Iterator[str]:
         deadline = time.monotonic() + 60
         while True:
             if process.poll() is not None:
-                raise RuntimeError(f"server exited with {process.returncode}: see {log}")
+                raise RuntimeError(f"server exited with {process.returncode}{_tail(log)}")
             try:
                 httpx.get(f"{base}/healthz", timeout=1)
                 break
@@ -439,15 +446,17 @@ def _end_backends(database_url: str) -> None:
 def _check(response: httpx.Response, log: Path | None) -> None:
     if response.status_code < 400:
         return
-    tail = ""
-    if log is not None and log.exists():
-        tail = "\n--- server log (tail) ---\n" + "\n".join(
-            log.read_text(errors="replace").splitlines()[-40:]
-        )
     raise RuntimeError(
         f"{response.request.method} {response.request.url} -> {response.status_code}\n"
-        f"{response.text[:2000]}{tail}"
+        f"{response.text[:2000]}{_tail(log)}"
     )
+
+
+def _tail(log: Path | None) -> str:
+    if log is None or not log.exists():
+        return ""
+    lines = log.read_text(errors="replace").splitlines()[-40:]
+    return "\n--- server log (tail) ---\n" + "\n".join(lines)
 
 
 def _p99(samples: list[float]) -> float:

@@ -49,10 +49,15 @@ def run_export(server: WatchedServer, tenant: BenchTenant, list_id: str, fmt: st
 
 
 def bare_scan_seconds(database_url: str, list_key: int) -> tuple[int, float]:
-    """(rows, seconds) of reading ``doc, phone_doc`` of the list in position order, 5,000 rows
+    """(rows, seconds) of reading the stored copy of each contact of the list (the document and
+    the number's columns ``_phone`` is rendered from) in list order, 5,000 rows
     a fetch, in Python: sqlite3 on SQLite; psycopg on PostgreSQL through a server-side cursor
     (binary, as the export reads it), so the client holds one batch at a time."""
-    select = "SELECT doc, phone_doc FROM contacts WHERE list_id = {p} ORDER BY position"
+    select = (
+        "SELECT doc, phone_raw, phone_e164, phone_valid, phone_invalid_reason, "
+        "phone_line_type, phone_region, time_zone, time_zone_source, time_zone_ambiguous, "
+        "phone_extra FROM contacts WHERE list_id = {p} ORDER BY seq"
+    )
     rows = 0
     if database_url.startswith("sqlite"):
         conn = sqlite3.connect(Path(database_url.removeprefix("sqlite:///")))

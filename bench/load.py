@@ -67,11 +67,11 @@ def bare_insert_seconds(source_url: str, target_url: str) -> float:
 # The least any contact store keeps: a key, the list and place in it, the dedupe hash, the
 # document; indexed for paging and for dedupe. What this machine inserts into it, before any
 # file is read or number normalised, is the ceiling for an import of the same rows.
-MINIMAL_COLUMNS = ("id", "list_id", "position", "phone_hash", "doc")
+MINIMAL_COLUMNS = ("id", "list_id", "seq", "phone_hash", "doc")
 _MINIMAL_DDL = (
     "CREATE TABLE minimal_contacts (id {key} PRIMARY KEY, list_id INTEGER NOT NULL, "
-    "position INTEGER NOT NULL, phone_hash BIGINT NOT NULL, doc {blob} NOT NULL)",
-    "CREATE INDEX ix_minimal_position ON minimal_contacts (list_id, position)",
+    "seq BIGINT NOT NULL, phone_hash BIGINT NOT NULL, doc {blob} NOT NULL)",
+    "CREATE INDEX ix_minimal_seq ON minimal_contacts (list_id, seq)",
     "CREATE INDEX ix_minimal_phone_hash ON minimal_contacts (list_id, phone_hash)",
 )
 

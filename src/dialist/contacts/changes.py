@@ -11,7 +11,7 @@ import logging
 import msgspec
 
 from dialist.auth.models import TenantScope
-from dialist.contacts import placement, store
+from dialist.contacts import changelog, placement
 from dialist.contacts.models import MAX_LIMIT, Change, ChangePage
 from dialist.db.engine import Database
 from dialist.errors import CursorExpiredError, NotFoundError, ValidationError
@@ -21,7 +21,11 @@ from dialist.settings import Settings
 
 log = logging.getLogger("dialist")
 DEFAULT_LIMIT = 100
-_OPS = {store.OP_ADDED: "added", store.OP_UPDATED: "updated", store.OP_DELETED: "deleted"}
+_OPS = {
+    changelog.OP_ADDED: "added",
+    changelog.OP_UPDATED: "updated",
+    changelog.OP_DELETED: "deleted",
+}
 _PRUNE_LISTS, _PRUNE_BATCH = 100, 10_000
 
 
@@ -49,7 +53,7 @@ def _feed_list(database: Database, scope: TenantScope, list_public_id: str) -> C
         try:
             return lists.must_get(conn, scope, list_id=list_id)
         except NotFoundError:
-            if store.was_deleted(conn, scope, list_id=list_id):
+            if changelog.was_deleted(conn, scope, list_id=list_id):
                 raise CursorExpiredError(
                     f"contact list {list_public_id!r} was deleted; its change feed ended",
                     field="contactListId",
@@ -87,7 +91,7 @@ def read(
         if start > contact_list.last_change:
             raise ValidationError("after is past the list's latest change", field="after")
     with database.read() as conn:
-        rows = store.changes_after(
+        rows = changelog.changes_after(
             conn, scope, list_id=contact_list.id, after=start, limit=limit + 1
         )
     has_more = len(rows) > limit
@@ -115,12 +119,12 @@ def prune(database: Database, settings: Settings) -> int:
     before = cutoff.isoformat(timespec="milliseconds").replace("+00:00", "Z")
     removed = 0
     with database.read() as conn:
-        found = store.lists_with_old_changes(conn, before=before, limit=_PRUNE_LISTS)
+        found = changelog.lists_with_old_changes(conn, before=before, limit=_PRUNE_LISTS)
     for list_id, tenant_id in found:
         scope = TenantScope(tenant_id=tenant_id, account_id="", stream_id="", user_id="")
         with database.write() as conn:
             lists.lock_list(conn, scope, list_id=list_id)
-            removed += store.prune_changes(
+            removed += changelog.prune_changes(
                 conn, scope, list_id=list_id, before=before, batch=_PRUNE_BATCH
             )
     if removed:

@@ -8,7 +8,7 @@ from sqlalchemy.engine import Connection
 from dialist import envelope, publicids
 from dialist.auth.models import TenantScope
 from dialist.clock import now_iso
-from dialist.contacts import placement, store
+from dialist.contacts import changelog, placement, store
 from dialist.contacts.models import DeleteContactsResult
 from dialist.db.engine import Database
 from dialist.errors import ValidationError, VersionMismatchError
@@ -29,12 +29,12 @@ def _record(
     total = contact_list.total_record_count - len(deleted)
     if deleted:
         first = contact_list.last_change + 1
-        store.record_changes(
+        changelog.record_changes(
             conn,
             scope,
             list_id=contact_list.id,
             first=first,
-            changes=[(key, store.OP_DELETED, version + 1) for key, version in deleted.items()],
+            changes=[(key, changelog.OP_DELETED, version + 1) for key, version in deleted.items()],
             at=now,
         )
         lists.record_contacts_change(

@@ -14,7 +14,9 @@ MAX_VALUE_LENGTH = 300
 MAX_KEY_LENGTH = 128
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 1000
-RESERVED_KEYS = frozenset({"_id", "createdAt", "updatedAt", "_phone"})
+# Set by the service, whatever a submitted contact holds: ids and times, and what a contact is
+# read with (``_phone``, ``version``, ``updatedBy``).
+RESERVED_KEYS = frozenset({"_id", "createdAt", "updatedAt", "_phone", "version", "updatedBy"})
 
 
 def is_reserved(key: str) -> bool:

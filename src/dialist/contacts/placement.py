@@ -13,7 +13,7 @@ from sqlalchemy.engine import Connection
 
 from dialist import publicids
 from dialist.auth.models import TenantScope
-from dialist.contacts import store
+from dialist.contacts import changelog, store
 from dialist.contacts.models import Placement, PreparedContact
 from dialist.db.engine import Database
 from dialist.errors import LimitExceededError
@@ -248,12 +248,12 @@ def _insert(
     ]
     store.insert_many(conn, scope, list_id=contact_list.id, rows=rows)
     first_change = contact_list.last_change + 1
-    store.record_changes(
+    changelog.record_changes(
         conn,
         scope,
         list_id=contact_list.id,
         first=first_change,
-        changes=[(contact_key, store.OP_ADDED, 1) for contact_key, _item in new],
+        changes=[(contact_key, changelog.OP_ADDED, 1) for contact_key, _item in new],
         at=now,
     )
     known = contact_list.field_names

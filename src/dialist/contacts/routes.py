@@ -40,7 +40,7 @@ from dialist.errors import ValidationError
 
 ONE = "/{contactListId:str}"
 T = TypeVar("T")
-_ETAG = re.compile(r'(?:W/)?"?([0-9]{1,9})"?')
+_ETAG = re.compile(r'(?:W/)?(?:"([0-9]{1,9})"|([0-9]{1,9}))')
 CONTACT = "/{contactListId:str}/contacts/{contactId:str}"
 R = Request[Any, Any, Any]
 
@@ -156,7 +156,7 @@ def if_match(request: R) -> int | None:
         raise ValidationError(
             'If-Match must be a version as the ETag gives it, e.g. "3"', field="If-Match"
         )
-    return int(match.group(1))
+    return int(match.group(1) or match.group(2))
 
 
 def _contact_response(version: int, body: bytes) -> ASGIResponse:

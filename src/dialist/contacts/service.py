@@ -14,7 +14,7 @@ from typing import Any
 from dialist import publicids, validation
 from dialist.auth.models import TenantScope
 from dialist.clock import now_iso
-from dialist.contacts import changes, deletes, store, updates
+from dialist.contacts import blocks, changes, deletes, store, updates
 from dialist.contacts import validation as contact_validation
 from dialist.contacts.models import (
     MAX_LIMIT,
@@ -190,7 +190,7 @@ def page_json(
     limit = validation.page_window(skip, limit, max_limit=MAX_LIMIT)
     list_id = lists.list_key(list_public_id)
     with database.raw_read() as cursor:
-        total, joined = store.page(
+        total, joined = blocks.page(
             cursor,
             scope,
             param=database.param,

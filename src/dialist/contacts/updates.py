@@ -9,7 +9,7 @@ import msgspec
 
 from dialist.auth.models import TenantScope
 from dialist.clock import now_iso
-from dialist.contacts import placement, store, validation
+from dialist.contacts import changelog, placement, store, validation
 from dialist.contacts.models import is_reserved
 from dialist.db.engine import Database
 from dialist.errors import (
@@ -23,14 +23,6 @@ from dialist.settings import Settings
 
 _decode_fields = msgspec.json.Decoder(dict[str, Any]).decode
 _PHONE_INPUTS = ("phoneNumber", "timeZone")
-# Members a contact is read with that are the service's, not fields: a client that PUTs back
-# what it read sends them, and storing them would repeat them in every rendering.
-_READ_ONLY = ("version", "updatedBy")
-
-
-def _submitted(body: dict[str, Any]) -> dict[str, Any]:
-    """The body's fields without the members only the service writes."""
-    return {k: v for k, v in body.items() if k not in _READ_ONLY}
 
 
 def merged(stored_fields: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
@@ -73,9 +65,8 @@ def write(
                 field="If-Match",
             )
         stored = _decode_fields(bytes(row.doc))
-        old_fields = {k: v for k, v in stored.items() if k not in ("_id", "createdAt", "updatedAt")}
-        submitted = _submitted(body)
-        fields = validation.fields_of(submitted) if replace else merged(old_fields, submitted)
+        old_fields = validation.fields_of(stored)
+        fields = validation.fields_of(body) if replace else merged(old_fields, body)
         problem = validation.item_problem(fields)
         if problem is not None:
             suffix, message = problem
@@ -101,12 +92,12 @@ def write(
         _check_duplicate(conn, scope, contact_list, row, values)
         store.update(conn, scope, list_id=list_id, contact_id=contact_id, values=values)
         change = contact_list.last_change + 1
-        store.record_changes(
+        changelog.record_changes(
             conn,
             scope,
             list_id=list_id,
             first=change,
-            changes=[(contact_id, store.OP_UPDATED, row.version + 1)],
+            changes=[(contact_id, changelog.OP_UPDATED, row.version + 1)],
             at=now,
         )
         names = contact_list.field_names

@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from dialist.auth.models import TenantScope
-from dialist.contacts.store import PHONE, WITH_PHONE
+from dialist.contacts.rendering import PHONE, WITH_PHONE
 from dialist.db.engine import Database
 from dialist.db.schema import contact_lists
 from dialist.exports.models import FETCH_BYTES, FETCH_ROWS_MAX, FETCH_ROWS_MIN
