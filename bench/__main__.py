@@ -20,28 +20,25 @@ import shutil
 import statistics
 import tempfile
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 
 import httpx
 
 from bench import changes, data, exports, imports, load, memory, paging
-from bench.tools import DATA, constant_server, dialist_server, new_tenant, wrk_requests_per_second
+from bench.tools import (
+    DATA,
+    Figure,
+    constant_server,
+    dialist_server,
+    new_tenant,
+    wrk_requests_per_second,
+)
 
 FILE_BENCHMARKS = ("import", "export", "files")
 IMPORT_GOAL = 100_000  # rows/s
 RSS_GOAL = 300 * 1024 * 1024
 MB = 1024 * 1024
-
-
-@dataclass
-class Figure:
-    name: str
-    value: str
-    floor: str
-    ratio: float
-    goal: str
-    met: bool
 
 
 def main() -> None:
@@ -89,7 +86,7 @@ def main() -> None:
                 size, limit = args.changes_size or count, args.changes_timeout
                 database = fresh(f"{backend}-changes")
                 done = changes.run(backend, database, size, items, work, limit)
-                figures += [Figure(*result) for result in done]
+                figures += done
     finally:
         if postgres is not None:
             postgres.stop()

@@ -20,13 +20,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple
 
 import httpx
 import msgspec
 
 from bench import data, load, paging
-from bench.tools import BenchTenant, free_port, new_tenant
+from bench.tools import BenchTenant, Figure, free_port, new_tenant, wait_until_up
 from dialist.auth.service import create_app, make_token
 from dialist.db.engine import Database
 
@@ -35,17 +34,6 @@ SPREAD_DELETES = 10_000  # one bulkDelete, ids evenly spread through the list
 ADDS = 500  # the other tenant's one-contact adds, idle and again while the head is deleted
 PAGE = 1_000  # ids are collected with getAllContacts pages of this size
 OTHER_ACCOUNT = "bench000000000000000002"
-
-
-class Result(NamedTuple):
-    """One figure, field for field what ``bench.__main__.Figure`` holds."""
-
-    name: str
-    value: str
-    floor: str
-    ratio: float
-    goal: str
-    met: bool
 
 
 @dataclass(frozen=True)
@@ -68,8 +56,8 @@ def run(
     items: list[dict[str, str]],
     work: Path,
     timeout: float,
-) -> list[Result]:
-    """The four figures on one backend, over a fresh ``database``."""
+) -> list[Figure]:
+    """The five figures on one backend, over a fresh ``database``."""
     if len(items) != size:
         items = _contacts(size)
     tenant, other = new_tenant(database), _other_tenant(database)
@@ -85,6 +73,7 @@ def run(
         _spread_delete(label, database, log, tenant, list_id, ids, timeout),
         _busy_neighbour(label, database, log, tenant, list_id, other, items, timeout),
         _holey_paging(label, database, log, tenant, list_id, size, timeout),
+        _deep_query(label, database, log, tenant, list_id, size, timeout),
     ]
     return results
 
@@ -101,7 +90,7 @@ def _edge_deletes(
     ids: Ids,
     size: int,
     timeout: float,
-) -> Result:
+) -> Figure:
     """Delete the first contact, then the last, EDGE_DELETES times each; p50 head ÷ p50 tail."""
     print(f"{label}   deleting {EDGE_DELETES} contacts from the head and the tail ...", flush=True)
     head: list[float] = []
@@ -132,7 +121,7 @@ def _edge_deletes(
         flush=True,
     )
     value = f"{_ms(head_p50)} p50 of {len(head)}"
-    return Result(
+    return Figure(
         f"{label} delete first / last of {size:,}",
         f">= {value}" if cut.startswith("request") else value,
         (f"{_ms(tail_p50)} p50 of {len(tail)}" if tail else "no tail delete")
@@ -151,7 +140,7 @@ def _spread_delete(
     list_id: str,
     ids: Ids,
     timeout: float,
-) -> Result:
+) -> Figure:
     """One bulkDelete of SPREAD_DELETES ids evenly spread through the list; seconds ÷ 1 s."""
     count = len(ids.spread)
     print(f"{label}   bulkDelete of {count:,} ids spread through the list ...", flush=True)
@@ -171,8 +160,8 @@ def _spread_delete(
     print(f"{label}   bulkDelete took {seconds:.2f} s", flush=True)
     name = f"{label} bulkDelete {count:,} spread ids"
     if response is None:
-        return Result(name, f"> {timeout:.0f} s (cut)", "1 s goal", seconds, "<= 1", False)
-    return Result(name, f"{seconds:.2f} s", "1 s goal", seconds, "<= 1", seconds <= 1)
+        return Figure(name, f"> {timeout:.0f} s (cut)", "1 s goal", seconds, "<= 1", False)
+    return Figure(name, f"{seconds:.2f} s", "1 s goal", seconds, "<= 1", seconds <= 1)
 
 
 def _busy_neighbour(
@@ -184,7 +173,7 @@ def _busy_neighbour(
     other: BenchTenant,
     items: list[dict[str, str]],
     timeout: float,
-) -> Result:
+) -> Figure:
     """Another tenant's one-contact adds: p99 while ``tenant`` deletes the first contact of its
     list in a loop ÷ p99 on the idle server."""
     print(f"{label}   another tenant's adds, idle then beside head deletes ...", flush=True)
@@ -216,7 +205,7 @@ def _busy_neighbour(
         flush=True,
     )
     ratio = busy_p99 / idle_p99
-    return Result(
+    return Figure(
         f"{label} other tenant's add p99, busy/idle",
         f"{_ms(busy_p99)} of {len(busy)}, {deleted:,} dels",
         f"{_ms(idle_p99)} idle" + (f", {cut}" if cut else ""),
@@ -234,7 +223,7 @@ def _holey_paging(
     list_id: str,
     size: int,
     timeout: float,
-) -> Result:
+) -> Figure:
     """p50 of a page of 50 near the end of the list ÷ at skip=0, after the deletes above left
     holes all through it."""
     rounds = 2_000 if size >= 1_000_000 else 300
@@ -250,10 +239,53 @@ def _holey_paging(
         }
         medians = paging.p50_latencies(urls, tenant.headers, rounds)
     ratio = medians["deep"] / medians["first"]
-    return Result(
+    return Figure(
         f"{label} p50 page skip={deep:,}/0, holes",
         f"{_ms(medians['deep'])}",
         f"{_ms(medians['first'])}",
+        ratio,
+        "<= 1.5",
+        ratio <= 1.5,
+    )
+
+
+def _deep_query(
+    label: str,
+    database: str,
+    log: Path,
+    tenant: BenchTenant,
+    list_id: str,
+    size: int,
+    timeout: float,
+) -> Figure:
+    """p50 of a contact-query page (filter ``phoneValid=true``, 100 a page) from a cursor 90 %
+    into the list ÷ the first page, after the deletes above left holes all through it. The
+    deep cursor is reached by following the query's own cursors, 1,000 contacts a page."""
+    rounds = 2_000 if size >= 1_000_000 else 300
+    query = f"{tenant.prefix('')}/{list_id}/contacts?phoneValid=true"
+    with _server(database, log) as base, _client(tenant, timeout) as client:
+        depth, cursor = 0, None
+        target = size * 9 // 10
+        print(f"{label}   query: following cursors to depth {target:,} ...", flush=True)
+        while depth < target:
+            url = f"{base}{query}&limit=1000" + (f"&cursor={cursor}" if cursor else "")
+            response = client.get(url)
+            _check(response, log)
+            data = response.json()["data"]
+            depth += len(data["contacts"])
+            cursor = data["nextCursor"]
+            if cursor is None:
+                raise RuntimeError(f"the query ended at depth {depth:,}")
+        urls = {
+            "first": f"{base}{query}&limit=100",
+            "deep": f"{base}{query}&limit=100&cursor={cursor}",
+        }
+        medians = paging.p50_latencies(urls, tenant.headers, rounds, items="contacts")
+    ratio = medians["deep"] / medians["first"]
+    return Figure(
+        f"{label} p50 query page depth {depth:,}/0",
+        _ms(medians["deep"]),
+        _ms(medians["first"]),
         ratio,
         "<= 1.5",
         ratio <= 1.5,
@@ -399,17 +431,7 @@ def _server(database_url: str, log: Path) -> Iterator[str]:
         )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"server exited with {process.returncode}{_tail(log)}")
-            try:
-                httpx.get(f"{base}/healthz", timeout=1)
-                break
-            except httpx.HTTPError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"{base} did not answer") from None
-                time.sleep(0.1)
+        wait_until_up(f"{base}/healthz", process, lambda: _tail(log))
         yield base
     finally:
         _stop(process)

@@ -13,9 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
-
-from bench.tools import free_port
+from bench.tools import free_port, wait_until_up
 
 SAMPLE_SECONDS = 0.05
 
@@ -46,17 +44,7 @@ def watched_server(
         )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"server exited with {process.returncode}:\n{log.read_text()}")
-            try:
-                httpx.get(f"{base}/healthz", timeout=1)
-                break
-            except httpx.HTTPError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"{base} did not answer") from None
-                time.sleep(0.1)
+        wait_until_up(f"{base}/healthz", process, lambda: ":\n" + log.read_text())
         yield WatchedServer(base, process.pid, log)
     finally:
         process.terminate()

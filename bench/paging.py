@@ -14,8 +14,11 @@ def page_url(base: str, tenant: BenchTenant, list_id: str, skip: int, limit: int
     return f"{tenant.prefix(base)}/{list_id}/getAllContacts?skip={skip}&limit={limit}"
 
 
-def p50_latencies(urls: dict[str, str], headers: dict[str, str], rounds: int) -> dict[str, float]:
-    """Median seconds of one sequential client per URL, the URLs interleaved round by round."""
+def p50_latencies(
+    urls: dict[str, str], headers: dict[str, str], rounds: int, items: str = "results"
+) -> dict[str, float]:
+    """Median seconds of one sequential client per URL, the URLs interleaved round by round;
+    every answer must be a 200 whose ``data[items]`` is not empty."""
     samples: dict[str, list[float]] = {name: [] for name in urls}
     with httpx.Client(headers=headers, timeout=30) as client:
         for _ in range(rounds):
@@ -23,6 +26,6 @@ def p50_latencies(urls: dict[str, str], headers: dict[str, str], rounds: int) ->
                 started = time.perf_counter()
                 response = client.get(url)
                 samples[name].append(time.perf_counter() - started)
-                if response.status_code != 200 or not response.json()["data"]["results"]:
+                if response.status_code != 200 or not response.json()["data"][items]:
                     raise RuntimeError(f"{name}: unexpected answer {response.text[:200]}")
     return {name: statistics.median(values) for name, values in samples.items()}

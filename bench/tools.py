@@ -9,7 +9,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,17 +43,34 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _wait(url: str, process: subprocess.Popen[bytes]) -> None:
+def wait_until_up(
+    url: str, process: subprocess.Popen[bytes], log_tail: Callable[[], str] = str
+) -> None:
+    """Return once ``url`` answers; raise (with ``log_tail()``) if the process exits first or
+    a minute passes."""
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
+    while True:
         if process.poll() is not None:
-            raise RuntimeError(f"server exited with {process.returncode}")
+            raise RuntimeError(f"server exited with {process.returncode}{log_tail()}")
         try:
             httpx.get(url, timeout=1)
             return
         except httpx.HTTPError:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{url} did not answer") from None
             time.sleep(0.1)
-    raise RuntimeError(f"{url} did not answer")
+
+
+@dataclass
+class Figure:
+    """One line of the report: a measured value against its floor, the ratio and its goal."""
+
+    name: str
+    value: str
+    floor: str
+    ratio: float
+    goal: str
+    met: bool
 
 
 @contextmanager
@@ -67,7 +84,7 @@ def dialist_server(database_url: str, workers: int = 1) -> Iterator[str]:
         command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
     try:
-        _wait(f"http://127.0.0.1:{port}/healthz", process)
+        wait_until_up(f"http://127.0.0.1:{port}/healthz", process)
         yield f"http://127.0.0.1:{port}"
     finally:
         process.terminate()
@@ -89,7 +106,7 @@ def constant_server(body: Path) -> Iterator[str]:
         stderr=subprocess.DEVNULL,
     )
     try:
-        _wait(f"http://127.0.0.1:{port}/x", process)
+        wait_until_up(f"http://127.0.0.1:{port}/x", process)
         yield f"http://127.0.0.1:{port}"
     finally:
         process.terminate()

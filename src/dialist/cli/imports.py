@@ -31,7 +31,7 @@ from dialist.cli.data import (
 from dialist.client import (
     FINISHED_STATUSES,
 )
-from dialist.documents import neutralise
+from dialist.exports.cells import neutralise
 
 imports_cli = typer.Typer(help="Import jobs of a list: status, per-row results, cancel, undo.")
 

@@ -99,14 +99,8 @@ def _first_of_each(
             found[key] = (contact_id, job_id, row)
 
 
-INSERT_COLUMNS = (
-    "id",
-    "tenant_id",
-    "list_id",
-    "seq",
-    "version",
-    "phone_hash",
-    "phone_key",
+# What was derived from a contact's number, in ``models.PhoneColumns`` order.
+PHONE_COLUMNS = (
     "phone_raw",
     "phone_e164",
     "phone_valid",
@@ -116,6 +110,16 @@ INSERT_COLUMNS = (
     "time_zone",
     "time_zone_source",
     "time_zone_ambiguous",
+)
+INSERT_COLUMNS = (
+    "id",
+    "tenant_id",
+    "list_id",
+    "seq",
+    "version",
+    "phone_hash",
+    "phone_key",
+    *PHONE_COLUMNS,
     "phone_extra",
     "created_at",
     "updated_at",

@@ -19,6 +19,7 @@ from dialist.errors import (
     VersionMismatchError,
 )
 from dialist.lists import service as lists
+from dialist.phones.models import PhoneDetails
 from dialist.settings import Settings
 
 _decode_fields = msgspec.json.Decoder(dict[str, Any]).decode
@@ -118,24 +119,14 @@ def write(
     return found
 
 
-def _phone_values(phone: Any) -> dict[str, Any]:
+def _phone_values(phone: PhoneDetails) -> dict[str, Any]:
+    """The stored columns of a number normalised again."""
     key = phone.dedupe_key
     columns = placement.phone_columns(phone)
-    names = (
-        "phone_raw",
-        "phone_e164",
-        "phone_valid",
-        "phone_invalid_reason",
-        "phone_line_type",
-        "phone_region",
-        "time_zone",
-        "time_zone_source",
-        "time_zone_ambiguous",
-    )
     return {
         "phone_key": key,
         "phone_hash": placement.phone_hash(key),
-        **dict(zip(names, columns, strict=True)),
+        **dict(zip(store.PHONE_COLUMNS, columns, strict=True)),
     }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Generator
 from dataclasses import dataclass
 
-from dialist.documents import PHONE_FIELDS
+from dialist.exports.cells import PHONE_FIELDS
 
 FORMAT_CSV = "csv"
 FORMAT_NDJSON = "ndjson"

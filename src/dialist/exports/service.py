@@ -46,12 +46,11 @@ from typing import Any
 import msgspec
 from sqlalchemy.engine import Connection
 
-from dialist import documents
 from dialist.auth.models import TenantScope
 from dialist.db.engine import Database
-from dialist.documents import PHONE_FIELDS
 from dialist.errors import ValidationError
-from dialist.exports import store
+from dialist.exports import cells, store
+from dialist.exports.cells import PHONE_FIELDS
 from dialist.exports.models import (
     CHUNK_BYTES,
     DOC_COLUMNS,
@@ -76,7 +75,7 @@ _astuple = msgspec.structs.astuple
 _JSON_FORMULA = re.compile(rb'":"(?=[=+\-@])(?![+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")')
 
 
-neutralise = documents.neutralise
+neutralise = cells.neutralise
 
 
 # ---- checks ---------------------------------------------------------------------------------
@@ -134,7 +133,7 @@ def _field_names(conn: Connection, scope: TenantScope, list_id: int) -> list[str
     seen = list(DOC_COLUMNS)
     with closing(store.documents(conn, scope, list_id=list_id)) as fetched:
         for rows in fetched:
-            seen += documents.new_names(seen, b"\n".join(map(_first, rows)))
+            seen += cells.new_names(seen, b"\n".join(map(_first, rows)))
     return seen[len(DOC_COLUMNS) :]
 
 
@@ -152,8 +151,8 @@ class CsvBatches:
 
     def __init__(self, columns: Sequence[str]) -> None:
         self.columns = list(columns)
-        self.documents = documents.members_decoder(columns)
-        phones = documents.members_decoder(PHONE_FIELDS)
+        self.documents = cells.members_decoder(columns)
+        phones = cells.members_decoder(PHONE_FIELDS)
         assert phones is not None  # our own names
         self.phones = phones
 
@@ -181,7 +180,7 @@ class CsvBatches:
         columns = self.columns
         empty = msgspec.Raw(b"")
         for doc, phone in zip(
-            documents.as_dicts(docs),
+            cells.as_dicts(docs),
             map(_astuple, self.phones.decode_lines(phones)),
             strict=True,
         ):

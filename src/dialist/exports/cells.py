@@ -1,13 +1,12 @@
-"""Contact documents: reading them in batches, and writing their fields as CSV cells.
+"""CSV cells of exported contacts: reading documents in batches, and the formula rule.
 
 A batch is the documents joined with newlines, decoded in one msgspec call into structs whose
-fields are the members wanted, each holding the member's JSON text (exports cut CSV cells
-from them for contacts stored before 0004).
+fields are the members wanted, each holding the member's JSON text (``service.CsvBatches``
+cuts the CSV cells from them when a list is exported).
 
-CSV cells: a cell is its value's JSON text: a string as its text (formula-neutralised, see
-:func:`neutralise`), a number as JSON writes it, ``true``/``false``, null empty, a nested
-value as compact JSON. Contacts render theirs when written (see ``contacts.service``), so an
-export only splices stored bytes.
+A cell is its value's JSON text: a string as its text (formula-neutralised, see
+:func:`neutralise`), a number as JSON writes it, ``true``/``false``, null empty, a nested value
+as compact JSON.
 """
 
 from __future__ import annotations
@@ -48,26 +47,6 @@ def neutralise(text: str) -> str:
     return text
 
 
-def _quoted(text: str) -> bytes:
-    return b'"' + text.replace('"', '""').encode() + b'"'
-
-
-def csv_cell(value: object) -> bytes:
-    """One field value as a CSV cell (strings always quoted), UTF-8."""
-    if isinstance(value, str):
-        return _quoted(neutralise(value))
-    if value is None:
-        return b""
-    if value is True:
-        return b"true"
-    if value is False:
-        return b"false"
-    if isinstance(value, int | float):
-        return _encode(value)
-    return _quoted(_encode(value).decode())
-
-
-# What msgspec refuses in a struct field's name.
 _UNNAMEABLE = re.compile(r'["\\\x00-\x1f]')
 _AS_DICTS = msgspec.json.Decoder(dict[str, msgspec.Raw])
 
