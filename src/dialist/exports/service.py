@@ -50,7 +50,6 @@ from dialist.auth.models import TenantScope
 from dialist.db.engine import Database
 from dialist.errors import ValidationError
 from dialist.exports import cells, store
-from dialist.exports.cells import PHONE_FIELDS
 from dialist.exports.models import (
     CHUNK_BYTES,
     DOC_COLUMNS,
@@ -138,54 +137,48 @@ def _field_names(conn: Connection, scope: TenantScope, list_id: int) -> list[str
 
 
 class CsvBatches:
-    """Turns batches of ``(doc, phone_doc)`` into CSV text, one decoder call per batch.
+    """Turns batches of ``(doc, phone cells)`` into CSV text, one decoder call per batch.
 
-    Every cell is the JSON text of its member: a number or boolean as JSON wrote it, a string
-    as its text, null and absent as an empty cell. The fast path, for a batch with no backslash
-    and no nested value (nearly all): a JSON string with no escape in it, quotes included, is
-    already a valid quoted CSV cell of the same text, so each row is its cells' JSON texts
-    joined with commas, in C, with no Python code per cell; beforehand, nulls become ``""``
-    and formula cells get their ``'``, in the batch's JSON text. Other batches go cell by cell
-    through the csv module.
+    Every cell of a document is the JSON text of its member: a number or boolean as JSON wrote
+    it, a string as its text, null and absent as an empty cell. The fast path, for a batch with
+    no backslash and no nested value (nearly all): a JSON string with no escape in it, quotes
+    included, is already a valid quoted CSV cell of the same text, so each row is its cells'
+    JSON texts joined with commas, in C, with no Python code per cell; beforehand, nulls become
+    ``""`` and formula cells get their ``'``, in the batch's JSON text. Other batches go cell by
+    cell through the csv module. The ``_phone.*`` cells come rendered by the database
+    (``store.documents_and_phone_cells``) and are appended as they are.
     """
 
     def __init__(self, columns: Sequence[str]) -> None:
         self.columns = list(columns)
         self.documents = cells.members_decoder(columns)
-        phones = cells.members_decoder(PHONE_FIELDS)
-        assert phones is not None  # our own names
-        self.phones = phones
 
     def text(self, rows: list[tuple[Any, ...]]) -> bytes:
         """The CSV lines of one batch, each ending in CRLF, UTF-8."""
         docs = b"\n".join(map(_first, rows))
-        phones = b"\n".join(map(_second, rows))
-        if self.documents is None or b"\\" in docs or b"\\" in phones or _nested(docs, len(rows)):
-            return self.written(docs, phones)
+        if self.documents is None or b"\\" in docs or _nested(docs, len(rows)):
+            return self.written(rows)
         if b"null" in docs:
             docs = docs.replace(b'":null', b'":""')
         docs = _JSON_FORMULA.sub(b'":"\'', docs)
-        phones = phones.replace(b'":null', b'":""')
-        cells = map(
-            operator.add,
-            map(_astuple, self.documents.decode_lines(docs)),
-            map(_astuple, self.phones.decode_lines(phones)),
-        )
-        return b"\r\n".join(map(b",".join, cells)) + b"\r\n"
+        lines = map(b",".join, map(_astuple, self.documents.decode_lines(docs)))
+        return b"\r\n".join(map(operator.add, lines, map(_second, rows))) + b"\r\n"
 
-    def written(self, docs: bytes, phones: bytes) -> bytes:
-        """The same lines, written cell by cell with the csv module (any JSON)."""
+    def written(self, rows: list[tuple[Any, ...]]) -> bytes:
+        """The same lines, the documents' cells written one by one with the csv module (any
+        JSON)."""
         buffer = io.StringIO()
-        writer = csv.writer(buffer)
+        writer = csv.writer(buffer)  # its CRLF (which makes it quote line breaks) is cut below
         columns = self.columns
         empty = msgspec.Raw(b"")
-        for doc, phone in zip(
-            cells.as_dicts(docs),
-            map(_astuple, self.phones.decode_lines(phones)),
-            strict=True,
-        ):
-            writer.writerow(_row([*(doc.get(c, empty) for c in columns), *phone]))
-        return buffer.getvalue().encode()
+        lines = []
+        for doc, phone_cells in rows:
+            members = cells.as_dicts(bytes(doc))[0]
+            writer.writerow(_row([members.get(c, empty) for c in columns]))
+            lines.append(buffer.getvalue()[:-2].encode() + bytes(phone_cells) + b"\r\n")
+            buffer.seek(0)
+            buffer.truncate()
+        return b"".join(lines)
 
 
 def _nested(docs: bytes, count: int) -> bool:
@@ -223,9 +216,10 @@ def _csv_chunks(
 def _csv_texts(
     conn: Connection, scope: TenantScope, list_id: int, columns: list[str]
 ) -> Generator[bytes, None, None]:
-    """The CSV rows of the list, a batch at a time, cut from the documents and ``_phone``."""
+    """The CSV rows of the list, a batch at a time: the documents' cells and the database's
+    ``_phone.*`` cells."""
     batches = CsvBatches(columns)
-    with closing(store.documents_and_phones(conn, scope, list_id=list_id)) as fetched:
+    with closing(store.documents_and_phone_cells(conn, scope, list_id=list_id)) as fetched:
         for rows in fetched:
             yield batches.text(rows)
 

@@ -21,9 +21,10 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from dialist.auth.models import TenantScope
-from dialist.contacts.rendering import PHONE, WITH_PHONE
+from dialist.contacts.rendering import WITH_PHONE
 from dialist.db.engine import Database
 from dialist.db.schema import contact_lists
+from dialist.exports.cells import PHONE_FIELDS
 from dialist.exports.models import FETCH_BYTES, FETCH_ROWS_MAX, FETCH_ROWS_MIN
 
 _cursor_numbers = itertools.count()
@@ -98,11 +99,37 @@ def documents(conn: Connection, scope: TenantScope, *, list_id: int) -> Batches:
     return _batches(conn, "SELECT doc " + _WHERE, (list_id, scope.tenant_id))
 
 
-def documents_and_phones(conn: Connection, scope: TenantScope, *, list_id: int) -> Batches:
-    """``(doc, _phone)`` of every contact of the list, in list order, in batches (``_phone``
-    rendered from the contact's columns by the database)."""
-    phone = PHONE["sqlite" if conn.dialect.name == "sqlite" else "postgresql"]
-    return _batches(conn, f"SELECT doc, {phone} " + _WHERE, (list_id, scope.tenant_id))
+# The column behind each ``_phone.*`` CSV cell, and whether it is a boolean.
+_PHONE_CELL_COLUMNS = {
+    "e164": ("phone_e164", False),
+    "valid": ("phone_valid", True),
+    "invalidReason": ("phone_invalid_reason", False),
+    "lineType": ("phone_line_type", False),
+    "region": ("phone_region", False),
+    "timeZone": ("time_zone", False),
+    "timeZoneSource": ("time_zone_source", False),
+    "timeZoneAmbiguous": ("time_zone_ambiguous", True),
+}
+
+
+def _phone_cells(dialect: str) -> str:
+    """SQL of a contact's ``_phone.*`` CSV cells, each after a comma (bytes): the service's own
+    values (E.164 numbers, codes, IANA zones), which need no quoting."""
+    parts = []
+    for name in PHONE_FIELDS:
+        column, boolean = _PHONE_CELL_COLUMNS[name]
+        value = f"CASE WHEN {column} THEN 'true' ELSE 'false' END" if boolean else column
+        parts.append(f"',' || coalesce({value}, '')")
+    text = " || ".join(parts)
+    return f"CAST({text} AS BLOB)" if dialect == "sqlite" else f"convert_to({text}, 'UTF8')"
+
+
+def documents_and_phone_cells(
+    conn: Connection, scope: TenantScope, *, list_id: int
+) -> Batches:
+    """``(doc, _phone.* cells)`` of every contact of the list, in list order, in batches."""
+    cells = _phone_cells(conn.dialect.name)
+    return _batches(conn, f"SELECT doc, {cells} " + _WHERE, (list_id, scope.tenant_id))
 
 
 def ndjson_lines(conn: Connection, scope: TenantScope, *, list_id: int) -> Batches:
