@@ -36,7 +36,9 @@ from bench.tools import (
 )
 
 FILE_BENCHMARKS = ("import", "export", "files")
-IMPORT_GOAL = 100_000  # rows/s
+# An import ÷ the lean insert ceiling measured in the same run (the issue "Lists that change
+# cheaply" set these in place of the absolute 100,000 rows/s).
+IMPORT_CEILING_GOAL = {"sqlite": 0.5, "postgresql": 0.4}
 RSS_GOAL = 300 * 1024 * 1024
 MB = 1024 * 1024
 
@@ -217,24 +219,22 @@ def _run_file(
         rate = rows / run.job_seconds
         with_upload = rows / (run.upload_seconds + run.job_seconds)
         name = f"[{backend}] import {rows:,}-row CSV"
+        goal = IMPORT_CEILING_GOAL[backend]
+        ceiling_text = f"{ceiling:,.0f} rows/s lean {how}"
         figures += [
+            # The import goal: the file's rows ÷ what this machine inserts into the least table
+            # (the same rows cut to five columns and the two indexes paging and dedupe need).
             Figure(
-                name, f"{rate:,.0f} rows/s", floor_text, rate / floor_rate, ">= 0.3",
-                rate / floor_rate >= 0.3,
+                name, f"{rate:,.0f} rows/s", ceiling_text, rate / ceiling, f">= {goal}",
+                rate / ceiling >= goal,
             ),
             Figure(
-                f"{name}, absolute", f"{rate:,.0f} rows/s", floor_text, rate / floor_rate,
-                f">= {IMPORT_GOAL // 1000}k/s", rate >= IMPORT_GOAL,
+                f"{name} ÷ bare insert of the stored rows", f"{rate:,.0f} rows/s", floor_text,
+                rate / floor_rate, "info", True,
             ),
             Figure(
-                f"{name}, incl. upload", f"{with_upload:,.0f} rows/s", floor_text,
-                with_upload / floor_rate, "info", True,
-            ),
-            # What the absolute goal is up against: the same rows into the least table.
-            Figure(
-                f"[{backend}] ceiling: {how} into a {len(load.MINIMAL_COLUMNS)}-column table",
-                f"{ceiling:,.0f} rows/s", f"{IMPORT_GOAL:,} rows/s goal", ceiling / IMPORT_GOAL,
-                "info", True,
+                f"{name}, incl. upload", f"{with_upload:,.0f} rows/s", ceiling_text,
+                with_upload / ceiling, "info", True,
             ),
             _rss_figure(f"[{backend}] peak RSS during import", run.peak_rss, idle),
         ]  # fmt: skip
