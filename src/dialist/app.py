@@ -7,9 +7,17 @@ from typing import Any
 
 from litestar import Litestar, MediaType, Request, Response, Router, get
 from litestar.datastructures import State
+from litestar.enums import ParamType
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
-from litestar.openapi.spec import Components, SecurityScheme
+from litestar.openapi.spec import (
+    Components,
+    OpenAPI,
+    OpenAPIType,
+    Parameter,
+    Schema,
+    SecurityScheme,
+)
 from litestar.types.internal_types import PathParameterDefinition
 
 from dialist import __version__, web
@@ -114,7 +122,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> Lites
             worker.stop()
         db.dispose()
 
-    return Litestar(
+    app = Litestar(
         route_handlers=[campaign, crm, healthz, readyz, openapi_json, index],
         exception_handlers={Exception: web.error_handler},
         request_class=web.DialistRequest,
@@ -144,6 +152,30 @@ def create_app(settings: Settings, *, database: Database | None = None) -> Lites
         ),
         debug=False,
     )
+    _document_idempotency(app.openapi_schema)
+    return app
+
+
+_IDEMPOTENCY_KEY = Parameter(
+    name="Idempotency-Key",
+    param_in=ParamType.HEADER,
+    required=False,
+    description="1-255 visible ASCII characters: a retry with the same key, method, path and "
+    "body gets the first answer (`Idempotent-Replayed: true`) and does nothing again; see "
+    "docs/api.md, Idempotent writes",
+    schema=Schema(type=OpenAPIType.STRING, min_length=1, max_length=255, pattern="^[!-~]+$"),
+)
+
+
+def _document_idempotency(schema: OpenAPI) -> None:
+    """Every write of the API takes ``Idempotency-Key`` (the middleware on both API routers
+    reads it): say so on each POST, PUT, PATCH and DELETE of the generated document."""
+    for path, item in (schema.paths or {}).items():
+        if not path.startswith(("/campaign/", "/agentassist/", "/api/")):
+            continue
+        for operation in (item.post, item.put, item.patch, item.delete):
+            if operation is not None:
+                operation.parameters = [*(operation.parameters or []), _IDEMPOTENCY_KEY]
 
 
 def job_handlers() -> dict[str, Handler]:

@@ -129,6 +129,15 @@ def paging_integers(request: Request[Any, Any, Any], *names: str) -> None:
             raise ValidationError(f"{name} must be an integer", field=name)
 
 
+def include_phone(include: str | None) -> bool:
+    """The ``include`` query parameter of the contact routes (only ``phone`` is known)."""
+    if include is None or include == "":
+        return False
+    if include != "phone":
+        raise ValidationError("include must be 'phone'", field="include")
+    return True
+
+
 _AUTHENTICATED = "dialist.tenant_scope"  # (API scope, tenant scope) the guard found
 
 

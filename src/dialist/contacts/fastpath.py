@@ -92,7 +92,7 @@ def answer(ctx: web.AppContext, scope: dict[str, Any], stream_id: str, list_id: 
         list_public_id=list_id,
         skip=int(_one(values, "skip", "0") or 0),
         limit=int(_one(values, "limit", str(DEFAULT_LIMIT)) or 0),
-        include_phone=service.wants_phone(_one(values, "include", None)),
+        include_phone=web.include_phone(_one(values, "include", None)),
     )
 
 

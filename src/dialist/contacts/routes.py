@@ -124,7 +124,7 @@ def add_contacts_by_id(
         scope=tenant,
         list_public_id=request.path_params["contactListId"],
         items=data.contacts,
-        include_phone=service.wants_phone(include),
+        include_phone=web.include_phone(include),
     )
     return success(result, f"{result.added} contacts added, {result.skipped} skipped")
 

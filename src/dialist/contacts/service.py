@@ -260,15 +260,6 @@ def write_contact(
     )
 
 
-def wants_phone(include: str | None) -> bool:
-    """Parse the ``include`` query parameter (only ``phone`` is known)."""
-    if include is None or include == "":
-        return False
-    if include != "phone":
-        raise ValidationError("include must be 'phone'", field="include")
-    return True
-
-
 def contact_not_found(contact_public_id: str) -> NotFoundError:
     """The 404 for a contact id that is not in the list."""
     return NotFoundError(f"contact {contact_public_id!r} not found", field="contactId")

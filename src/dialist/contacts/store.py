@@ -302,9 +302,9 @@ def query(
     """One page of the contact query: the rendered contacts that match (up to
     ``query.limit``), the key of the last contact read, and whether the index range ended.
 
-    The inner SELECT walks the sort's index from ``start`` and stops after ``scan`` contacts
-    (or, with ``phone`` (hash, key), reads that number's contacts through the phone index);
-    the outer one renders only the contacts that match the other filters.
+    The SELECT walks the sort's index from ``start`` and stops after ``scan`` contacts (or,
+    with ``phone`` (hash, key), reads that number's contacts through the phone index),
+    rendering only the contacts that match the other filters.
     """
     dialect = conn.dialect.name
     p = "?" if dialect == "sqlite" else "%s"
@@ -363,10 +363,15 @@ def query(
     order = ", ".join(f"{k} DESC" if descending else k for k in keys)
     rendered = FULL[dialect].format()
     matched = " AND ".join(match) if match else "1 = 1"
+    # One level: the rows come in index order as they are fetched, and only the ones fetched
+    # and matching are rendered (a subquery would be read, and rendered, whole first).
+    # A number's contacts through the phone index (SQLite would walk the list's order index).
+    table = "contacts"
+    if phone is not None and dialect == "sqlite":
+        table += " INDEXED BY ix_contacts_list_phone_hash"
     sql = (
-        f"SELECT {', '.join(keys)}, CASE WHEN {matched} THEN {rendered} END FROM "
-        f"(SELECT * FROM contacts WHERE {' AND '.join(inner)} ORDER BY {order} LIMIT {p}) c "
-        f"ORDER BY {order}"
+        f"SELECT {', '.join(keys)}, CASE WHEN {matched} THEN {rendered} END FROM {table} "
+        f"WHERE {' AND '.join(inner)} ORDER BY {order} LIMIT {p}"
     )
     result = conn.exec_driver_sql(sql, (*match_params, *params, scan))
     found: list[bytes] = []

@@ -124,9 +124,7 @@ def _phone_cells(dialect: str) -> str:
     return f"CAST({text} AS BLOB)" if dialect == "sqlite" else f"convert_to({text}, 'UTF8')"
 
 
-def documents_and_phone_cells(
-    conn: Connection, scope: TenantScope, *, list_id: int
-) -> Batches:
+def documents_and_phone_cells(conn: Connection, scope: TenantScope, *, list_id: int) -> Batches:
     """``(doc, _phone.* cells)`` of every contact of the list, in list order, in batches."""
     cells = _phone_cells(conn.dialect.name)
     return _batches(conn, f"SELECT doc, {cells} " + _WHERE, (list_id, scope.tenant_id))
