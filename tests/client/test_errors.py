@@ -123,3 +123,22 @@ def test_an_answer_that_is_not_the_envelope_still_maps() -> None:
     only_items = api_error(400, {"errors": [{"msg": "bad", "code": "X", "field": "f"}]}, "")
     assert isinstance(only_items, ValidationFailed)
     assert (only_items.message, only_items.code) == ("bad", "X")
+
+
+@pytest.mark.parametrize(
+    "status, code, kind",
+    [
+        (410, "CURSOR_EXPIRED", "Gone"),
+        (412, "VERSION_MISMATCH", "PreconditionFailed"),
+        (422, "IDEMPOTENCY_KEY_REUSED", "Unprocessable"),
+        (409, "DUPLICATE_CONTACT", "Conflict"),
+    ],
+)
+def test_new_statuses_have_their_error_class(status: int, code: str, kind: str) -> None:
+    import dialist.client as sdk
+    from dialist.client.errors import api_error
+
+    body = {"status": "failure", "message": "m", "errors": [{"msg": "m", "code": code}]}
+    error = api_error(status, body, "")
+    assert type(error) is getattr(sdk, kind)
+    assert (error.status_code, error.code) == (status, code)

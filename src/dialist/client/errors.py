@@ -68,11 +68,27 @@ class NotFound(APIError):  # noqa: N818 (named after the HTTP status, as in the 
 
 
 class Conflict(APIError):  # noqa: N818 (named after the HTTP status, as in the API docs)
-    """409: the request clashes with the current state (a finished job, a list in use)."""
+    """409: the request clashes with the current state (a finished job, a list in use, another
+    contact's number, a request with the same ``Idempotency-Key`` still running)."""
+
+
+class Gone(APIError):  # noqa: N818 (named after the HTTP status, as in the API docs)
+    """410: a change-feed cursor older than the changes kept, or a deleted list's feed
+    (``CURSOR_EXPIRED``): page the list again, then follow ``changes/latest``."""
+
+
+class PreconditionFailed(APIError):  # noqa: N818 (named after the HTTP status, as in the API docs)
+    """412: ``If-Match`` named a version the contact no longer has (``VERSION_MISMATCH``);
+    nothing was changed."""
 
 
 class PayloadTooLarge(APIError):  # noqa: N818 (named after the HTTP status, as in the API docs)
     """413: the upload is larger than the server accepts; nothing was kept."""
+
+
+class Unprocessable(APIError):  # noqa: N818 (named after the HTTP status, as in the API docs)
+    """422: an ``Idempotency-Key`` already used for another request
+    (``IDEMPOTENCY_KEY_REUSED``)."""
 
 
 _BY_STATUS: dict[int, type[APIError]] = {
@@ -81,7 +97,10 @@ _BY_STATUS: dict[int, type[APIError]] = {
     403: Forbidden,
     404: NotFound,
     409: Conflict,
+    410: Gone,
+    412: PreconditionFailed,
     413: PayloadTooLarge,
+    422: Unprocessable,
 }
 
 

@@ -26,7 +26,7 @@ _OPS = {
     changelog.OP_UPDATED: "updated",
     changelog.OP_DELETED: "deleted",
 }
-_PRUNE_LISTS, _PRUNE_BATCH = 100, 10_000
+_PRUNE_LISTS, _PRUNE_BATCH, _PRUNE_MOST = 100, 10_000, 5_000_000
 
 
 def cursor_of(list_id: int, change: int) -> str:
@@ -114,7 +114,8 @@ def read(
 
 
 def prune(database: Database, settings: Settings) -> int:
-    """Forget changes older than the retention (a bounded amount a call); how many."""
+    """Forget changes older than the retention, ``_PRUNE_BATCH`` a transaction (each one
+    holds the list's lock briefly), at most ``_PRUNE_MOST`` a call; how many."""
     cutoff = dt.datetime.now(dt.UTC) - dt.timedelta(days=settings.changes_retention_days)
     before = cutoff.isoformat(timespec="milliseconds").replace("+00:00", "Z")
     removed = 0
@@ -122,11 +123,14 @@ def prune(database: Database, settings: Settings) -> int:
         found = changelog.lists_with_old_changes(conn, before=before, limit=_PRUNE_LISTS)
     for list_id, tenant_id in found:
         scope = TenantScope(tenant_id=tenant_id, account_id="", stream_id="", user_id="")
-        with database.write() as conn:
-            lists.lock_list(conn, scope, list_id=list_id)
-            removed += changelog.prune_changes(
-                conn, scope, list_id=list_id, before=before, batch=_PRUNE_BATCH
-            )
+        batch = _PRUNE_BATCH
+        while batch == _PRUNE_BATCH and removed < _PRUNE_MOST:
+            with database.write() as conn:
+                lists.lock_list(conn, scope, list_id=list_id)
+                batch = changelog.prune_changes(
+                    conn, scope, list_id=list_id, before=before, batch=_PRUNE_BATCH
+                )
+            removed += batch
     if removed:
         log.info("forgot %d changes older than %s", removed, before)
     return removed

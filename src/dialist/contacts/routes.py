@@ -282,7 +282,7 @@ def contact_query(request: R) -> ContactQuery:
     if valid not in (None, "true", "false"):
         raise ValidationError("phoneValid must be true or false", field="phoneValid")
     limit = given.get("limit", str(QUERY_DEFAULT_LIMIT))
-    if not limit.isdigit() or not 1 <= int(limit) <= MAX_QUERY_LIMIT:
+    if not (limit.isascii() and limit.isdigit()) or not 1 <= int(limit) <= MAX_QUERY_LIMIT:
         raise ValidationError(
             f"limit must be an integer from 1 to {MAX_QUERY_LIMIT}", field="limit"
         )

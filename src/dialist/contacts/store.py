@@ -373,7 +373,10 @@ def query(
         f"SELECT {', '.join(keys)}, CASE WHEN {matched} THEN {rendered} END FROM {table} "
         f"WHERE {' AND '.join(inner)} ORDER BY {order} LIMIT {p}"
     )
-    result = conn.exec_driver_sql(sql, (*match_params, *params, scan))
+    # Streamed (a server-side cursor on PostgreSQL, fetched a batch at a time), so rows past
+    # the page's last match are neither rendered nor sent.
+    streamed = conn.execution_options(stream_results=True, max_row_buffer=min(scan, 1000))
+    result = streamed.exec_driver_sql(sql, (*match_params, *params, scan))
     found: list[bytes] = []
     last: tuple[Any, ...] = start or ()
     read = 0
