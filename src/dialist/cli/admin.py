@@ -7,6 +7,8 @@ import os
 import socket
 import sys
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated
 
 import typer
@@ -59,6 +61,19 @@ def _database(settings: Settings) -> Database:
 def _fail(error: DialistError) -> typer.Exit:
     err_console.print(f"[red]error:[/red] {error.message}")
     return typer.Exit(code=2)
+
+
+@contextmanager
+def _opened(database_url: str | None) -> Iterator[Database]:
+    """The database of an admin command, closed after it; a service's refusal becomes one
+    line on stderr and exit code 2."""
+    database = _database(_settings(database_url))
+    try:
+        yield database
+    except DialistError as error:
+        raise _fail(error) from None
+    finally:
+        database.dispose()
 
 
 @app.command()
@@ -186,8 +201,7 @@ def apps_create(
     database_url: DatabaseUrl = None,
 ) -> None:
     """Create a JWT client app and print its client id and secret."""
-    database = _database(_settings(database_url))
-    try:
+    with _opened(database_url) as database:
         created = auth.create_app(
             database,
             account_id=account_id,
@@ -196,10 +210,6 @@ def apps_create(
             name=name,
             enforce_jti=enforce_jti,
         )
-    except DialistError as error:
-        raise _fail(error) from None
-    finally:
-        database.dispose()
     if as_json:
         print(json.dumps(_app_json(created)))
         return
@@ -264,16 +274,23 @@ def token(
         raise _fail(error) from None
 
 
-def _admin_scope(database: Database, account_id: str, stream_id: str) -> TenantScope:
+@contextmanager
+def _as_admin(
+    database_url: str | None, account_id: str, stream_id: str
+) -> Iterator[tuple[Database, TenantScope]]:
+    """The database (as ``_opened`` gives it) and the scope of the account's administrator in
+    the stream."""
     from dialist.auth import store
 
-    with database.write() as conn:
-        tenant_id = store.ensure_tenant(conn, account_id=account_id, stream_id=stream_id)
-    # The account's administrator, as a Kore user id (``u-<uuid>``), the same on every run.
-    admin = uuid.uuid5(uuid.NAMESPACE_URL, f"dialist:admin:{account_id}")
-    return TenantScope(
-        tenant_id=tenant_id, account_id=account_id, stream_id=stream_id, user_id=f"u-{admin}"
-    )
+    with _opened(database_url) as database:
+        with database.write() as conn:
+            tenant_id = store.ensure_tenant(conn, account_id=account_id, stream_id=stream_id)
+        # The account's administrator, as a Kore user id (``u-<uuid>``), the same on every run.
+        admin = uuid.uuid5(uuid.NAMESPACE_URL, f"dialist:admin:{account_id}")
+        scope = TenantScope(
+            tenant_id=tenant_id, account_id=account_id, stream_id=stream_id, user_id=f"u-{admin}"
+        )
+        yield database, scope
 
 
 # The options of the campaign link commands, which name a list of a tenant directly.
@@ -295,19 +312,14 @@ def lists_link_campaign(
     """Mark a list as used by a campaign (then it cannot be deleted)."""
     from dialist.lists import service as lists
 
-    database = _database(_settings(database_url))
-    try:
+    with _as_admin(database_url, account_id, stream_id) as (database, scope):
         row = lists.link_campaign(
             database,
-            scope=_admin_scope(database, account_id, stream_id),
+            scope=scope,
             list_public_id=list_id,
             campaign_id=campaign_id,
             campaign_name=campaign_name,
         )
-    except DialistError as error:
-        raise _fail(error) from None
-    finally:
-        database.dispose()
     console.print(f"campaign {campaign_id.strip()} linked to contact list {row.name} ({list_id})")
 
 
@@ -322,18 +334,10 @@ def lists_unlink_campaign(
     """Remove a campaign link from a list."""
     from dialist.lists import service as lists
 
-    database = _database(_settings(database_url))
-    try:
+    with _as_admin(database_url, account_id, stream_id) as (database, scope):
         row = lists.unlink_campaign(
-            database,
-            scope=_admin_scope(database, account_id, stream_id),
-            list_public_id=list_id,
-            campaign_id=campaign_id,
+            database, scope=scope, list_public_id=list_id, campaign_id=campaign_id
         )
-    except DialistError as error:
-        raise _fail(error) from None
-    finally:
-        database.dispose()
     console.print(
         f"campaign {campaign_id.strip()} unlinked from contact list {row.name} ({list_id})"
     )

@@ -6,6 +6,7 @@ import csv
 import io
 import itertools
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, cast
 
@@ -28,32 +29,50 @@ from dialist.cli.data import (
     say,
     sdk_errors,
 )
-from dialist.client import (
-    FINISHED_STATUSES,
-)
+from dialist.client import FINISHED_STATUSES, Client, ImportJob
 from dialist.exports.cells import neutralise
 
 imports_cli = typer.Typer(help="Import jobs of a list: status, per-row results, cancel, undo.")
 
 
-@imports_cli.command("status")
-@connected
-def imports_status(
-    job_id: JobArgument,
-    list_ref: ListOption,
-    as_json: JsonOption = False,
-    *,
-    connection: Connection,
-) -> None:
+# What a job command does to the job (get, cancel or undo it), and how it shows the job after.
+_JobAction = Callable[[Client, str, str], ImportJob]
+_JobShow = Callable[[Client, ImportJob, str], None]
+
+
+def _job_command(name: str, action: _JobAction) -> Callable[[_JobShow], _JobShow]:
+    """Register ``dialist imports NAME JOB --list LIST [--json]``: ``action`` on the job, then
+    the job as JSON or shown to a person by the decorated function, whose docstring is the
+    command's help."""
+
+    def register(show: _JobShow) -> _JobShow:
+        @imports_cli.command(name, help=show.__doc__)
+        @connected
+        def command(
+            job_id: JobArgument,
+            list_ref: ListOption,
+            as_json: JsonOption = False,
+            *,
+            connection: Connection,
+        ) -> None:
+            with sdk_errors(), connection.client() as client:
+                job = action(client, client.find_list(list_ref)["_id"], job_id)
+                if as_json:
+                    print(json.dumps(job))
+                else:
+                    show(client, job, list_ref)
+
+        return show
+
+    return register
+
+
+@_job_command("status", Client.get_import)
+def imports_status(client: Client, job: ImportJob, list_ref: str) -> None:
     """Show an import job: status, counts, rows per second, error."""
-    with sdk_errors(), connection.client() as client:
-        job = client.get_import(client.find_list(list_ref)["_id"], job_id)
-        if as_json:
-            print(json.dumps(job))
-            return
-        print_job(job)
-        if job["status"] in FINISHED_STATUSES:
-            print_report_hint(client, job, list_ref)
+    print_job(job)
+    if job["status"] in FINISHED_STATUSES:
+        print_report_hint(client, job, list_ref)
 
 
 _RESULT_COLUMNS = (
@@ -120,40 +139,16 @@ def imports_results(
     say(f"wrote {written:,} row{'' if written == 1 else 's'} to {escape(where)}", err=output == "-")
 
 
-@imports_cli.command("cancel")
-@connected
-def imports_cancel(
-    job_id: JobArgument,
-    list_ref: ListOption,
-    as_json: JsonOption = False,
-    *,
-    connection: Connection,
-) -> None:
+@_job_command("cancel", Client.cancel_import)
+def imports_cancel(client: Client, job: ImportJob, list_ref: str) -> None:
     """Ask the server to stop a queued or running job after the chunk it is writing."""
-    with sdk_errors(), connection.client() as client:
-        job = client.cancel_import(client.find_list(list_ref)["_id"], job_id)
-    if as_json:
-        print(json.dumps(job))
-        return
     say(f"cancel requested for import {job['_id']} (now {job['status']})")
     say("what was committed stays; `dialist imports undo` removes it once the job stopped")
 
 
-@imports_cli.command("undo")
-@connected
-def imports_undo(
-    job_id: JobArgument,
-    list_ref: ListOption,
-    as_json: JsonOption = False,
-    *,
-    connection: Connection,
-) -> None:
+@_job_command("undo", Client.undo_import)
+def imports_undo(client: Client, job: ImportJob, list_ref: str) -> None:
     """Remove the contacts a finished job added that are still in the list."""
-    with sdk_errors(), connection.client() as client:
-        job = client.undo_import(client.find_list(list_ref)["_id"], job_id)
-    if as_json:
-        print(json.dumps(job))
-        return
     undo = job.get("undo")
     removed = undo["removed"] if undo else 0
     say(f"import {job['_id']} undone: {removed:,} contacts removed")

@@ -3,19 +3,22 @@
 Paging a large list is what dialers do all day, and on that route the framework's per-request
 work (routing, parameter models, response objects) cost three times the query itself. So every
 GET of the getAllContacts path is answered here, before routing: the query string and the
-credential headers are read by :func:`answer`, the page is built by the contacts service
-in a worker thread (no database call runs on the event loop), and errors are rendered with the
-app's failure envelope. The Litestar route of the same path only documents it in the OpenAPI
-document; if a request ever reaches it, it answers through :func:`answer` too.
+credential headers are read by :func:`answer`, the page is built by the contacts service in
+a thread of its own (``_PageReader``: no database call runs on the event loop), and errors
+are rendered with the app's failure envelope. The Litestar route of the same path only
+documents it in the OpenAPI document; if a request ever reaches it, it answers through
+:func:`answer` too.
 """
 
 from __future__ import annotations
 
+import asyncio
+import queue
 import re
+import threading
 from typing import Any
 from urllib.parse import parse_qsl
 
-import anyio
 from litestar.types import ASGIApp, HTTPResponseStartEvent, Receive, Scope, Send
 
 from dialist import web
@@ -106,21 +109,95 @@ def answer_or_error(
         return error.status_code, failure_bytes(error)
 
 
+class _PageReader:
+    """A thread of its own that builds getAllContacts answers off the event loop.
+
+    The loop queues each request with a future; a reader thread answers every request queued
+    so far, then hands the whole batch back to the loop in one call. Under load one wake-up of
+    the loop carries many answers: measured with wrk (32 connections, one server worker,
+    SQLite), a page of 3 went at 17,200 req/s this way, 13,900 answered on the loop itself,
+    9,500 through a one-thread executor (a wake-up per answer) and 5,100 through anyio's
+    thread pool.
+    """
+
+    def __init__(self, ctx: web.AppContext, threads: int) -> None:
+        self.ctx = ctx
+        self.threads = threads
+        self._queue: queue.SimpleQueue[_Asked] = queue.SimpleQueue()
+        self._started = False
+        self._lock = threading.Lock()
+        # With several threads, each takes a few requests at a time, so that the others share
+        # the queue (their pages overlap their round trips to the database).
+        self._most = 256 if threads == 1 else 4
+
+    async def answer(
+        self, scope: dict[str, Any], stream_id: str, list_id: str
+    ) -> tuple[int, bytes]:
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[tuple[int, bytes]] = loop.create_future()
+        self._start()
+        self._queue.put((loop, future, scope, stream_id, list_id))
+        return await future
+
+    def _start(self) -> None:
+        if not self._started:
+            with self._lock:
+                if not self._started:
+                    for number in range(self.threads):
+                        name = f"dialist-pages-{number}"
+                        threading.Thread(target=self._run, name=name, daemon=True).start()
+                    self._started = True
+
+    def _run(self) -> None:
+        while True:
+            batch = [self._queue.get()]
+            while len(batch) < self._most and not self._queue.empty():
+                batch.append(self._queue.get_nowait())
+            done: dict[asyncio.AbstractEventLoop, list[_Done]] = {}
+            for loop, future, scope, stream_id, list_id in batch:
+                try:
+                    result = answer_or_error(self.ctx, scope, stream_id, list_id)
+                except BaseException as error:  # handed to the request, which re-raises it
+                    done.setdefault(loop, []).append((future, None, error))
+                else:
+                    done.setdefault(loop, []).append((future, result, None))
+            for loop, results in done.items():
+                loop.call_soon_threadsafe(_settle, results)
+
+
+_Answer = tuple[int, bytes]
+_Asked = tuple[asyncio.AbstractEventLoop, "asyncio.Future[_Answer]", dict[str, Any], str, str]
+_Done = tuple["asyncio.Future[_Answer]", _Answer | None, BaseException | None]
+
+
+def _settle(results: list[_Done]) -> None:
+    for future, result, error in results:
+        if future.cancelled():
+            continue
+        if error is not None:
+            future.set_exception(error)
+        else:
+            assert result is not None
+            future.set_result(result)
+
+
 class GetAllContactsFastPath:
     """Wraps the app; answers every GET of the getAllContacts path, passes the rest on."""
 
     def __init__(self, app: ASGIApp, ctx: web.AppContext) -> None:
         self.app = app
         self.ctx = ctx
+        # SQLite: one thread (a second one measured slower: the pages' work is Python's, under
+        # one lock); PostgreSQL: a few, so pages overlap their round trips to the server.
+        threads = 1 if ctx.database.is_sqlite else max(1, min(4, ctx.settings.pool_size))
+        self.reader = _PageReader(ctx, threads)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         raw: dict[str, Any] = scope  # type: ignore[assignment]
         if raw["type"] == "http" and raw["method"] == "GET":
             match = _PATH.match(raw["path"])
             if match is not None:
-                status, body = await anyio.to_thread.run_sync(
-                    answer_or_error, self.ctx, raw, match.group(1), match.group(2)
-                )
+                status, body = await self.reader.answer(raw, match.group(1), match.group(2))
                 start: HTTPResponseStartEvent = {
                     "type": "http.response.start",
                     "status": status,

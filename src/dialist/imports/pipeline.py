@@ -43,6 +43,17 @@ class _Message(msgspec.Struct, array_like=True, gc=False):
     error: str | None = None
 
 
+class _Reading(msgspec.Struct, frozen=True):
+    """Which records of which job's upload to prepare, and how: from ``start`` on, ``size`` a
+    chunk (what a child process is sent, as builtins)."""
+
+    job_id: int
+    facts: FileFacts
+    params: ImportParams
+    start: int
+    size: int
+
+
 PARALLEL_MIN_ROWS = 20_000  # below this, starting a process costs more than it saves
 _POLL_SECONDS = 1.0
 _END = msgspec.msgpack.encode(_Message())
@@ -63,28 +74,23 @@ def chunks(
     in the caller's thread, ``transaction_rows`` at a time (at least): the writer takes a
     transaction's worth in one chunk, prepared before it takes the write lock."""
     if processes < 1 or facts.rows - start < PARALLEL_MIN_ROWS:
-        yield from _prepare(database, job_id, facts, params, start, max(size, transaction_rows))
+        reading = _Reading(job_id, facts, params, start, max(size, transaction_rows))
+        yield from _prepare(database, reading)
         return
-    yield from _from_child(database, job_id, facts, params, start, size)
+    yield from _from_child(database, _Reading(job_id, facts, params, start, size))
 
 
-def _prepare(
-    database: Database,
-    job_id: int,
-    facts: FileFacts,
-    params: ImportParams,
-    start: int,
-    size: int,
-) -> Iterator[Chunk]:
+def _prepare(database: Database, reading: _Reading) -> Iterator[Chunk]:
+    params = reading.params
     maker = RowMaker(
         overrides=params.mapping,
         default_region=params.defaultRegion,
         reject_invalid_phones=params.invalidPhones == "reject",
     )
-    records = files.records(lambda: store.open_upload(database, job_id), facts)
-    remaining = itertools.islice(records, start, None)
+    records = files.records(lambda: store.open_upload(database, reading.job_id), reading.facts)
+    remaining = itertools.islice(records, reading.start, None)
     while True:
-        batch = list(itertools.islice(remaining, size))
+        batch = list(itertools.islice(remaining, reading.size))
         if not batch:
             return
         rows: list[RowInfo] = []
@@ -103,29 +109,14 @@ def _prepare(
         yield Chunk(rows, made, problems)
 
 
-def _child(
-    url: str,
-    job_id: int,
-    facts: dict[str, Any],
-    params: dict[str, Any],
-    start: int,
-    size: int,
-    out: Any,
-) -> None:
+def _child(url: str, reading: dict[str, Any], out: Any) -> None:
     """The child process: prepare chunks and send them, MessagePack-encoded, down the pipe (a
     send blocks until the parent reads it, so the child runs one chunk ahead); then the end."""
     database = Database(url, pool_size=1)
     phones.keep_compiled_patterns()
     encode = msgspec.msgpack.Encoder().encode
     try:
-        for chunk in _prepare(
-            database,
-            job_id,
-            msgspec.convert(facts, FileFacts),
-            msgspec.convert(params, ImportParams),
-            start,
-            size,
-        ):
+        for chunk in _prepare(database, msgspec.convert(reading, _Reading)):
             out.send_bytes(encode(_Message(chunk=chunk)))
             del chunk
         out.send_bytes(_END)
@@ -136,27 +127,12 @@ def _child(
         out.close()
 
 
-def _from_child(
-    database: Database,
-    job_id: int,
-    facts: FileFacts,
-    params: ImportParams,
-    start: int,
-    size: int,
-) -> Iterator[Chunk]:
+def _from_child(database: Database, reading: _Reading) -> Iterator[Chunk]:
     context = multiprocessing.get_context("spawn")
     receiver, sender = context.Pipe(duplex=False)
     child = context.Process(
         target=_child,
-        args=(
-            database.url,
-            job_id,
-            msgspec.to_builtins(facts),
-            msgspec.to_builtins(params),
-            start,
-            size,
-            sender,
-        ),
+        args=(database.url, msgspec.to_builtins(reading), sender),
         name="dialist-import-reader",
         daemon=True,
     )

@@ -39,6 +39,7 @@ _CONTENT_TYPES = {
 }
 _BOOLEANS = {"true": True, "false": False}
 _extension: dict[str, Any] = {"tags": [web.EXTENSION_TAG]}
+_in_thread: dict[str, Any] = {**_extension, "sync_to_thread": True}  # all but the upload
 
 
 def _paths(suffix: str) -> list[str]:
@@ -167,10 +168,9 @@ async def start_import(
 
 @get(
     _paths(IMPORTS),
-    sync_to_thread=True,
     summary="List the imports of a contact list (dialist addition)",
     description="dialist addition: newest first, `skip`/`limit` (1-1000, default 50).",
-    **_extension,
+    **_in_thread,
     responses=web.ok_responses(Success[ImportJobPage], "Import jobs"),
 )
 def list_imports(
@@ -191,31 +191,36 @@ def list_imports(
     return success(page)
 
 
-@get(
-    _paths(JOB),
-    sync_to_thread=True,
-    summary="Get an import job (dialist addition)",
-    description="dialist addition: status, live counts, rows/s, error, undo.",
-    **_extension,
-    responses=web.ok_responses(Success[ImportJob], "The job"),
-)
-def get_import(request: R, ctx: web.AppContext, tenant: TenantScope) -> Success[ImportJob]:
-    job = service.get_job(
+def _on_job(
+    request: R, ctx: web.AppContext, tenant: TenantScope, action: Any, message: str = ""
+) -> Success[ImportJob]:
+    """The job of the path's list and id, once ``action`` (read, cancel, undo) had it."""
+    job = action(
         ctx.database,
         scope=tenant,
         list_public_id=request.path_params["contactListId"],
         job_public_id=request.path_params["jobId"],
     )
-    return success(job)
+    return success(job, message)
+
+
+@get(
+    _paths(JOB),
+    summary="Get an import job (dialist addition)",
+    description="dialist addition: status, live counts, rows/s, error, undo.",
+    **_in_thread,
+    responses=web.ok_responses(Success[ImportJob], "The job"),
+)
+def get_import(request: R, ctx: web.AppContext, tenant: TenantScope) -> Success[ImportJob]:
+    return _on_job(request, ctx, tenant, service.get_job)
 
 
 @get(
     _paths(JOB + "/results"),
-    sync_to_thread=True,
     summary="Per-row results of an import (dialist addition)",
     description="dialist addition: in row order; `status` keeps added, duplicate or invalid "
     "rows; `skip` >= 0, `limit` 1-1000 (default 100).",
-    **_extension,
+    **_in_thread,
     responses=web.ok_responses(Success[ResultPage], "A page of per-row results"),
 )
 def import_results(
@@ -239,51 +244,37 @@ def import_results(
     return success(page)
 
 
-def _act(
-    request: R, ctx: web.AppContext, tenant: TenantScope, action: Any, message: str
-) -> Success[ImportJob]:
-    job = action(
-        ctx.database,
-        scope=tenant,
-        list_public_id=request.path_params["contactListId"],
-        job_public_id=request.path_params["jobId"],
-    )
-    return success(job, message)
-
-
 @post(
     _paths(JOB + "/cancel"),
     status_code=200,
-    sync_to_thread=True,
     summary="Cancel an import (dialist addition)",
     description="dialist addition: a queued job ends at once, a running one after the chunk it "
     "is writing (what it committed stays, and can be undone). 409 JOB_FINISHED when finished.",
-    **_extension,
+    **_in_thread,
     responses={
         **web.ok_responses(Success[ImportJob], "The job"),
         **_conflict("The job has finished (JOB_FINISHED)"),
     },
 )
 def cancel_import(request: R, ctx: web.AppContext, tenant: TenantScope) -> Success[ImportJob]:
-    return _act(request, ctx, tenant, service.cancel, "Import cancel requested")
+    return _on_job(request, ctx, tenant, service.cancel, "Import cancel requested")
 
 
 @post(
     _paths(JOB + "/undo"),
     status_code=200,
-    sync_to_thread=True,
     summary="Undo a finished import (dialist addition)",
     description="dialist addition: removes exactly the contacts the job added that are still "
     "in the list. 409 JOB_NOT_FINISHED while it runs, JOB_NOT_UNDOABLE for a dry run or a job "
     "already undone.",
-    **_extension,
+    **_in_thread,
     responses={
         **web.ok_responses(Success[ImportJob], "The job, with `undo`"),
         **_conflict("Still running (JOB_NOT_FINISHED), a dry run or undone (JOB_NOT_UNDOABLE)"),
     },
 )
 def undo_import(request: R, ctx: web.AppContext, tenant: TenantScope) -> Success[ImportJob]:
-    return _act(request, ctx, tenant, service.undo, "Import undone")
+    return _on_job(request, ctx, tenant, service.undo, "Import undone")
 
 
 ROUTES = [start_import, list_imports, get_import, import_results, cancel_import, undo_import]

@@ -51,39 +51,22 @@ def create_contact_list(
 
 
 def _all_lists(
-    ctx: web.AppContext, tenant: TenantScope, list_type: str | None
+    ctx: web.AppContext,
+    tenant: TenantScope,
+    list_type: Annotated[str | None, Parameter(query="type")] = None,
 ) -> Success[list[ContactListSummary]]:
+    # getAllListDetails, POST and GET alike (registered twice below).
     rows = service.list_lists(ctx.database, scope=tenant, list_type=list_type)
     return success([service.present_summary(row) for row in rows])
 
 
-@post(
-    [web.V2 + "/getAllListDetails", web.V1 + "/getAllListDetails"],
-    status_code=200,
-    sync_to_thread=True,
-    summary="Get all contact lists",
-    **_common,
-)
-def get_all_list_details(
-    ctx: web.AppContext,
-    tenant: TenantScope,
-    list_type: Annotated[str | None, Parameter(query="type")] = None,
-) -> Success[list[ContactListSummary]]:
-    return _all_lists(ctx, tenant, list_type)
-
-
-@get(
-    [web.V2 + "/getAllListDetails", web.V1 + "/getAllListDetails"],
-    sync_to_thread=True,
-    summary="Get all contact lists (GET form)",
-    **_common,
-)
-def get_all_list_details_get(
-    ctx: web.AppContext,
-    tenant: TenantScope,
-    list_type: Annotated[str | None, Parameter(query="type")] = None,
-) -> Success[list[ContactListSummary]]:
-    return _all_lists(ctx, tenant, list_type)
+_ALL_LISTS = [web.V2 + "/getAllListDetails", web.V1 + "/getAllListDetails"]
+get_all_list_details = post(
+    _ALL_LISTS, status_code=200, sync_to_thread=True, summary="Get all contact lists", **_common
+)(_all_lists)
+get_all_list_details_get = get(
+    _ALL_LISTS, sync_to_thread=True, summary="Get all contact lists (GET form)", **_common
+)(_all_lists)
 
 
 @get(

@@ -114,23 +114,9 @@ def present_detail(row: ContactListRow, scope: TenantScope) -> ContactListDetail
 
 
 def present_summary(row: ContactListRow) -> ContactListSummary:
-    """The entry of getAllListDetails."""
-    return ContactListSummary(
-        _id=public_id(row.id),
-        name=row.name,
-        description=row.description,
-        totalRecordCount=row.total_record_count,
-        status=row.status,
-        mapping=API_MAPPING,
-        isListInUse=bool(row.campaigns),
-        listType=row.list_type,
-        campaignInUse=_campaign_refs(row),
-        source=row.source,
-        apiConfigurations=ApiConfigurations(dataSyncMode=_data_sync_mode(row.allow_duplicates)),
-        columns=[],
-        files=[],
-        updatedAt=row.updated_at,
-    )
+    """The entry of getAllListDetails: some fields of the full object."""
+    full = present(row)
+    return ContactListSummary(**{f: getattr(full, f) for f in ContactListSummary.__struct_fields__})
 
 
 def _source(value: str) -> str:

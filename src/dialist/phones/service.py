@@ -119,31 +119,7 @@ def _normalise(raw: str, default_region: str, given_time_zone: str | None) -> Ph
             raw, _PARSE_REASONS.get(error.error_type, "NOT_A_NUMBER"), zone, zone_source
         )
     e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-    region, line_type_code, zones = _classify(number, e164)
-    valid = line_type_code != PhoneNumberType.UNKNOWN
-    reason = None
-    if not valid:
-        possible = phonenumbers.is_possible_number_with_reason(number)
-        reason = _POSSIBLE_REASONS.get(possible, "INVALID_NUMBER")
-    line_type = _LINE_TYPES.get(line_type_code, "unknown") if valid else None
-    ambiguous = False
-    if zone is None and valid:
-        known = [z for z in zones if z != _UNKNOWN_ZONE]
-        if len(known) == 1:
-            zone, zone_source = known[0], "phone-prefix"
-        elif len(known) > 1:
-            ambiguous = True
-    return PhoneDetails(
-        raw=raw,
-        e164=e164,
-        valid=valid,
-        invalidReason=reason,
-        lineType=line_type,
-        region=region if region and region != "001" else None,
-        timeZone=zone,
-        timeZoneSource=zone_source,
-        timeZoneAmbiguous=ambiguous,
-    )
+    return _parsed(raw, number, e164, _classify(number, e164), zone, zone_source)
 
 
 def _parse(raw: str, region: str) -> PhoneNumber:
@@ -179,6 +155,45 @@ def _parse(raw: str, region: str) -> PhoneNumber:
     _set_italian_leading_zeros_for_phone_number(national, number)
     number.national_number = int(national)
     return number
+
+
+def _parsed(
+    raw: str,
+    number: PhoneNumber,
+    e164: str,
+    classified: tuple[str | None, int, tuple[str, ...]],
+    zone: str | None,
+    zone_source: str | None,
+) -> PhoneDetails:
+    """The answer for a parsed number from its region, type (UNKNOWN: not valid) and time
+    zones, as ``_classify`` or ``reference_classify`` found them: why an invalid number is
+    not valid; a valid one's line type and, unless a zone was given, its one time zone (more
+    than one: ambiguous)."""
+    region, line_type_code, zones = classified
+    valid = line_type_code != PhoneNumberType.UNKNOWN
+    reason = None
+    if not valid:
+        possible = phonenumbers.is_possible_number_with_reason(number)
+        reason = _POSSIBLE_REASONS.get(possible, "INVALID_NUMBER")
+    line_type = _LINE_TYPES.get(line_type_code, "unknown") if valid else None
+    ambiguous = False
+    if zone is None and valid:
+        known = [z for z in zones if z != _UNKNOWN_ZONE]
+        if len(known) == 1:
+            zone, zone_source = known[0], "phone-prefix"
+        elif len(known) > 1:
+            ambiguous = True
+    return PhoneDetails(
+        raw=raw,
+        e164=e164,
+        valid=valid,
+        invalidReason=reason,
+        lineType=line_type,
+        region=region if region and region != "001" else None,
+        timeZone=zone,
+        timeZoneSource=zone_source,
+        timeZoneAmbiguous=ambiguous,
+    )
 
 
 def _classify(number: PhoneNumber, e164: str) -> tuple[str | None, int, tuple[str, ...]]:
@@ -262,27 +277,5 @@ def reference_normalise(
         return _invalid(
             raw, _PARSE_REASONS.get(error.error_type, "NOT_A_NUMBER"), zone, zone_source
         )
-    region = phonenumbers.region_code_for_number(number)
-    valid = phonenumbers.is_valid_number(number)
-    reason = line_type = None
-    ambiguous = False
-    if valid:
-        line_type = _LINE_TYPES.get(phonenumbers.number_type(number), "unknown")
-        known = [z for z in timezone.time_zones_for_number(number) if z != _UNKNOWN_ZONE]
-        if zone is None and len(known) == 1:
-            zone, zone_source = known[0], "phone-prefix"
-        ambiguous = zone is None and len(known) > 1
-    else:
-        possible = phonenumbers.is_possible_number_with_reason(number)
-        reason = _POSSIBLE_REASONS.get(possible, "INVALID_NUMBER")
-    return PhoneDetails(
-        raw=raw,
-        e164=phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164),
-        valid=valid,
-        invalidReason=reason,
-        lineType=line_type,
-        region=region if region and region != "001" else None,
-        timeZone=zone,
-        timeZoneSource=zone_source,
-        timeZoneAmbiguous=ambiguous,
-    )
+    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return _parsed(raw, number, e164, reference_classify(number), zone, zone_source)
