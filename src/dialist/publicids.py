@@ -12,6 +12,8 @@ import hashlib
 import uuid
 from functools import lru_cache
 
+from dialist.errors import NotFoundError
+
 _MASK64 = (1 << 64) - 1
 _MUL = 0x9E3779B97F4A7C15  # odd: invertible mod 2**64
 _MUL_INV = pow(_MUL, -1, 1 << 64)
@@ -91,3 +93,14 @@ def decode_hex24(prefix: str, public_id: str) -> int | None:
     if public_id != public_id.lower() or check != _check(prefix, value) & 0xFFFFFFFF:
         return None
     return _unscramble(prefix, value)
+
+
+def decode_or_not_found(
+    prefix: str, public_id: str, *, what: str, field: str, hex24: bool = False
+) -> int:
+    """The integer key of ``public_id`` (a 24-hex id with ``hex24``), or the 404 that names it:
+    "<what> '<id>' not found", for the request field ``field``."""
+    key = decode_hex24(prefix, public_id) if hex24 else decode(prefix, public_id)
+    if key is None:
+        raise NotFoundError(f"{what} {public_id!r} not found", field=field)
+    return key

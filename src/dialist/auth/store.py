@@ -18,18 +18,8 @@ def _insert(conn: Connection, table: sa.Table) -> Any:
 
 
 def _app(row: Any) -> App:
-    return App(
-        id=row.id,
-        client_id=row.client_id,
-        client_secret=row.client_secret,
-        name=row.name,
-        account_id=row.account_id,
-        stream_ids=tuple(row.stream_ids),
-        scopes=tuple(row.scopes),
-        enforce_jti=bool(row.enforce_jti),
-        user_id=row.user_id,
-        created_at=row.created_at,
-    )
+    """The columns of ``apps`` are the fields of ``App``; its JSON arrays become tuples."""
+    return App(**{**row._mapping, "stream_ids": tuple(row.stream_ids), "scopes": tuple(row.scopes)})
 
 
 def insert_app(conn: Connection, *, values: dict[str, Any]) -> App:

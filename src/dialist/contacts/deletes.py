@@ -27,24 +27,14 @@ def _record(
 ) -> int:
     """Log ``deleted`` (key → version) as changes and set the list's new count; returns it."""
     total = contact_list.total_record_count - len(deleted)
-    if deleted:
-        first = contact_list.last_change + 1
-        changelog.record_changes(
-            conn,
-            scope,
-            list_id=contact_list.id,
-            first=first,
-            changes=[(key, changelog.OP_DELETED, version + 1) for key, version in deleted.items()],
-            at=now,
-        )
-        lists.record_contacts_change(
-            conn,
-            scope,
-            list_id=contact_list.id,
-            total=total,
-            at=now,
-            last_change=first + len(deleted) - 1,
-        )
+    placement.record_changes(
+        conn,
+        scope,
+        contact_list,
+        [(key, changelog.OP_DELETED, version + 1) for key, version in deleted.items()],
+        at=now,
+        total=total,
+    )
     return total
 
 

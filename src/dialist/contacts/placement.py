@@ -247,26 +247,49 @@ def _insert(
         for offset, (contact_key, item) in enumerate(new)
     ]
     store.insert_many(conn, scope, list_id=contact_list.id, rows=rows)
-    first_change = contact_list.last_change + 1
-    changelog.record_changes(
-        conn,
-        scope,
-        list_id=contact_list.id,
-        first=first_change,
-        changes=[(contact_key, changelog.OP_ADDED, 1) for contact_key, _item in new],
-        at=now,
-    )
     known = contact_list.field_names
     names = None if known is None else _names_after(known, [item for _k, item in new])
+    record_changes(
+        conn,
+        scope,
+        contact_list,
+        [(contact_key, changelog.OP_ADDED, 1) for contact_key, _item in new],
+        at=now,
+        total=contact_list.total_record_count + len(rows),
+        next_seq=start + len(rows),
+        field_names=names if names is not None and len(names) > len(known or ()) else None,
+    )
+
+
+def record_changes(
+    conn: Connection,
+    scope: TenantScope,
+    contact_list: ContactListRow,
+    changes: Sequence[tuple[int, int, int]],
+    *,
+    at: str,
+    total: int,
+    next_seq: int | None = None,
+    field_names: Sequence[str] | None = None,
+) -> None:
+    """Inside the write transaction that locked ``contact_list``: log ``(contact key, op,
+    version)`` changes after the list's latest one, and move the list on (its count, latest
+    change, next sequence number, field names, who changed it when)."""
+    if not changes:
+        return
+    first = contact_list.last_change + 1
+    changelog.record_changes(
+        conn, scope, list_id=contact_list.id, first=first, changes=changes, at=at
+    )
     lists.record_contacts_change(
         conn,
         scope,
         list_id=contact_list.id,
-        total=contact_list.total_record_count + len(rows),
-        at=now,
-        last_change=first_change + len(rows) - 1,
-        next_seq=start + len(rows),
-        field_names=names if names is not None and len(names) > len(known or ()) else None,
+        total=total,
+        at=at,
+        last_change=first + len(changes) - 1,
+        next_seq=next_seq,
+        field_names=field_names,
     )
 
 

@@ -39,6 +39,13 @@ from dialist.envelope import Failure, MessageOnly, Success, success
 from dialist.errors import ValidationError
 
 ONE = "/{contactListId:str}"
+# What our writes answering 200 with the envelope share (run in a worker thread).
+_WRITE: dict[str, Any] = {
+    "status_code": 200,
+    "sync_to_thread": True,
+    "tags": [web.EXTENSION_TAG],
+    "responses": web.ERROR_RESPONSES,
+}
 T = TypeVar("T")
 _ETAG = re.compile(r'(?:W/)?(?:"([0-9]{1,9})"|([0-9]{1,9}))')
 CONTACT = "/{contactListId:str}/contacts/{contactId:str}"
@@ -100,16 +107,13 @@ def add_contacts(
 
 @post(
     [web.V2 + ONE + "/contacts", web.V1 + ONE + "/contacts"],
-    status_code=200,
-    sync_to_thread=True,
     summary="Add contacts to a contact list by its id (dialist addition)",
     description="dialist addition, not in Kore.ai: up to 10,000 contacts in one all-or-nothing "
     "batch. Answers, in request order, each item's new contact id, or that it was skipped as a "
     "duplicate and of which contact, and whether its number is valid (with the reason when "
     "not). `include=phone` adds everything derived from the number (E.164, line type, region, "
     "time zone and its source).",
-    tags=[web.EXTENSION_TAG],
-    responses=web.ERROR_RESPONSES,
+    **_WRITE,
 )
 def add_contacts_by_id(
     request: R,
@@ -432,13 +436,10 @@ def _delete(
 
 @delete(
     [web.V2 + CONTACT, web.V1 + CONTACT],
-    status_code=200,
-    sync_to_thread=True,
     summary="Delete one contact (dialist addition)",
     description="dialist addition, not in Kore.ai. No other contact moves: the cost is the "
     "same anywhere in a list of any size. `If-Match` with the ETag makes it conditional.",
-    tags=[web.EXTENSION_TAG],
-    responses=web.ERROR_RESPONSES,
+    **_WRITE,
 )
 def delete_contact(
     request: R, ctx: web.AppContext, tenant: TenantScope
@@ -451,13 +452,10 @@ def delete_contact(
 
 @post(
     [web.V2 + ONE + "/contacts/bulkDelete", web.V1 + ONE + "/contacts/bulkDelete"],
-    status_code=200,
-    sync_to_thread=True,
     summary="Delete contacts by id (dialist addition)",
     description="dialist addition, not in Kore.ai: up to 10,000 ids; each is reported deleted "
     "or failed (`NOT_FOUND`, `DUPLICATE_IN_REQUEST`). Unknown ids do not fail the request.",
-    tags=[web.EXTENSION_TAG],
-    responses=web.ERROR_RESPONSES,
+    **_WRITE,
 )
 def bulk_delete_contacts(
     request: R, ctx: web.AppContext, tenant: TenantScope, data: DeleteContactsRequest

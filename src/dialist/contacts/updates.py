@@ -92,26 +92,17 @@ def write(
         values["unique_hash"] = None if unique is None else placement.text_hash(unique)
         _check_duplicate(conn, scope, contact_list, row, values)
         store.update(conn, scope, list_id=list_id, contact_id=contact_id, values=values)
-        change = contact_list.last_change + 1
-        changelog.record_changes(
-            conn,
-            scope,
-            list_id=list_id,
-            first=change,
-            changes=[(contact_id, changelog.OP_UPDATED, row.version + 1)],
-            at=now,
-        )
         names = contact_list.field_names
         new_names = None
         if names is not None and any(name not in names for name in fields):
             new_names = [*names, *(name for name in fields if name not in names)]
-        lists.record_contacts_change(
+        placement.record_changes(
             conn,
             scope,
-            list_id=list_id,
-            total=contact_list.total_record_count,
+            contact_list,
+            [(contact_id, changelog.OP_UPDATED, row.version + 1)],
             at=now,
-            last_change=change,
+            total=contact_list.total_record_count,
             field_names=new_names,
         )
         found = store.get_rendered(conn, scope, list_id=list_id, contact_id=contact_id)

@@ -37,10 +37,9 @@ def public_id(contact_id: int) -> str:
 
 
 def _key(contact_public_id: str) -> int:
-    key = publicids.decode_hex24(ID_PREFIX, contact_public_id)
-    if key is None:
-        raise NotFoundError(f"contact {contact_public_id!r} not found", field="id")
-    return key
+    return publicids.decode_or_not_found(
+        ID_PREFIX, contact_public_id, what="contact", field="id", hex24=True
+    )
 
 
 def _text(value: str | None, field: str) -> str | None:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import fields
 from typing import Any
 
 import sqlalchemy as sa
@@ -15,6 +16,7 @@ from dialist.db.schema import idempotency_keys as keys
 from dialist.idempotency.models import RUNNING, KeyRow
 
 _UNIQUE = ["tenant_id", "app_user_id", "idempotency_key"]
+_KEY_ROW = [keys.c[field.name] for field in fields(KeyRow)]  # the columns a KeyRow holds
 
 
 def _in_scope(scope: TenantScope) -> tuple[Any, ...]:
@@ -22,18 +24,14 @@ def _in_scope(scope: TenantScope) -> tuple[Any, ...]:
 
 
 def _row(row: Any) -> KeyRow:
+    """A row of ``_KEY_ROW``: its columns are the fields of ``KeyRow``, with the headers read
+    from JSON and the body as bytes."""
     return KeyRow(
-        id=row.id,
-        state=row.state,
-        claim=row.claim,
-        method=row.method,
-        target=row.target,
-        body_hash=row.body_hash,
-        status_code=row.status_code,
-        headers=tuple((name, value) for name, value in json.loads(row.headers or "[]")),
-        body=None if row.body is None else bytes(row.body),
-        heartbeat_at=row.heartbeat_at,
-        expires_at=row.expires_at,
+        **{
+            **row._mapping,
+            "headers": tuple((name, value) for name, value in json.loads(row.headers or "[]")),
+            "body": None if row.body is None else bytes(row.body),
+        }
     )
 
 
@@ -61,7 +59,7 @@ def insert(conn: Connection, scope: TenantScope, *, key: str, values: dict[str, 
 
 def get(conn: Connection, scope: TenantScope, *, key: str) -> KeyRow | None:
     """The app's row for ``key``, locked until the transaction ends (PostgreSQL)."""
-    query = sa.select(keys).where(*_in_scope(scope), keys.c.idempotency_key == key)
+    query = sa.select(*_KEY_ROW).where(*_in_scope(scope), keys.c.idempotency_key == key)
     if conn.dialect.name == "postgresql":
         query = query.with_for_update()
     row = conn.execute(query).first()

@@ -58,10 +58,7 @@ def public_id(job_id: int) -> str:
 
 
 def _job_key(job_public_id: str) -> int:
-    key = publicids.decode(JOB_PREFIX, job_public_id)
-    if key is None:
-        raise NotFoundError(f"import {job_public_id!r} not found", field="jobId")
-    return key
+    return publicids.decode_or_not_found(JOB_PREFIX, job_public_id, what="import", field="jobId")
 
 
 # ---- starting -------------------------------------------------------------------------------

@@ -58,7 +58,8 @@ def list_not_found(list_id: int | str) -> NotFoundError:
     return NotFoundError(f"contact list {shown!r} not found", field="contactListId")
 
 
-def _key(list_public_id: str) -> int:
+def list_key(list_public_id: str) -> int:
+    """The integer key behind a ``cl-…`` id (404 when it is not one)."""
     key = publicids.decode(LIST_PREFIX, list_public_id)
     if key is None:
         raise list_not_found(list_public_id)
@@ -208,7 +209,7 @@ def list_lists(
 
 def get_list(database: Database, *, scope: TenantScope, list_public_id: str) -> ContactListRow:
     """One list of the scope by its ``cl-…`` id."""
-    list_id = _key(list_public_id)
+    list_id = list_key(list_public_id)
     with database.read() as conn:
         return _must_get(conn, scope, list_id)
 
@@ -219,11 +220,6 @@ def lock_list(conn: Connection, scope: TenantScope, *, list_id: int) -> ContactL
     if row is None:
         raise list_not_found(list_id)
     return row
-
-
-def list_key(list_public_id: str) -> int:
-    """The integer key behind a ``cl-…`` id (404 when it is not one)."""
-    return _key(list_public_id)
 
 
 def find_by_name(conn: Connection, scope: TenantScope, *, name: str) -> ContactListRow:
@@ -280,7 +276,7 @@ def update_list(
     request: UpdateContactListRequest,
 ) -> tuple[ContactListRow, UpdateResult]:
     """Apply the sent fields; the answer echoes them with context (contract §3.4)."""
-    list_id = _key(list_public_id)
+    list_id = list_key(list_public_id)
     if request.source is not None:
         _source(request.source)
     if (
@@ -342,7 +338,7 @@ def update_list(
 
 def delete_list(database: Database, *, scope: TenantScope, list_public_id: str) -> ContactListRow:
     """Delete a list and its contacts, unless a campaign uses it (409 LIST_IN_USE)."""
-    list_id = _key(list_public_id)
+    list_id = list_key(list_public_id)
     with database.write() as conn:
         row = lock_list(conn, scope, list_id=list_id)
         if row.campaigns:
@@ -374,7 +370,7 @@ def link_campaign(
     campaign_name: str,
 ) -> ContactListRow:
     """Mark the list as used by a campaign (dialist addition; Kore does this from its UI)."""
-    list_id = _key(list_public_id)
+    list_id = list_key(list_public_id)
     campaign_id = _campaign_id(campaign_id)
     campaign_name = validation.text(campaign_name, field="name", max_length=256, name=True)
     with database.write() as conn:
@@ -398,7 +394,7 @@ def unlink_campaign(
     database: Database, *, scope: TenantScope, list_public_id: str, campaign_id: str
 ) -> ContactListRow:
     """Remove a campaign link; 404 when the campaign was not linked."""
-    list_id = _key(list_public_id)
+    list_id = list_key(list_public_id)
     with database.write() as conn:
         lock_list(conn, scope, list_id=list_id)
         linked = _CAMPAIGN_ID.fullmatch(campaign_id) is not None and store.unlink_campaign(

@@ -25,6 +25,8 @@ from dialist.db.schema import (
 from dialist.lists.models import CampaignLink, ContactListRow
 
 _in_scope = contact_lists.c.tenant_id
+# The columns a ContactListRow holds: all but the lowercased name, which only finds a list.
+_LIST_ROW = [column for column in contact_lists.c if column.name != "lname"]
 
 
 def _campaigns(conn: Connection, list_ids: list[int]) -> dict[int, list[CampaignLink]]:
@@ -43,29 +45,22 @@ def _campaigns(conn: Connection, list_ids: list[int]) -> dict[int, list[Campaign
     return found
 
 
+def _field_names(stored: str | None) -> tuple[str, ...] | None:
+    """The JSON array of field names as stored (``None``: not known)."""
+    return None if stored is None else tuple(json.loads(stored))
+
+
 def _rows(conn: Connection, rows: list[Any]) -> list[ContactListRow]:
+    """Rows of ``_LIST_ROW``: their columns are the fields of ``ContactListRow``, with the
+    field names read from JSON and the campaign links added."""
     campaigns = _campaigns(conn, [row.id for row in rows])
     return [
         ContactListRow(
-            id=row.id,
-            tenant_id=row.tenant_id,
-            name=row.name,
-            description=row.description,
-            source=row.source,
-            list_type=row.list_type,
-            status=row.status,
-            allow_duplicates=bool(row.allow_duplicates),
-            total_record_count=row.total_record_count,
-            created_by=row.created_by,
-            updated_by=row.updated_by,
-            created_at=row.created_at,
-            updated_at=row.updated_at,
-            campaigns=tuple(campaigns.get(row.id, [])),
-            dedupe_by=row.dedupe_by,
-            field_names=None if row.field_names is None else tuple(json.loads(row.field_names)),
-            next_seq=row.next_seq,
-            last_change=row.last_change,
-            first_kept_change=row.first_kept_change,
+            **{
+                **row._mapping,
+                "field_names": _field_names(row.field_names),
+                "campaigns": tuple(campaigns.get(row.id, [])),
+            }
         )
         for row in rows
     ]
@@ -75,9 +70,7 @@ def get(
     conn: Connection, scope: TenantScope, *, list_id: int, for_update: bool = False
 ) -> ContactListRow | None:
     """The list with this key in the scope; ``for_update`` locks it (PostgreSQL)."""
-    query = sa.select(contact_lists).where(
-        contact_lists.c.id == list_id, _in_scope == scope.tenant_id
-    )
+    query = sa.select(*_LIST_ROW).where(contact_lists.c.id == list_id, _in_scope == scope.tenant_id)
     if for_update and conn.dialect.name != "sqlite":
         query = query.with_for_update()
     found = _rows(conn, list(conn.execute(query)))
@@ -90,7 +83,7 @@ def get_by_name(conn: Connection, scope: TenantScope, *, name: str) -> ContactLi
         conn,
         list(
             conn.execute(
-                sa.select(contact_lists).where(
+                sa.select(*_LIST_ROW).where(
                     contact_lists.c.lname == name.lower(), _in_scope == scope.tenant_id
                 )
             )
@@ -103,7 +96,7 @@ def all_lists(
     conn: Connection, scope: TenantScope, *, list_type: str | None
 ) -> list[ContactListRow]:
     """Every list of the scope, most recently updated first."""
-    query = sa.select(contact_lists).where(_in_scope == scope.tenant_id)
+    query = sa.select(*_LIST_ROW).where(_in_scope == scope.tenant_id)
     if list_type is not None:
         query = query.where(contact_lists.c.list_type == list_type)
     query = query.order_by(contact_lists.c.updated_at.desc(), contact_lists.c.id.desc())
@@ -207,6 +200,15 @@ def delete(conn: Connection, scope: TenantScope, *, list_id: int, at: str) -> No
     )
 
 
+def _link(scope: TenantScope, list_id: int, campaign_id: str) -> tuple[Any, ...]:
+    """The conditions that find one campaign link of a list of the scope."""
+    return (
+        list_campaigns.c.list_id == list_id,
+        list_campaigns.c.campaign_id == campaign_id,
+        list_campaigns.c.tenant_id == scope.tenant_id,
+    )
+
+
 def link_campaign(
     conn: Connection,
     scope: TenantScope,
@@ -217,23 +219,10 @@ def link_campaign(
     linked_at: str,
 ) -> None:
     """Link (or rename the link of) a campaign to a list of the scope."""
-    existing = conn.execute(
-        sa.select(list_campaigns.c.campaign_id).where(
-            list_campaigns.c.list_id == list_id,
-            list_campaigns.c.campaign_id == campaign_id,
-            list_campaigns.c.tenant_id == scope.tenant_id,
-        )
-    ).first()
+    link = _link(scope, list_id, campaign_id)
+    existing = conn.execute(sa.select(list_campaigns.c.campaign_id).where(*link)).first()
     if existing:
-        conn.execute(
-            sa.update(list_campaigns)
-            .where(
-                list_campaigns.c.list_id == list_id,
-                list_campaigns.c.campaign_id == campaign_id,
-                list_campaigns.c.tenant_id == scope.tenant_id,
-            )
-            .values(campaign_name=campaign_name)
-        )
+        conn.execute(sa.update(list_campaigns).where(*link).values(campaign_name=campaign_name))
         return
     conn.execute(
         sa.insert(list_campaigns).values(
@@ -250,13 +239,7 @@ def unlink_campaign(
     conn: Connection, scope: TenantScope, *, list_id: int, campaign_id: str
 ) -> bool:
     """Remove a campaign link; ``False`` when there was none."""
-    result = conn.execute(
-        sa.delete(list_campaigns).where(
-            list_campaigns.c.list_id == list_id,
-            list_campaigns.c.campaign_id == campaign_id,
-            list_campaigns.c.tenant_id == scope.tenant_id,
-        )
-    )
+    result = conn.execute(sa.delete(list_campaigns).where(*_link(scope, list_id, campaign_id)))
     return bool(result.rowcount)
 
 
