@@ -13,8 +13,11 @@ from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import (
     Components,
     OpenAPI,
+    OpenAPIMediaType,
+    OpenAPIResponse,
     OpenAPIType,
     Parameter,
+    Reference,
     Schema,
     SecurityScheme,
 )
@@ -167,15 +170,38 @@ _IDEMPOTENCY_KEY = Parameter(
 )
 
 
+_IDEMPOTENCY_ANSWERS = {
+    "409": "A request with the same Idempotency-Key is still running (IDEMPOTENCY_KEY_IN_USE)",
+    "422": "The Idempotency-Key was used for another method, path or body (IDEMPOTENCY_KEY_REUSED)",
+}
+
+
 def _document_idempotency(schema: OpenAPI) -> None:
     """Every write of the API takes ``Idempotency-Key`` (the middleware on both API routers
-    reads it): say so on each POST, PUT, PATCH and DELETE of the generated document."""
+    reads it): say so on each POST, PUT, PATCH and DELETE of the generated document, with the
+    answers a key can give (409 in use, 422 reused)."""
     for path, item in (schema.paths or {}).items():
         if not path.startswith(("/campaign/", "/agentassist/", "/api/")):
             continue
         for operation in (item.post, item.put, item.patch, item.delete):
-            if operation is not None:
-                operation.parameters = [*(operation.parameters or []), _IDEMPOTENCY_KEY]
+            if operation is None:
+                continue
+            operation.parameters = [*(operation.parameters or []), _IDEMPOTENCY_KEY]
+            responses = operation.responses if operation.responses is not None else {}
+            for status, text in _IDEMPOTENCY_ANSWERS.items():
+                known = responses.get(status)
+                if isinstance(known, OpenAPIResponse):
+                    known.description = f"{known.description}; or: {text}"
+                else:
+                    responses[status] = OpenAPIResponse(
+                        description=text,
+                        content={
+                            "application/json": OpenAPIMediaType(
+                                schema=Reference(ref="#/components/schemas/Failure")
+                            )
+                        },
+                    )
+            operation.responses = responses
 
 
 def job_handlers() -> dict[str, Handler]:
