@@ -80,10 +80,31 @@ class FailedIdRecord(msgspec.Struct):
     reason: str
 
 
-def per_id_outcome(
-    requested: list[str], *, succeeded: Callable[[str], bool], failure: str
-) -> tuple[list[IdRecord], list[FailedIdRecord]]:
-    """Each requested id, in request order, as done or failed (a repeat is its own failure)."""
+class PerIdResult(msgspec.Struct):
+    """What a bulk operation on ids did: how many were asked, done and failed, and each id in
+    request order."""
+
+    totalRequested: int  # noqa: N815
+    successful: int
+    failed: int
+    successfulRecords: list[IdRecord]  # noqa: N815
+    failedRecords: list[FailedIdRecord]  # noqa: N815
+
+
+R = TypeVar("R", bound=PerIdResult)
+
+
+def per_id_result(
+    result: type[R],
+    requested: list[str],
+    *,
+    succeeded: Callable[[str], bool],
+    failure: str,
+    **more: Any,
+) -> R:
+    """A ``result`` (a :class:`PerIdResult`, with its ``more`` fields) telling each requested
+    id, in request order, as done or failed (a repeat is its own failure,
+    ``DUPLICATE_IN_REQUEST``)."""
     done: list[IdRecord] = []
     failed: list[FailedIdRecord] = []
     seen: set[str] = set()
@@ -95,4 +116,11 @@ def per_id_outcome(
         else:
             failed.append(FailedIdRecord(id=public, reason=failure))
         seen.add(public)
-    return done, failed
+    return result(
+        totalRequested=len(requested),
+        successful=len(done),
+        failed=len(failed),
+        successfulRecords=done,
+        failedRecords=failed,
+        **more,
+    )

@@ -72,17 +72,11 @@ def delete_contacts(
                 )
         deleted = store.delete_many(conn, scope, list_id=list_id, contact_ids=wanted)
         total = _record(conn, scope, contact_list, deleted, now=now_iso())
-    successful, failed = envelope.per_id_outcome(
+    return envelope.per_id_result(
+        DeleteContactsResult,
         contact_public_ids,
         succeeded=lambda public: keys[public] in deleted,
         failure="NOT_FOUND",
-    )
-    return DeleteContactsResult(
-        totalRequested=len(contact_public_ids),
-        successful=len(successful),
-        failed=len(failed),
-        successfulRecords=successful,
-        failedRecords=failed,
         totalRecordCount=total,
     )
 

@@ -6,7 +6,7 @@ from typing import Any, NamedTuple
 
 import msgspec
 
-from dialist.envelope import FailedIdRecord, IdRecord
+from dialist.envelope import PerIdResult
 from dialist.phones.models import PhoneDetails
 
 MAX_COLUMNS = 150
@@ -150,14 +150,9 @@ class AddContactsResult(msgspec.Struct):
     results: list[AddedItem]
 
 
-class DeleteContactsResult(msgspec.Struct):
-    """``data`` of a contact delete: per-id results."""
+class DeleteContactsResult(PerIdResult):
+    """``data`` of a contact delete: per-id results and the list's count after it."""
 
-    totalRequested: int  # noqa: N815
-    successful: int
-    failed: int
-    successfulRecords: list[IdRecord]  # noqa: N815
-    failedRecords: list[FailedIdRecord]  # noqa: N815
     totalRecordCount: int  # noqa: N815
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import msgspec
 
-from dialist.envelope import FailedIdRecord, IdRecord
+from dialist.envelope import PerIdResult
 
 STATUS_ACTIVE = "ACTIVE"
 STATUS_INACTIVE = "INACTIVE"
@@ -91,11 +91,5 @@ class CrmContactPage(msgspec.Struct):
     totalResults: int  # noqa: N815
 
 
-class BulkDeleteResult(msgspec.Struct):
+class BulkDeleteResult(PerIdResult):
     """Answer of the bulk delete."""
-
-    totalRequested: int  # noqa: N815
-    successful: int
-    failed: int
-    successfulRecords: list[IdRecord]  # noqa: N815
-    failedRecords: list[FailedIdRecord]  # noqa: N815

@@ -224,13 +224,9 @@ def bulk_delete(
         raise ValidationError(f"at most {settings.max_batch_size} ids per request", field="ids")
     keys = {public: publicids.decode_hex24(ID_PREFIX, public) for public in ids}
     done = _soft_delete(database, scope, [k for k in keys.values() if k is not None])
-    successful, failed = envelope.per_id_outcome(
-        ids, succeeded=lambda public: keys[public] in done, failure="NOT_FOUND_OR_ALREADY_DELETED"
-    )
-    return BulkDeleteResult(
-        totalRequested=len(ids),
-        successful=len(successful),
-        failed=len(failed),
-        successfulRecords=successful,
-        failedRecords=failed,
+    return envelope.per_id_result(
+        BulkDeleteResult,
+        ids,
+        succeeded=lambda public: keys[public] in done,
+        failure="NOT_FOUND_OR_ALREADY_DELETED",
     )
