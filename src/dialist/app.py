@@ -26,12 +26,14 @@ from litestar.types.internal_types import PathParameterDefinition
 from dialist import __version__, web
 from dialist.auth.models import SCOPE_CAMPAIGN_MANAGEMENT, SCOPE_CONFIGURATION
 from dialist.auth.service import Authenticator
+from dialist.contactability.routes import ROUTES as CONTACTABILITY_ROUTES
 from dialist.contacts import changes
 from dialist.contacts.fastpath import GetAllContactsFastPath
 from dialist.contacts.routes import ROUTES as CONTACT_ROUTES
 from dialist.crm.routes import ROUTES as CRM_ROUTES
 from dialist.db.engine import Database
 from dialist.db.migrate import upgrade
+from dialist.dnc.routes import ROUTES as DNC_ROUTES
 from dialist.exports.routes import ROUTES as EXPORT_ROUTES
 from dialist.idempotency.middleware import IdempotencyMiddleware
 from dialist.imports import runner as import_runner
@@ -107,7 +109,14 @@ def create_app(settings: Settings, *, database: Database | None = None) -> Lites
         )
         for routes, scope in (
             (
-                [*LIST_ROUTES, *CONTACT_ROUTES, *IMPORT_ROUTES, *EXPORT_ROUTES],
+                [
+                    *LIST_ROUTES,
+                    *CONTACT_ROUTES,
+                    *DNC_ROUTES,
+                    *CONTACTABILITY_ROUTES,
+                    *IMPORT_ROUTES,
+                    *EXPORT_ROUTES,
+                ],
                 SCOPE_CAMPAIGN_MANAGEMENT,
             ),
             (CRM_ROUTES, SCOPE_CONFIGURATION),

@@ -214,7 +214,8 @@ def page_json(
     )
 
 
-def _contact_key(contact_public_id: str) -> int:
+def contact_key(contact_public_id: str) -> int:
+    """The integer key behind a ``cc-…`` id (404 when it is not one)."""
     key = publicids.decode(CONTACT_PREFIX, contact_public_id)
     if key is None:
         raise contact_not_found(contact_public_id)
@@ -226,7 +227,7 @@ def get_contact(
 ) -> tuple[int, bytes]:
     """One contact with ``_phone`` and ``version``: ``(version, its JSON)``."""
     list_id = lists.list_key(list_public_id)
-    contact_id = _contact_key(contact_public_id)
+    contact_id = contact_key(contact_public_id)
     with database.read() as conn:
         lists.contact_count(conn, scope, list_id=list_id)
         found = store.get_rendered(conn, scope, list_id=list_id, contact_id=contact_id)
@@ -252,7 +253,7 @@ def write_contact(
         settings,
         scope=scope,
         list_id=lists.list_key(list_public_id),
-        contact_id=_contact_key(contact_public_id),
+        contact_id=contact_key(contact_public_id),
         body=body,
         replace=replace,
         if_match=if_match,

@@ -282,3 +282,94 @@ idempotency_keys = sa.Table(
     ),
 )
 sa.Index("ix_idempotency_keys_expires_at", idempotency_keys.c.expires_at)
+
+# Do-not-call lists (api/dnc-contactability.md §1). ``tenant_id`` is the (account, stream) that
+# created the list; ``account_id`` is its account, what an ``account``-scope list applies to
+# (every stream of the account). ``scope``: account, stream or contactList (then
+# ``contact_list_id`` is a list of the same tenant).
+dnc_lists = sa.Table(
+    "dnc_lists",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("tenant_id", sa.Integer, nullable=False),
+    sa.Column("account_id", sa.String(64), nullable=False),
+    sa.Column("scope", sa.String(16), nullable=False),
+    sa.Column("contact_list_id", sa.Integer),
+    sa.Column("name", sa.String(48), nullable=False),
+    sa.Column("lname", sa.String(192), nullable=False),
+    sa.Column("description", sa.String(256), nullable=False),
+    sa.Column("entry_count", sa.Integer, nullable=False),
+    sa.Column("created_by", sa.String(64), nullable=False),
+    sa.Column("updated_by", sa.String(64), nullable=False),
+    sa.Column("created_at", sa.String(32), nullable=False),
+    sa.Column("updated_at", sa.String(32), nullable=False),
+    sa.UniqueConstraint("tenant_id", "lname", name="uq_dnc_lists_tenant_lname"),
+)
+sa.Index("ix_dnc_lists_account_scope", dnc_lists.c.account_id, dnc_lists.c.scope)
+
+# The entries of a DNC list: a number (``value`` is its E.164 form) or a prefix (``+`` and
+# 1-14 digits). A check looks up every prefix of a number in one query on
+# ``ix_dnc_entries_list_value`` (the list ids come from a tenant-scoped query of dnc_lists).
+# ``expires_at``: UTC, milliseconds, ``Z`` (compares as text), null for never.
+dnc_entries = sa.Table(
+    "dnc_entries",
+    metadata,
+    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True),
+    sa.Column("tenant_id", sa.Integer, nullable=False),
+    sa.Column("list_id", sa.Integer, nullable=False),
+    sa.Column("value", sa.String(32), nullable=False),
+    sa.Column("is_prefix", sa.Boolean, nullable=False),
+    sa.Column("raw", sa.Text, nullable=False),
+    sa.Column("expires_at", sa.String(32)),
+    sa.Column("reason", sa.String(256)),
+    sa.Column("source", sa.String(16), nullable=False),
+    sa.Column("created_at", sa.String(32), nullable=False),
+    sa.Column("updated_at", sa.String(32), nullable=False),
+)
+sa.Index(
+    "ix_dnc_entries_list_value",
+    dnc_entries.c.list_id,
+    dnc_entries.c.value,
+    dnc_entries.c.is_prefix,
+    unique=True,
+)
+
+# Calling policies (api/dnc-contactability.md §3): the stream's (``list_id`` 0) and contact
+# lists' overrides, as the JSON the API shows.
+calling_policies = sa.Table(
+    "calling_policies",
+    metadata,
+    sa.Column("tenant_id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("list_id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("policy", sa.Text, nullable=False),
+    sa.Column("updated_at", sa.String(32), nullable=False),
+    sa.Column("updated_by", sa.String(64), nullable=False),
+)
+
+# Call attempts (§5): counted per E.164 number across the stream's lists by attempt caps.
+contact_attempts = sa.Table(
+    "contact_attempts",
+    metadata,
+    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True),
+    sa.Column("tenant_id", sa.Integer, nullable=False),
+    sa.Column("list_id", sa.Integer, nullable=False),
+    sa.Column("contact_id", sa.BigInteger, nullable=False),
+    sa.Column("e164", sa.String(32)),
+    sa.Column("at", sa.String(32), nullable=False),
+    sa.Column("outcome", sa.String(16), nullable=False),
+    sa.Column("note", sa.Text),
+    sa.Column("created_at", sa.String(32), nullable=False),
+    sa.Column("created_by", sa.String(64), nullable=False),
+)
+sa.Index(
+    "ix_contact_attempts_number",
+    contact_attempts.c.tenant_id,
+    contact_attempts.c.e164,
+    contact_attempts.c.at,
+)
+sa.Index(
+    "ix_contact_attempts_contact",
+    contact_attempts.c.list_id,
+    contact_attempts.c.contact_id,
+    contact_attempts.c.at,
+)

@@ -1,0 +1,106 @@
+"""SQL of contactability: the calling policies (the stream's and lists' overrides) and the
+call attempts. Every function takes the tenant scope."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from dialist.auth.models import TenantScope
+from dialist.db import keys
+from dialist.db.schema import calling_policies, contact_attempts
+
+STREAM_POLICY = 0  # the ``list_id`` of the stream's own policy row
+
+
+def policy(conn: Connection, scope: TenantScope, *, list_id: int) -> str | None:
+    """The stored policy JSON of the stream (``STREAM_POLICY``) or a list's override."""
+    found: str | None = conn.execute(
+        sa.select(calling_policies.c.policy).where(
+            calling_policies.c.tenant_id == scope.tenant_id,
+            calling_policies.c.list_id == list_id,
+        )
+    ).scalar()
+    return found
+
+
+def policies(conn: Connection, scope: TenantScope, *, list_ids: Sequence[int]) -> dict[int, str]:
+    """The stored policy JSON of each of these (the stream's is ``STREAM_POLICY``)."""
+    rows = conn.execute(
+        sa.select(calling_policies.c.list_id, calling_policies.c.policy).where(
+            calling_policies.c.tenant_id == scope.tenant_id,
+            calling_policies.c.list_id.in_(list(set(list_ids))),
+        )
+    )
+    return {int(list_id): text for list_id, text in rows}
+
+
+def put_policy(
+    conn: Connection, scope: TenantScope, *, list_id: int, text: str | None, at: str
+) -> None:
+    """Store (or, with ``text`` None, remove) a policy."""
+    where = (calling_policies.c.tenant_id == scope.tenant_id, calling_policies.c.list_id == list_id)
+    conn.execute(sa.delete(calling_policies).where(*where))
+    if text is not None:
+        conn.execute(
+            sa.insert(calling_policies).values(
+                tenant_id=scope.tenant_id,
+                list_id=list_id,
+                policy=text,
+                updated_at=at,
+                updated_by=scope.user_id,
+            )
+        )
+
+
+def insert_attempt(conn: Connection, scope: TenantScope, *, values: dict[str, Any]) -> int:
+    """Store an attempt of the scope; its key."""
+    if conn.dialect.name == "sqlite":
+        values = {"id": keys.reserve(conn, contact_attempts, count=1), **values}
+    new_id: int = conn.execute(
+        sa.insert(contact_attempts)
+        .values(tenant_id=scope.tenant_id, **values)
+        .returning(contact_attempts.c.id)
+    ).scalar_one()
+    return new_id
+
+
+def attempts_of_contact(
+    conn: Connection, scope: TenantScope, *, list_id: int, contact_id: int, limit: int
+) -> list[Any]:
+    """A contact's attempts, newest first."""
+    return list(
+        conn.execute(
+            sa.select(contact_attempts)
+            .where(
+                contact_attempts.c.tenant_id == scope.tenant_id,
+                contact_attempts.c.list_id == list_id,
+                contact_attempts.c.contact_id == contact_id,
+            )
+            .order_by(contact_attempts.c.at.desc(), contact_attempts.c.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def attempt_times(
+    conn: Connection, scope: TenantScope, *, e164s: Sequence[str], since: str, until: str
+) -> dict[str, list[str]]:
+    """When each of these numbers was attempted in the stream, ``(since, until]``."""
+    found: dict[str, list[str]] = {}
+    wanted = sorted(set(e164s))
+    for start in range(0, len(wanted), 500):
+        rows = conn.execute(
+            sa.select(contact_attempts.c.e164, contact_attempts.c.at).where(
+                contact_attempts.c.tenant_id == scope.tenant_id,
+                contact_attempts.c.e164.in_(wanted[start : start + 500]),
+                contact_attempts.c.at > since,
+                contact_attempts.c.at <= until,
+            )
+        )
+        for e164, at in rows:
+            found.setdefault(e164, []).append(at)
+    return found

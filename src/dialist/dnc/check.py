@@ -1,0 +1,98 @@
+"""Is a number on a do-not-call list that applies here (api/dnc-contactability.md §2)?
+
+Each number is normalised once; every prefix of every E.164 number of the batch (``+1``,
+``+14``, … the whole number) is looked up in one indexed query on the entries of the lists
+that apply, so a batch costs one round trip, not one per number.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+
+from dialist import validation
+from dialist.auth.models import TenantScope
+from dialist.clock import now_iso
+from dialist.db.engine import Database
+from dialist.dnc import service, store
+from dialist.dnc.models import (
+    CheckMatch,
+    CheckResult,
+    CheckResults,
+    DncEntryRow,
+    DncListRow,
+)
+from dialist.lists import service as contact_lists
+from dialist.phones import service as phones
+from dialist.settings import Settings
+
+_SCOPE_ORDER = {"account": 0, "stream": 1, "contactList": 2}
+
+
+def prefixes(e164: str) -> list[str]:
+    """Every value an entry must have to match ``e164``: ``+1``, ``+14``, … the number."""
+    return [e164[:end] for end in range(2, len(e164) + 1)]
+
+
+def check(
+    database: Database,
+    settings: Settings,
+    *,
+    scope: TenantScope,
+    phone_numbers: Sequence[str],
+    contact_list_public_id: str | None,
+    at: str | None,
+) -> CheckResults:
+    """For each number: its E.164 form, whether any entry blocks it at ``at`` (default now),
+    and every entry that does, of the account's and the stream's lists and (with a contact
+    list) that list's. A number that does not parse has no E.164 form and no match."""
+    when = service.instant(at, field="at") if at is not None else now_iso()
+    contact_list_id = (
+        contact_lists.list_key(contact_list_public_id)
+        if contact_list_public_id is not None
+        else None
+    )
+    numbers: list[str | None] = []
+    for raw in phone_numbers:
+        e164 = phones.normalise(raw, default_region=settings.default_region).e164
+        numbers.append(None if validation.has_control_characters(raw) else e164)
+    values = sorted({value for e164 in numbers if e164 for value in prefixes(e164)})
+    with database.read() as conn:
+        if contact_list_id is not None:
+            contact_lists.must_get(conn, scope, list_id=contact_list_id)
+        applying = store.applying_lists(conn, scope, contact_list_id=contact_list_id)
+        found = store.matching_entries(conn, applying, values=values, at=when)
+    by_id = {dnc_list.id: dnc_list for dnc_list in applying}
+    numbers_by_value: dict[str, list[DncEntryRow]] = defaultdict(list)
+    prefixes_by_value: dict[str, list[DncEntryRow]] = defaultdict(list)
+    for entry in found:
+        (prefixes_by_value if entry.is_prefix else numbers_by_value)[entry.value].append(entry)
+    results = []
+    for raw, e164 in zip(phone_numbers, numbers, strict=True):
+        matched: list[DncEntryRow] = []
+        if e164 is not None:
+            matched += numbers_by_value.get(e164, [])
+            for value in prefixes(e164):
+                matched += prefixes_by_value.get(value, [])
+        matched.sort(key=lambda e: (_SCOPE_ORDER[by_id[e.list_id].scope], e.list_id, e.id))
+        results.append(
+            CheckResult(
+                phoneNumber=raw,
+                e164=e164,
+                blocked=bool(matched),
+                matches=[_match(entry, by_id[entry.list_id]) for entry in matched],
+            )
+        )
+    return CheckResults(results=results)
+
+
+def _match(entry: DncEntryRow, dnc_list: DncListRow) -> CheckMatch:
+    return CheckMatch(
+        dncListId=service.public_id(dnc_list.id),
+        entryId=service.entry_public_id(entry.id),
+        scope=dnc_list.scope,
+        value=entry.value,
+        reason=entry.reason,
+        source=entry.source,
+        expiresAt=entry.expires_at,
+    )

@@ -1,0 +1,145 @@
+"""Calling policies, attempts and the contactability check over real HTTP (both backends)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from tests.conftest import Tenant
+
+NY = "+12125550199"  # New York: America/New_York, US-NY
+WEDNESDAY_NOON_NY = "2026-06-03T16:00:00Z"  # 12:00 EDT
+WEDNESDAY_LATE_NY = "2026-06-04T03:00:00Z"  # 23:00 EDT
+
+
+def _base(tenant: Tenant) -> str:
+    return tenant.v2.removesuffix("/contactList")
+
+
+def _ok(response: httpx.Response) -> Any:
+    assert response.status_code == 200, response.text
+    return response.json()["data"]
+
+
+def _error(response: httpx.Response, status: int, field: str) -> dict[str, Any]:
+    assert response.status_code == status, response.text
+    body: dict[str, Any] = response.json()
+    assert body["status"] == "failure" and body["errors"][0]["field"] == field, body
+    return body
+
+
+def _check(tenant: Tenant, items: list[dict[str, Any]], at: str) -> list[dict[str, Any]]:
+    data = _ok(
+        tenant.request("POST", f"{_base(tenant)}/contactability", json={"items": items, "at": at})
+    )
+    results: list[dict[str, Any]] = data["results"]
+    return results
+
+
+def test_calling_policy_defaults_replace_and_list_override(tenant: Tenant) -> None:
+    base = _base(tenant)
+    default = _ok(tenant.request("GET", f"{base}/callingPolicy"))
+    assert default["window"] == {"start": "08:00", "end": "21:00"}
+    assert default["unknownTimeZone"] == "block" and default["jurisdictionRules"] is True
+    saved = _ok(tenant.request("PUT", f"{base}/callingPolicy", json={"window": {"end": "20:00"}}))
+    assert saved["window"] == {"start": "08:00", "end": "20:00"} and len(saved["days"]) == 7
+    assert _ok(tenant.request("GET", f"{base}/callingPolicy")) == saved
+    bad = {"window": {"start": "20:00", "end": "09:00"}}
+    _error(tenant.request("PUT", f"{base}/callingPolicy", json=bad), 400, "window.end")
+    _error(
+        tenant.request("PUT", f"{base}/callingPolicy", json={"unknownTimeZone": "Mars/Base"}),
+        400,
+        "unknownTimeZone",
+    )
+    assert _ok(tenant.request("GET", f"{base}/callingPolicy")) == saved  # nothing half-written
+
+    created = tenant.create_list()
+    path = f"{tenant.v2}/{created['_id']}/callingPolicy"
+    assert _ok(tenant.request("GET", path)) == {"override": None, "effective": saved}
+    changed = _ok(tenant.request("PUT", path, json={"window": {"end": "19:00"}}))
+    assert changed["override"]["window"] == {"end": "19:00"}
+    assert changed["effective"]["window"] == {"start": "08:00", "end": "19:00"}
+    removed = _ok(
+        tenant.request("PUT", path, content=b"null", headers={"content-type": "application/json"})
+    )
+    assert removed["override"] is None
+    tenant.request("PUT", f"{base}/callingPolicy", json={})  # back to the defaults
+
+
+def test_a_number_inside_and_outside_its_window(tenant: Tenant) -> None:
+    inside, outside, unknown = _check(
+        tenant,
+        [{"phoneNumber": NY}, {"phoneNumber": "(212) 555-0199"}, {"phoneNumber": "12"}],
+        WEDNESDAY_NOON_NY,
+    )
+    assert inside["callable"] is True and inside["e164"] == NY
+    assert inside["timeZones"] == ["America/New_York"] and "US" in inside["jurisdictions"]
+    assert inside["windowClosesAt"].startswith("2026-06-04T01:00:00")  # 21:00 EDT
+    assert outside["callable"] is True  # the same number written nationally
+    assert unknown["callable"] is False
+    assert "INVALID_NUMBER" in [r["code"] for r in unknown["reasons"]]
+    assert unknown["nextEligibleAt"] is None
+    (late,) = _check(tenant, [{"phoneNumber": NY}], WEDNESDAY_LATE_NY)
+    assert late["callable"] is False
+    # Once for the calling policy's window and once for the US rule's (both closed).
+    assert {r["code"] for r in late["reasons"]} == {"OUTSIDE_WINDOW"}
+    assert late["nextEligibleAt"].startswith("2026-06-04T12:00:00")  # 08:00 EDT
+
+
+def test_dnc_entry_and_opt_out_block_everywhere(tenant: Tenant) -> None:
+    first, second = tenant.create_list(allowDuplicates=True), tenant.create_list()
+    number = "+13055550142"  # Florida
+    one = tenant.add(first["_id"], [{"phoneNumber": number}])["results"][0]["_id"]
+    two = tenant.add(second["_id"], [{"phoneNumber": number}])["results"][0]["_id"]
+    at = "2026-06-03T16:00:00Z"
+    item = {"contactListId": second["_id"], "contactId": two}
+    (before,) = _check(tenant, [item], at)
+    assert before["callable"] is True and "US-FL" in before["jurisdictions"]
+
+    attempts = f"{tenant.v2}/{first['_id']}/contacts/{one}/attempts"
+    recorded = _ok(tenant.request("POST", attempts, json={"outcome": "optOut", "at": at}))
+    assert recorded["e164"] == number and recorded["outcome"] == "optOut"
+    assert _ok(tenant.request("GET", attempts))[0]["_id"] == recorded["_id"]
+    (after,) = _check(tenant, [item], at)
+    assert after["callable"] is False and after["nextEligibleAt"] is None
+    (dnc,) = [r for r in after["reasons"] if r["code"] == "DNC"]
+    assert dnc["match"]["source"] == "optOut"
+    lists = _ok(tenant.request("GET", f"{_base(tenant)}/dncList"))
+    assert [d["name"] for d in lists if d["name"] == "Opt-outs"] == ["Opt-outs"]
+
+
+def test_attempt_cap_of_a_florida_number(tenant: Tenant) -> None:
+    created = tenant.create_list()
+    number = "+13055550177"
+    contact = tenant.add(created["_id"], [{"phoneNumber": number}])["results"][0]["_id"]
+    path = f"{tenant.v2}/{created['_id']}/contacts/{contact}/attempts"
+    for at in ("2026-06-03T13:00:00Z", "2026-06-03T14:00:00Z", "2026-06-03T15:00:00Z"):
+        _ok(tenant.request("POST", path, json={"outcome": "noAnswer", "at": at}))
+    item = {"contactListId": created["_id"], "contactId": contact}
+    (capped,) = _check(tenant, [item], "2026-06-03T16:00:00Z")
+    assert {r["code"] for r in capped["reasons"]} == {"ATTEMPT_CAP"}  # Florida: 3 a day
+    assert capped["nextEligibleAt"].startswith("2026-06-04T13:00:00")  # first attempt + 24 h
+
+
+def test_bad_input_is_400_or_404(tenant: Tenant) -> None:
+    base = _base(tenant)
+    check = f"{base}/contactability"
+    _error(tenant.request("POST", check, json={"items": []}), 400, "items")
+    _error(tenant.request("POST", check, json={"items": [{}]}), 400, "items[0].phoneNumber")
+    _error(
+        tenant.request("POST", check, json={"items": [{"phoneNumber": NY}], "at": "soon"}),
+        400,
+        "at",
+    )
+    missing = {"contactListId": "cl-00000000-0000-8000-8000-000000000000", "contactId": "cc-x"}
+    assert tenant.request("POST", check, json={"items": [missing]}).status_code == 404
+    created = tenant.create_list()
+    contact = tenant.add(created["_id"], [{"phoneNumber": NY}])["results"][0]["_id"]
+    path = f"{tenant.v2}/{created['_id']}/contacts/{contact}/attempts"
+    _error(tenant.request("POST", path, json={"outcome": "maybe"}), 400, "outcome")
+    _error(tenant.request("POST", path, json={"outcome": "busy", "at": "x"}), 400, "at")
+    assert (
+        tenant.request("GET", f"{tenant.v2}/{created['_id']}/contacts/cc-nope/attempts").status_code
+        == 404
+    )
