@@ -143,3 +143,44 @@ def test_bad_input_is_400_or_404(tenant: Tenant) -> None:
         tenant.request("GET", f"{tenant.v2}/{created['_id']}/contacts/cc-nope/attempts").status_code
         == 404
     )
+
+
+def test_callable_pages_the_contacts_callable_now(tenant: Tenant) -> None:
+    created = tenant.create_list(allowDuplicates=True)
+    numbers = ["+12125550101", "+12125550102", "12", "+12125550103", "+12125550104"]
+    added = tenant.add(created["_id"], [{"phoneNumber": n} for n in numbers])["results"]
+    ids = [r["_id"] for r in added]
+    base = _base(tenant)
+    dnc = _ok(tenant.request("POST", f"{base}/dncList", json={"name": "c1", "scope": "stream"}))
+    _ok(
+        tenant.request(
+            "POST",
+            f"{base}/dncList/{dnc['_id']}/entries",
+            json={"entries": [{"phoneNumber": "+12125550103"}]},
+        )
+    )
+    path = f"{tenant.v2}/{created['_id']}/callable"
+    seen: list[str] = []
+    cursor = None
+    while True:
+        params: dict[str, Any] = {"at": WEDNESDAY_NOON_NY, "limit": 1}
+        if cursor:
+            params["cursor"] = cursor
+        page = _ok(tenant.request("GET", path, params=params))
+        for contact in page["contacts"]:
+            assert contact["_contactability"]["timeZones"] == ["America/New_York"]
+            assert contact["_contactability"]["windowClosesAt"].startswith("2026-06-04T01:00")
+        seen += [c["_id"] for c in page["contacts"]]
+        cursor = page["nextCursor"]
+        if cursor is None:
+            break
+    assert seen == [ids[0], ids[1], ids[4]]  # not the invalid number, not the DNC one
+    late = _ok(tenant.request("GET", path, params={"at": WEDNESDAY_LATE_NY}))
+    assert late == {"contacts": [], "nextCursor": None}
+    _error(tenant.request("GET", path, params={"cursor": "nope"}), 400, "cursor")
+    other = tenant.create_list()
+    foreign = _ok(tenant.request("GET", path, params={"limit": 1, "at": WEDNESDAY_NOON_NY}))
+    bad = tenant.request(
+        "GET", f"{tenant.v2}/{other['_id']}/callable", params={"cursor": foreign["nextCursor"]}
+    )
+    _error(bad, 400, "cursor")

@@ -283,3 +283,24 @@ class ContactabilityResults(msgspec.Struct):
     """``data`` of a contactability check."""
 
     results: list[ContactabilityResult]
+
+
+class Contactability(msgspec.Struct):
+    """What ``callable`` adds to each contact."""
+
+    windowClosesAt: str | None  # noqa: N815
+    timeZones: list[str]  # noqa: N815
+
+
+class CallableContact(msgspec.Struct):
+    """A contact as ``callable`` answers it (its fields, ``_phone``, ``version`` and this)."""
+
+    _id: str
+    _contactability: Contactability
+
+
+class CallablePage(msgspec.Struct):
+    """``data`` of ``callable``."""
+
+    contacts: list[CallableContact]
+    nextCursor: str | None  # noqa: N815

@@ -18,6 +18,7 @@ from dialist.contactability.models import (
     MAX_ITEMS,
     Attempt,
     AttemptRequest,
+    CallablePage,
     CallingPolicy,
     ContactabilityRequest,
     ContactabilityResults,
@@ -182,7 +183,43 @@ async def check_contactability(
     return web.json_response(b'{"status":"success","message":"","data":' + found + b"}")
 
 
+@get(
+    _paths(_LIST + "/callable"),
+    summary="The list's contacts callable at an instant",
+    description="In list order, each with `_contactability` (`windowClosesAt`, `timeZones`), "
+    "judged as POST contactability judges them (`at` defaults to now). Pages by `cursor` "
+    "(the `nextCursor` of the last page); a page reads at most 10,000 contacts from its "
+    "cursor, so a list where few are callable gives short pages, even empty ones, that still "
+    "carry a cursor: follow it until it is null.",
+    tags=[web.EXTENSION_TAG],
+    responses=web.ok_responses(Success[CallablePage], "Callable contacts"),
+)
+async def callable_contacts(
+    request: R,
+    ctx: web.AppContext,
+    tenant: TenantScope,
+    at: Annotated[str | None, Parameter(required=False)] = None,
+    limit: Annotated[int, Parameter(ge=1, le=1000)] = 100,
+    cursor: Annotated[str | None, Parameter(required=False)] = None,
+) -> ASGIResponse:
+    web.paging_integers(request, "limit")
+    found = await anyio.to_thread.run_sync(
+        functools.partial(
+            service.callable_page,
+            ctx.database,
+            ctx.settings,
+            scope=tenant,
+            list_public_id=request.path_params["contactListId"],
+            at_text=at,
+            limit=limit,
+            cursor=cursor,
+        )
+    )
+    return web.json_response(b'{"status":"success","message":"","data":' + found + b"}")
+
+
 ROUTES = [
+    callable_contacts,
     get_calling_policy,
     put_calling_policy,
     get_list_calling_policy,

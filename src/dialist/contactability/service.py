@@ -5,6 +5,7 @@ themselves are pure functions in ``rules``, ``zones`` and ``jurisdictions``."""
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 from collections import defaultdict
 from typing import Any
@@ -16,11 +17,13 @@ from dialist.auth.models import TenantScope
 from dialist.clock import now_iso
 from dialist.contactability import jurisdictions, rules, store, zones
 from dialist.contactability.models import (
+    MAX_ITEMS,
     OUTCOMES,
     Attempt,
     AttemptRequest,
     CallingPolicy,
     ContactabilityItem,
+    Decision,
     DncMatch,
     ListPolicy,
     PolicyOverride,
@@ -319,18 +322,15 @@ def _dnc_matches(
     return found
 
 
-def check(
+def _decide(
     database: Database,
     settings: Settings,
-    *,
     scope: TenantScope,
-    items: list[ContactabilityItem],
-    at_text: str | None,
-) -> bytes:
-    """The JSON of ``data``: for each item whether it may be called at ``at``, every reason it
-    may not, its zones and jurisdictions, and when the window closes or the block ends."""
-    at = at_instant(at_text)
-    subjects = [_subject(database, settings, scope, i, item) for i, item in enumerate(items)]
+    subjects: list[_Subject],
+    at: dt.datetime,
+) -> list[Decision]:
+    """The decision for each subject at ``at``: its list's policy, its attempts and DNC
+    matches read for the whole batch at once."""
     with database.read() as conn:
         list_keys = {
             s.list_public_id: lists.list_key(s.list_public_id) for s in subjects if s.list_public_id
@@ -357,24 +357,136 @@ def check(
             until=iso(at + _LOOK_AHEAD),
         )
     matches = _dnc_matches(database, settings, scope, subjects, at)
-    results = []
-    for index, (subject, dnc_matches) in enumerate(zip(subjects, matches, strict=True)):
+    decisions = []
+    for subject, dnc_matches in zip(subjects, matches, strict=True):
         found = zones.contact_zones(e164=subject.e164, fields=subject.fields)
-        decision = rules.evaluate(
-            at=at,
-            policy=effective.get(subject.list_public_id or "", stream)
-            if subject.list_public_id
-            else stream,
-            e164=subject.e164,
-            valid=subject.valid,
-            zones=found.zones,
-            zone_source=found.source,
-            jurisdictions=jurisdictions.contact_jurisdictions(
-                e164=subject.e164, fields=subject.fields
-            ),
-            attempts=[dt.datetime.fromisoformat(t) for t in tried.get(subject.e164 or "", [])],
-            dnc_matches=dnc_matches,
+        decisions.append(
+            rules.evaluate(
+                at=at,
+                policy=effective[subject.list_public_id] if subject.list_public_id else stream,
+                e164=subject.e164,
+                valid=subject.valid,
+                zones=found.zones,
+                zone_source=found.source,
+                jurisdictions=jurisdictions.contact_jurisdictions(
+                    e164=subject.e164, fields=subject.fields
+                ),
+                attempts=[dt.datetime.fromisoformat(t) for t in tried.get(subject.e164 or "", [])],
+                dnc_matches=dnc_matches,
+            )
         )
-        head = b'{"index":%d,"e164":%s,' % (index, _encode(subject.e164))
-        results.append(head + _encode(decision)[1:])
+    return decisions
+
+
+def check(
+    database: Database,
+    settings: Settings,
+    *,
+    scope: TenantScope,
+    items: list[ContactabilityItem],
+    at_text: str | None,
+) -> bytes:
+    """The JSON of ``data``: for each item whether it may be called at ``at``, every reason it
+    may not, its zones and jurisdictions, and when the window closes or the block ends."""
+    at = at_instant(at_text)
+    subjects = [_subject(database, settings, scope, i, item) for i, item in enumerate(items)]
+    decisions = _decide(database, settings, scope, subjects, at)
+    results = [
+        b'{"index":%d,"e164":%s,' % (index, _encode(subject.e164)) + _encode(decision)[1:]
+        for index, (subject, decision) in enumerate(zip(subjects, decisions, strict=True))
+    ]
     return b'{"results":[' + b",".join(results) + b"]}"
+
+
+# ---- the contacts callable now --------------------------------------------------------------
+
+_CALLABLE_BATCH = 500  # contacts judged together (one DNC and attempts read each)
+_CALLABLE_SCAN = 10_000  # the most contacts one page reads
+
+
+class _CallableState(msgspec.Struct, array_like=True):
+    """What a ``callable`` cursor holds: the list and the last contact read."""
+
+    list_id: int
+    seq: int
+
+
+def _callable_cursor(list_id: int, seq: int) -> str:
+    packed = msgspec.msgpack.encode(_CallableState(list_id, seq))
+    return base64.urlsafe_b64encode(packed).decode().rstrip("=")
+
+
+def _callable_start(cursor: str | None, list_id: int) -> int:
+    if cursor is None:
+        return -1
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        state = msgspec.msgpack.decode(raw, type=_CallableState)
+    except (ValueError, msgspec.DecodeError):
+        raise ValidationError("cursor is not a cursor of this list", field="cursor") from None
+    if state.list_id != list_id:
+        raise ValidationError("cursor is not a cursor of this list", field="cursor")
+    return state.seq
+
+
+def callable_page(
+    database: Database,
+    settings: Settings,
+    *,
+    scope: TenantScope,
+    list_public_id: str,
+    at_text: str | None,
+    limit: int,
+    cursor: str | None,
+) -> bytes:
+    """The JSON of ``data``: the list's contacts callable at ``at``, in list order, each with
+    ``_contactability`` (``windowClosesAt``, ``timeZones``), and the cursor of the next page.
+    A page reads at most ``_CALLABLE_SCAN`` contacts from its cursor, so a list where few are
+    callable gives short pages that still carry a cursor (null at the end of the list)."""
+    if not 1 <= limit <= MAX_ITEMS:
+        raise ValidationError(f"limit must be from 1 to {MAX_ITEMS}", field="limit")
+    at = at_instant(at_text)
+    list_id = lists.list_key(list_public_id)
+    after = _callable_start(cursor, list_id)
+    found: list[bytes] = []
+    read = 0
+    while read < _CALLABLE_SCAN:
+        batch = contacts.after(
+            database,
+            scope=scope,
+            list_public_id=list_public_id,
+            after_seq=after,
+            count=min(_CALLABLE_BATCH, _CALLABLE_SCAN - read),
+        )
+        if not batch:
+            return _callable_json(found, None)
+        docs = [msgspec.json.decode(doc) for _seq, doc in batch]
+        subjects = [
+            _Subject(
+                e164=doc["_phone"]["e164"],
+                valid=bool(doc["_phone"]["valid"]),
+                fields={k: v for k, v in doc.items() if k != "_phone"},
+                list_public_id=list_public_id,
+            )
+            for doc in docs
+        ]
+        decisions = _decide(database, settings, scope, subjects, at)
+        for (seq, doc), decision in zip(batch, decisions, strict=True):
+            after = seq
+            if not decision.callable:
+                continue
+            about = _encode(
+                {
+                    "windowClosesAt": decision.window_closes_at,
+                    "timeZones": decision.time_zones,
+                }
+            )
+            found.append(doc[:-1] + b',"_contactability":' + about + b"}")
+            if len(found) == limit:
+                return _callable_json(found, _callable_cursor(list_id, seq))
+        read += len(batch)
+    return _callable_json(found, _callable_cursor(list_id, after))
+
+
+def _callable_json(found: list[bytes], next_cursor: str | None) -> bytes:
+    return b'{"contacts":[' + b",".join(found) + b'],"nextCursor":' + _encode(next_cursor) + b"}"

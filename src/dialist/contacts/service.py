@@ -236,6 +236,17 @@ def get_contact(
     return found
 
 
+def after(
+    database: Database, *, scope: TenantScope, list_public_id: str, after_seq: int, count: int
+) -> list[tuple[int, bytes]]:
+    """``(seq, the contact as GET renders it)`` of up to ``count`` contacts of the list after
+    sequence number ``after_seq`` (-1: from the start), in list order (404 for the list)."""
+    list_id = lists.list_key(list_public_id)
+    with database.read() as conn:
+        lists.contact_count(conn, scope, list_id=list_id)
+        return store.rendered_after(conn, scope, list_id=list_id, after_seq=after_seq, count=count)
+
+
 def write_contact(
     database: Database,
     settings: Settings,

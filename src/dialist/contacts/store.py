@@ -235,6 +235,21 @@ def update(
     )
 
 
+def rendered_after(
+    conn: Connection, scope: TenantScope, *, list_id: int, after_seq: int, count: int
+) -> list[tuple[int, bytes]]:
+    """``(seq, the contact as GET renders it)`` of up to ``count`` contacts of the list after
+    sequence number ``after_seq``, in list order."""
+    dialect = conn.dialect.name
+    p = "?" if dialect == "sqlite" else "%s"
+    rows = conn.exec_driver_sql(
+        f"SELECT seq, {FULL[dialect].format()} FROM contacts WHERE list_id = {p} "
+        f"AND tenant_id = {p} AND seq > {p} ORDER BY seq LIMIT {p}",
+        (list_id, scope.tenant_id, after_seq, count),
+    )
+    return [(int(seq), bytes(doc)) for seq, doc in rows]
+
+
 # ---- deleting -------------------------------------------------------------------------------
 
 
