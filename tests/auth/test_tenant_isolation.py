@@ -18,6 +18,10 @@ def _bodies(path: str, list_name: str, contact_ids: list[str]) -> dict[str, Any]
         return {"contacts": [{"phoneNumber": "+14155550199"}]}
     if path.endswith("/campaigns"):
         return {"id": "cd-intruder", "name": "Intruder"}
+    if path.endswith("/attempts"):
+        return {"outcome": "busy"}
+    if path.endswith("/callingPolicy"):
+        return {"window": {"end": "20:00"}}
     if path.endswith("/addContacts"):
         return {"contact_list_name": list_name, "data": [{"phoneNumber": "+14155550199"}]}
     if "/contacts/" in path and "contactList" not in path:
