@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 import msgspec
 
@@ -35,6 +35,12 @@ class NewContact(NamedTuple):
 
 
 DEDUPE_POLICIES = ("none", "phone", "uniqueId")
+
+# What an add or an import does with a number on a DNC list that applies to the list: nothing
+# (``off``), add it and say so (``flag``, the default), or leave it out (``skip``).
+DncCheck = Literal["off", "flag", "skip"]
+DNC_CHECKS: dict[str, DncCheck] = {"off": "off", "flag": "flag", "skip": "skip"}
+DEFAULT_DNC_CHECK: DncCheck = "flag"
 
 
 # A number's stored columns, in INSERT_COLUMNS order: raw, e164, valid, invalid reason, line
@@ -127,7 +133,10 @@ class ContactPage(msgspec.Struct):
 class AddedItem(msgspec.Struct, omit_defaults=True):
     """What happened to one item of a batch, in request order.
 
-    ``phone`` (everything derived from the number) only with ``include=phone``.
+    ``phone`` (everything derived from the number) only with ``include=phone``; ``code``
+    (``DNC``) only on an item ``dncCheck=skip`` left out, ``dnc`` only on an item added while
+    its number is on a DNC list that applies (``dncCheck=flag``), so an answer for numbers on
+    no list is the same as without the check.
     """
 
     index: int
@@ -137,6 +146,8 @@ class AddedItem(msgspec.Struct, omit_defaults=True):
     phoneValid: bool  # noqa: N815
     phoneInvalidReason: str | None  # noqa: N815
     phone: PhoneDetails | None = None
+    code: str | None = None
+    dnc: bool = False
 
 
 class AddContactsResult(msgspec.Struct):

@@ -121,7 +121,18 @@ def add_contacts_by_id(
     tenant: TenantScope,
     data: AddContactsRequest,
     include: Annotated[str | None, Parameter(description="`phone` adds `phone` per item")] = None,
+    dncCheck: Annotated[  # noqa: N803 - the documented name
+        str | None,
+        Parameter(
+            description="`flag` (default): an item added whose number is on a DNC list that "
+            "applies (the account's, the stream's, this list's) has `dnc: true`; `skip`: such "
+            'an item is not added (`status: "skipped"`, `code: "DNC"`); `off`: no check'
+        ),
+    ] = None,
 ) -> Success[AddContactsResult]:
+    dnc = service.DNC_CHECKS.get(dncCheck or "flag")
+    if dnc is None:
+        raise ValidationError("dncCheck must be off, flag or skip", field="dncCheck")
     result = service.add_to_list(
         ctx.database,
         ctx.settings,
@@ -129,6 +140,7 @@ def add_contacts_by_id(
         list_public_id=request.path_params["contactListId"],
         items=data.contacts,
         include_phone=web.include_phone(include),
+        dnc=dnc,
     )
     return success(result, f"{result.added} contacts added, {result.skipped} skipped")
 

@@ -17,9 +17,12 @@ from dialist.clock import now_iso
 from dialist.contacts import blocks, changes, deletes, store, updates
 from dialist.contacts import validation as contact_validation
 from dialist.contacts.models import (
+    DEFAULT_DNC_CHECK,
+    DNC_CHECKS,
     MAX_LIMIT,
     AddContactsResult,
     AddedItem,
+    DncCheck,
     NewContact,
 )
 from dialist.contacts.placement import (
@@ -33,12 +36,14 @@ from dialist.contacts.placement import (
     unique_key_of,
 )
 from dialist.db.engine import Database
+from dialist.dnc import check as dnc_check
 from dialist.errors import NotFoundError, ValidationError
 from dialist.lists import service as lists
 from dialist.lists.models import SOURCE_PASSIVE_API, ContactListRow
 from dialist.settings import Settings
 
 __all__ = [
+    "DNC_CHECKS",
     "changes",
     "dedupe_key",
     "delete_contacts",
@@ -71,15 +76,18 @@ def _add(
     contacts: list[NewContact],
     list_id: int | None = None,
     list_name: str | None = None,
+    leave_out: frozenset[int] = frozenset(),
 ) -> tuple[ContactListRow, list[AddedItem]]:
-    """Add prepared contacts in one transaction, honouring the list's duplicate rule.
+    """Add prepared contacts in one transaction, honouring the list's duplicate rule; the
+    items at the positions ``leave_out`` are not added but reported skipped (code ``DNC``).
 
     Everything that does not depend on the list's state (encoding, hashing) happens before the
     write lock, and the per-item answer after it, so concurrent adds wait on each other as
     little as possible.
     """
     now = now_iso()
-    prepared = [prepare_one(contact.phone, contact.fields) for contact in contacts]
+    positions = [i for i in range(len(contacts)) if i not in leave_out]
+    prepared = [prepare_one(contacts[i].phone, contacts[i].fields) for i in positions]
     with database.write() as conn:
         if list_id is not None:
             contact_list = lists.lock_list(conn, scope, list_id=list_id)
@@ -90,22 +98,31 @@ def _add(
             raise ValidationError(
                 "contacts can only be added through the API to a passiveApi list", field="source"
             )
-        placements = place(
-            conn,
-            settings,
-            scope=scope,
-            contact_list=contact_list,
-            items=prepared,
-            policy=list_policy(contact_list),
-            now=now,
+        placements = (
+            place(
+                conn,
+                settings,
+                scope=scope,
+                contact_list=contact_list,
+                items=prepared,
+                policy=list_policy(contact_list),
+                now=now,
+            )
+            if prepared
+            else []
         )
         added = sum(1 for p in placements if p.contact_key is not None)
         if added:
             contact_list = lists.lock_list(conn, scope, list_id=contact_list.id)
     refresh_statistics(database, added=added, list_size=contact_list.total_record_count)
+    placed_at = dict(zip(positions, placements, strict=True))
     results = []
-    for contact, placed in zip(contacts, placements, strict=True):
-        if placed.contact_key is not None:
+    for position, contact in enumerate(contacts):
+        placed = placed_at.get(position)
+        code = None
+        if placed is None:
+            new_id, duplicate, code = None, None, "DNC"
+        elif placed.contact_key is not None:
             new_id, duplicate = public_id(placed.contact_key), None
         elif placed.duplicate_of_key is not None:
             new_id, duplicate = None, public_id(placed.duplicate_of_key)
@@ -121,9 +138,24 @@ def _add(
                 phoneValid=contact.phone.valid,
                 phoneInvalidReason=contact.phone.invalidReason,
                 phone=contact.phone,
+                code=code,
             )
         )
     return contact_list, results
+
+
+def _on_dnc(
+    database: Database, *, scope: TenantScope, list_id: int, contacts: list[NewContact]
+) -> frozenset[int]:
+    """The positions of the contacts whose number is on a DNC list that applies to the list:
+    one lookup for the batch, before (and outside) the write transaction."""
+    with database.read() as conn:
+        blocked = dnc_check.listed(
+            conn, scope, contact_list_id=list_id, numbers=[c.phone.e164 for c in contacts]
+        )
+    if not blocked:
+        return frozenset()
+    return frozenset(i for i, c in enumerate(contacts) if c.phone.e164 in blocked)
 
 
 def add_by_list_name(
@@ -152,17 +184,32 @@ def add_to_list(
     list_public_id: str,
     items: list[dict[str, Any]],
     include_phone: bool = False,
+    dnc: DncCheck = DEFAULT_DNC_CHECK,
 ) -> AddContactsResult:
-    """Our batch add by list id: per item, added (new id) or skipped (duplicate of which)."""
+    """Our batch add by list id: per item, added (new id) or skipped (duplicate of which, or
+    ``DNC``). ``dnc``: a number on a DNC list that applies is added and marked (``flag``),
+    left out (``skip``), or not looked up (``off``)."""
     list_id = lists.list_key(list_public_id)
     with _BATCH_TURN:
         prepared = contact_validation.prepare(items, settings=settings, field="contacts")
-        contact_list, results = _add(
-            database, settings, scope=scope, contacts=prepared, list_id=list_id
+        on_dnc = (
+            frozenset()
+            if dnc == "off"
+            else _on_dnc(database, scope=scope, list_id=list_id, contacts=prepared)
         )
-    if not include_phone:
-        for result in results:
+        contact_list, results = _add(
+            database,
+            settings,
+            scope=scope,
+            contacts=prepared,
+            list_id=list_id,
+            leave_out=on_dnc if dnc == "skip" else frozenset(),
+        )
+    for position, result in enumerate(results):
+        if not include_phone:
             result.phone = None
+        if dnc == "flag" and result.status == "added" and position in on_dnc:
+            result.dnc = True
     added = sum(1 for r in results if r.status == "added")
     return AddContactsResult(
         contactListId=lists.public_id(contact_list.id),

@@ -8,7 +8,10 @@ that apply, so a batch costs one round trip, not one per number.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from typing import NamedTuple
+
+from sqlalchemy.engine import Connection
 
 from dialist import validation
 from dialist.auth.models import TenantScope
@@ -96,3 +99,45 @@ def _match(entry: DncEntryRow, dnc_list: DncListRow) -> CheckMatch:
         source=entry.source,
         expiresAt=entry.expires_at,
     )
+
+
+class Listing(NamedTuple):
+    """The DNC list that blocks a number: the first that does, account before stream before
+    contact list."""
+
+    dnc_list_id: str
+    name: str
+    scope: str
+
+
+def listed(
+    conn: Connection,
+    scope: TenantScope,
+    *,
+    contact_list_id: int,
+    numbers: Iterable[str | None],
+    at: str | None = None,
+) -> dict[str, Listing]:
+    """For domains that place contacts: which of these E.164 numbers (None is skipped) an
+    entry of a DNC list that applies to the contact list (the account's, the stream's, the
+    list's) blocks at ``at`` (default now), and that list. No 404 checks: the caller reads or
+    locks the list itself. With no list applying this is one small query; otherwise one
+    indexed lookup of every prefix of every number, as ``check``."""
+    applying = store.applying_lists(conn, scope, contact_list_id=contact_list_id)
+    wanted = sorted({number for number in numbers if number})
+    if not applying or not wanted:
+        return {}
+    values = sorted({value for e164 in wanted for value in prefixes(e164)})
+    found = store.matching_entries(conn, applying, values=values, at=at or now_iso())
+    by_id = {dnc_list.id: dnc_list for dnc_list in applying}
+    exact: dict[str, list[DncListRow]] = defaultdict(list)
+    starts: dict[str, list[DncListRow]] = defaultdict(list)
+    for entry in found:
+        (starts if entry.is_prefix else exact)[entry.value].append(by_id[entry.list_id])
+    blocked: dict[str, Listing] = {}
+    for e164 in wanted:
+        lists = exact.get(e164, []) + [row for p in prefixes(e164) for row in starts.get(p, [])]
+        if lists:
+            first = min(lists, key=lambda row: (_SCOPE_ORDER[row.scope], row.id))
+            blocked[e164] = Listing(service.public_id(first.id), first.name, first.scope)
+    return blocked

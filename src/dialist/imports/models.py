@@ -30,6 +30,8 @@ class ImportParams(msgspec.Struct, kw_only=True, omit_defaults=True):
     encoding: str | None = None
     defaultRegion: str  # noqa: N815
     invalidPhones: str = "reject"  # noqa: N815
+    # A job stored before the DNC check existed has none: it runs as it was asked, unchecked.
+    dncCheck: str = "off"  # noqa: N815
     accountId: str  # noqa: N815
     streamId: str  # noqa: N815
     userId: str  # noqa: N815
@@ -48,6 +50,7 @@ class ImportOptions(msgspec.Struct, kw_only=True, frozen=True):
     encoding: str | None = None
     default_region: str | None = None
     invalid_phones: str | None = None
+    dnc_check: str | None = None
 
 
 class Counts(msgspec.Struct):
@@ -86,6 +89,7 @@ class ImportJob(msgspec.Struct):
     dryRun: bool  # noqa: N815
     dedupe: str
     invalidPhones: str  # noqa: N815
+    dncCheck: str  # noqa: N815
     defaultRegion: str  # noqa: N815
     delimiter: str | None
     encoding: str | None

@@ -73,6 +73,7 @@ def _import_options(request: R) -> ImportOptions:
         encoding=query.get("encoding"),
         default_region=query.get("defaultRegion") or None,
         invalid_phones=query.get("invalidPhones") or None,
+        dnc_check=query.get("dncCheck") or None,
     )
 
 
@@ -111,7 +112,9 @@ async def _store(ctx: web.AppContext, job_id: int, seq: int, data: bytes) -> Non
     "a JSON array of objects, up to 200 MB / 1,000,000 rows), streamed into the database; the "
     "answer is 202 with the job, which a worker then runs. Query: `format`, `fileName`, "
     "`dryRun`, `dedupe` (none|phone|uniqueId), `mapping` (JSON object field → column), "
-    "`delimiter`, `encoding`, `defaultRegion`, `invalidPhones` (reject|flag). See "
+    "`delimiter`, `encoding`, `defaultRegion`, `invalidPhones` (reject|flag), `dncCheck` "
+    "(off|flag|skip, default flag: a number on a DNC list that applies is added and marked, "
+    "or left out as an invalid row with code DNC). See "
     "docs/imports.md.",
     **_extension,
     responses={

@@ -17,6 +17,7 @@ from sqlalchemy.engine import Connection
 from dialist.auth.models import TenantScope
 from dialist.clock import now_iso
 from dialist.contacts import service as contacts
+from dialist.dnc import check as dnc_check
 from dialist.errors import NotFoundError
 from dialist.imports import files, pipeline, store
 from dialist.imports.files import FileError, FileFacts
@@ -214,7 +215,13 @@ def _place_chunk(
     if contact_list.source != SOURCE_PASSIVE_API:
         raise FileError("LIST_NOT_PASSIVE", "the list no longer takes API contacts")
     info = chunk.rows
-    good = [(i, item) for i, item in enumerate(chunk.made) if item is not None]
+    on_dnc = _on_dnc(conn, lease, params, scope, chunk)
+    skip_dnc = params.dncCheck == "skip"
+    good = [
+        (i, item)
+        for i, item in enumerate(chunk.made)
+        if item is not None and not (skip_dnc and i in on_dnc)
+    ]
     placements = contacts.place(
         conn,
         lease.settings,
@@ -234,7 +241,13 @@ def _place_chunk(
             code, message = chunk.problems[i]
             results.append(_result(row, INVALID, code=code, message=message))
             continue
-        placement = placed[i]
+        placement = placed.get(i)
+        if placement is None:  # left out: dncCheck=skip
+            results.append(_result(row, INVALID, code="DNC", message=on_dnc[i]))
+            continue
+        flag, flag_code = on_dnc.get(i), None  # dncCheck=flag: added, marked with DNC
+        if flag is not None:
+            flag, flag_code = f"added, flagged: {flag}", "DNC"
         if placement.over_capacity:
             full = "the contact list is full"
             results.append(_result(row, INVALID, code="LIMIT_EXCEEDED", message=full))
@@ -246,7 +259,8 @@ def _place_chunk(
             of_row, of_key = placement.duplicate_of_row, placement.duplicate_of_key
             results.append(_result(row, DUPLICATE, of_row=of_row, of_key=of_key))
         elif dry_seen is None:
-            results.append(_result(row, ADDED, key=placement.contact_key))
+            key = placement.contact_key
+            results.append(_result(row, ADDED, key=key, code=flag_code, message=flag))
         else:
             # A dry run writes nothing, so the rows of earlier chunks are remembered here.
             dedupe_key = contacts.dedupe_key(item, params.dedupe)
@@ -256,9 +270,33 @@ def _place_chunk(
                 continue
             if dedupe_key is not None:
                 dry_seen[dedupe_key] = row[0]
-            results.append(_result(row, ADDED))
+            results.append(_result(row, ADDED, code=flag_code, message=flag))
     added = 0 if dry_seen is not None else sum(1 for r in results if r[2] == ADDED)
     return results, contact_list.total_record_count + added
+
+
+def _on_dnc(
+    conn: Connection, lease: Lease, params: ImportParams, scope: TenantScope, chunk: Chunk
+) -> dict[int, str]:
+    """By index in the chunk, the rows whose number is on a DNC list that applies to the list,
+    and which list, in words (one lookup for the chunk's numbers; none with ``dncCheck=off``)."""
+    if params.dncCheck == "off":
+        return {}
+    numbers = [item.phone_columns[1] if item is not None else None for item in chunk.made]
+    blocked = dnc_check.listed(
+        conn, scope, contact_list_id=lease.job.list_id, numbers=numbers, at=now_iso()
+    )
+    if not blocked:
+        return {}
+    found: dict[int, str] = {}
+    for i, number in enumerate(numbers):
+        listing = blocked.get(number) if number is not None else None
+        if listing is not None:
+            found[i] = (
+                f"{number} is on the do-not-call list {listing.name!r} "
+                f"({listing.dnc_list_id}, scope {listing.scope})"
+            )
+    return found
 
 
 def _result(

@@ -13,7 +13,7 @@ from dialist import publicids
 from dialist.auth.models import TenantScope
 from dialist.clock import now_iso
 from dialist.contacts import service as contacts
-from dialist.contacts.models import DEDUPE_POLICIES, is_reserved
+from dialist.contacts.models import DEDUPE_POLICIES, DEFAULT_DNC_CHECK, DNC_CHECKS, is_reserved
 from dialist.db.engine import Database
 from dialist.errors import (
     JobFinishedError,
@@ -83,6 +83,9 @@ def import_params(
     invalid_phones = options.invalid_phones or "reject"
     if invalid_phones not in ("reject", "flag"):
         raise ValidationError("invalidPhones must be 'reject' or 'flag'", field="invalidPhones")
+    dnc_check = options.dnc_check or DEFAULT_DNC_CHECK
+    if dnc_check not in DNC_CHECKS:
+        raise ValidationError("dncCheck must be off, flag or skip", field="dncCheck")
     region = options.default_region or settings.default_region
     region = region.upper() if region.isascii() else region  # "ß".upper() is "SS"
     if not re.fullmatch(r"[A-Z]{2}", region) or not phonenumbers.country_code_for_region(region):
@@ -105,6 +108,7 @@ def import_params(
         encoding=encoding,
         defaultRegion=region,
         invalidPhones=invalid_phones,
+        dncCheck=dnc_check,
         accountId=scope.account_id,
         streamId=scope.stream_id,
         userId=scope.user_id,
@@ -244,6 +248,7 @@ def present(job: JobRow) -> ImportJob:
         dryRun=params.dryRun,
         dedupe=params.dedupe,
         invalidPhones=params.invalidPhones,
+        dncCheck=params.dncCheck,
         defaultRegion=params.defaultRegion,
         delimiter=facts.get("delimiter", params.delimiter),
         encoding=facts.get("encoding", params.encoding),
