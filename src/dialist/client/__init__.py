@@ -1,4 +1,5 @@
-"""The dialist Python SDK (httpx, synchronous): lists, imports and exports over HTTP.
+"""The dialist Python SDK (httpx, synchronous): lists, imports, exports, DNC lists and
+contactability over HTTP.
 
 The CLI's data commands use it, so they work against any deployment a URL reaches.
 """
@@ -20,26 +21,50 @@ from dialist.client.errors import (
 )
 from dialist.client.models import (
     FINISHED_STATUSES,
+    Attempt,
+    CallablePage,
+    ContactabilityResult,
     ContactList,
+    DncAddResult,
+    DncCheckResult,
+    DncDeleteResult,
+    DncEntriesPage,
+    DncEntry,
+    DncEntryInput,
+    DncList,
+    DncMatch,
     ExportResult,
     ImportCounts,
     ImportJob,
     ImportResult,
+    ListCallingPolicy,
 )
 
 __all__ = [
     "FINISHED_STATUSES",
     "APIError",
+    "Attempt",
+    "CallablePage",
     "Client",
     "Conflict",
     "ContactList",
+    "ContactabilityResult",
     "DialistClientError",
+    "DncAddResult",
+    "DncCheckResult",
+    "DncDeleteResult",
+    "DncEntriesPage",
+    "DncEntry",
+    "DncEntryInput",
+    "DncList",
+    "DncMatch",
     "ExportResult",
     "Forbidden",
     "Gone",
     "ImportCounts",
     "ImportJob",
     "ImportResult",
+    "ListCallingPolicy",
     "NotFound",
     "PayloadTooLarge",
     "PreconditionFailed",

@@ -6,6 +6,8 @@ from typing import cast
 
 import httpx
 
+from dialist.client.contactability import Contactability
+from dialist.client.dnc import DncLists
 from dialist.client.errors import DialistClientError, NotFound
 from dialist.client.exports import Exports
 from dialist.client.http import DEFAULT_TIMEOUT
@@ -21,7 +23,7 @@ _ENV_NAMES = {
 }
 
 
-class Client(ImportJobs, Exports):
+class Client(ImportJobs, Exports, DncLists, Contactability):
     """A dialist server seen by one app (client id + secret), in one account and stream.
 
     >>> with Client.from_settings(Settings()) as client:          # doctest: +SKIP

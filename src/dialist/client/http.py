@@ -59,7 +59,9 @@ class Connection:
         self._client_secret = client_secret
         #: The v2 contact-list prefix; every list and import path hangs below it.
         stream = quote(stream_id, safe="")
-        self.lists_path = f"/campaign/api/v2/public/{stream}/campaign/contactList"
+        #: The v2 campaign prefix: DNC lists, calling policy and contactability hang below it.
+        self.campaign_path = f"/campaign/api/v2/public/{stream}/campaign"
+        self.lists_path = f"{self.campaign_path}/contactList"
         try:
             self._http = httpx.Client(base_url=self.url, timeout=timeout, transport=transport)
         except httpx.InvalidURL as error:
@@ -88,6 +90,10 @@ class Connection:
         """``{v2}/{listId}/part/…`` with every id escaped (an id never changes the path)."""
         segments = [quote(list_id, safe=""), *(quote(p, safe="") for p in parts)]
         return "/".join([self.lists_path, *segments])
+
+    def campaign_url(self, *parts: str) -> str:
+        """``{campaign}/part/…`` with every part escaped (``dncList``, ``dn-…``, ``entries``)."""
+        return "/".join([self.campaign_path, *(quote(p, safe="") for p in parts)])
 
     def token(self) -> str:
         """A JWT as Kore.ai clients build it: ``appId`` + ``sub``, short-lived, unique ``jti``."""

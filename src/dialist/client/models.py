@@ -100,3 +100,147 @@ class ExportResult:
 
     bytes_written: int
     rows: int
+
+
+# -- do-not-call lists (docs/api.md "Do-not-call lists") ------------------------------------
+
+DncScope = Literal["account", "stream", "contactList"]
+DncSource = Literal["api", "optOut", "agent", "registry", "import"]
+
+
+class DncList(TypedDict):
+    """A do-not-call list (``dn-…``)."""
+
+    _id: str
+    name: str
+    description: str | None
+    scope: DncScope
+    contactListId: str | None
+    entryCount: int
+    createdAt: str
+    updatedAt: str
+    createdBy: str | None
+    updatedBy: str | None
+
+
+class DncEntryInput(TypedDict, total=False):
+    """One item to add: ``phoneNumber`` (any format) or ``prefix`` (``+`` and digits)."""
+
+    phoneNumber: str
+    prefix: str
+    expiresAt: str
+    reason: str
+    source: DncSource
+
+
+class DncEntry(TypedDict, total=False):
+    """An entry of a DNC list (``de-…``): a number (E.164) or a prefix."""
+
+    _id: str
+    dncListId: str
+    phoneNumber: str
+    prefix: str
+    expiresAt: str | None
+    reason: str | None
+    source: str
+    createdAt: str
+    updatedAt: str
+
+
+class DncItemResult(TypedDict, total=False):
+    """What happened to one item of an add or delete, in request order."""
+
+    index: int
+    status: str  # added | updated | invalid (add); deleted | notFound | invalid (delete)
+    entryId: str | None
+    e164: str | None
+    prefix: str
+    errors: list[dict[str, str]]
+
+
+class DncAddResult(TypedDict):
+    """The answer of ``POST …/entries``."""
+
+    added: int
+    updated: int
+    invalid: int
+    results: list[DncItemResult]
+
+
+class DncDeleteResult(TypedDict):
+    """The answer of ``POST …/entries/delete``."""
+
+    deleted: int
+    notFound: int
+    invalid: int
+    results: list[DncItemResult]
+
+
+class DncEntriesPage(TypedDict):
+    """One page of entries and the cursor of the next (None at the end)."""
+
+    entries: list[DncEntry]
+    nextCursor: str | None
+
+
+class DncMatch(TypedDict):
+    """An entry that blocks a number, and its list."""
+
+    dncListId: str
+    entryId: str
+    scope: DncScope
+    value: str
+    reason: str | None
+    source: str
+    expiresAt: str | None
+
+
+class DncCheckResult(TypedDict):
+    """Whether one number is blocked, and by which entries (``e164`` None: not a number)."""
+
+    phoneNumber: str
+    e164: str | None
+    blocked: bool
+    matches: list[DncMatch]
+
+
+# -- calling policy, attempts, contactability ------------------------------------------------
+
+
+class ListCallingPolicy(TypedDict):
+    """A list's override (the keys it sets, or None) and the policy its contacts get."""
+
+    override: dict[str, object] | None
+    effective: dict[str, object]
+
+
+class Attempt(TypedDict, total=False):
+    """A call attempt recorded for a contact."""
+
+    _id: str
+    contactId: str
+    e164: str | None
+    at: str
+    outcome: str
+    note: str | None
+
+
+class ContactabilityResult(TypedDict, total=False):
+    """Whether one item may be called at the instant asked, and every reason it may not."""
+
+    index: int
+    e164: str | None
+    callable: bool
+    reasons: list[dict[str, object]]
+    timeZones: list[str]
+    timeZoneSource: str | None
+    jurisdictions: list[str]
+    windowClosesAt: str | None
+    nextEligibleAt: str | None
+
+
+class CallablePage(TypedDict):
+    """One page of callable contacts (each with ``_contactability``) and the next cursor."""
+
+    contacts: list[dict[str, object]]
+    nextCursor: str | None
