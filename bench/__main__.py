@@ -1,13 +1,17 @@
 """``make bench``: run the benchmarks and print each figure as a ratio against its floor.
 
-    python -m bench [--quick] [--only load|deep-paging|page-throughput|import|export|files|changes]
+    python -m bench [--quick] [--only load|deep-paging|page-throughput|import|export|files|changes
+                                     |contactability]
                     [--backend sqlite|postgresql|both] [--changes-size N] [--changes-timeout S]
+                    [--contactability-size N] [--contactability-timeout S]
 
 --quick uses 100,000 contacts and shorter runs (a smoke run, not the reported figures).
 ``import`` uploads a generated CSV of as many rows to a fresh database and times its job;
 ``export`` imports it the same way, then streams the list out as NDJSON and CSV; ``files`` reports
 both from one import; ``changes`` (bench/changes.py) deletes at the head, the tail and all through
-a list of ``--changes-size`` contacts (default: the run's count), with another tenant adding beside.
+a list of ``--changes-size`` contacts (default: the run's count), with another tenant adding beside;
+``contactability`` (bench/contactability.py) checks numbers, DNC entries and callable pages of a
+list of ``--contactability-size`` US contacts (default: the run's count).
 PostgreSQL runs on a throwaway server started from Debian's binaries (as the tests do).
 Results of the last run are also written to bench/.data/results.json.
 """
@@ -25,7 +29,7 @@ from pathlib import Path
 
 import httpx
 
-from bench import changes, data, exports, imports, load, memory, paging
+from bench import changes, contactability, data, exports, imports, load, memory, paging
 from bench.tools import (
     DATA,
     Figure,
@@ -36,6 +40,7 @@ from bench.tools import (
 )
 
 FILE_BENCHMARKS = ("import", "export", "files")
+OWN_DATA = (*FILE_BENCHMARKS, "changes", "contactability")  # not the shared contact list
 # An import ÷ the lean insert ceiling measured in the same run (the issue "Lists that change
 # cheaply" set these in place of the absolute 100,000 rows/s).
 IMPORT_CEILING_GOAL = {"sqlite": 0.5, "postgresql": 0.4}
@@ -46,18 +51,20 @@ MB = 1024 * 1024
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("--quick", action="store_true", help="100k contacts, short runs")
-    parser.add_argument(
-        "--only", choices=["load", "deep-paging", "page-throughput", *FILE_BENCHMARKS, "changes"]
-    )
+    parser.add_argument("--only", choices=["load", "deep-paging", "page-throughput", *OWN_DATA])
     parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--changes-size", type=int, help="contacts in the changes list")
     parser.add_argument(
         "--changes-timeout", type=float, default=240, help="seconds any changes measurement may run"
     )
+    parser.add_argument(
+        "--contactability-size", type=int, help="contacts (and DNC entries) of that bench"
+    )
+    parser.add_argument("--contactability-timeout", type=float, default=240)
     args = parser.parse_args()
     count = 100_000 if args.quick else 1_000_000
     items: list[dict[str, str]] = []
-    if args.only not in (*FILE_BENCHMARKS, "changes"):
+    if args.only not in OWN_DATA:
         print(f"generating {count:,} contacts (cached in bench/.data) ...", flush=True)
         items = data.contacts(data.phone_numbers(count))
     source = None
@@ -80,7 +87,7 @@ def main() -> None:
                 postgres = postgres or start_postgres(Path(tempfile.mkdtemp(prefix="dialist-pg-")))
                 urls = (postgres.new_database(), postgres.new_database())
                 fresh = lambda _name, pg=postgres: pg.new_database()  # noqa: E731
-            if args.only not in (*FILE_BENCHMARKS, "changes"):
+            if args.only not in OWN_DATA:
                 figures += _run(backend, urls, items, args, work)
             if source is not None:
                 figures += _run_file(backend, fresh, source, args.only, work)
@@ -89,6 +96,10 @@ def main() -> None:
                 database = fresh(f"{backend}-changes")
                 done = changes.run(backend, database, size, items, work, limit)
                 figures += done
+            if args.only in (None, "contactability"):
+                size, limit = args.contactability_size or count, args.contactability_timeout
+                database = fresh(f"{backend}-contactability")
+                figures += contactability.run(backend, database, size, work, limit)
     finally:
         if postgres is not None:
             postgres.stop()
@@ -301,8 +312,9 @@ def _report(figures: list[Figure], *, quick: bool) -> None:
     print()
     print(f"{'benchmark':48} {'measured':>20} {'floor':>34} {'ratio':>7} {'goal':>7}  result")
     for f in figures:
-        verdict = "-" if f.goal == "info" else "PASS" if f.met else "MISS"
-        print(f"{f.name:48} {f.value:>20} {f.floor:>34} {f.ratio:7.3f} {f.goal:>7}  {verdict}")
+        verdict = {"info": "-", "n/a": "n/a"}.get(f.goal, "PASS" if f.met else "MISS")
+        ratio = "n/a" if f.goal == "n/a" else f"{f.ratio:.3f}"
+        print(f"{f.name:48} {f.value:>20} {f.floor:>34} {ratio:>7} {f.goal:>7}  {verdict}")
     DATA.mkdir(parents=True, exist_ok=True)
     (DATA / "results.json").write_text(
         json.dumps({"quick": quick, "figures": [asdict(f) for f in figures]}, indent=2)
