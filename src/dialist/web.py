@@ -35,6 +35,14 @@ T = TypeVar("T")
 
 V2 = "/campaign/api/v2/public/{streamId:str}/campaign/contactList"
 V1 = "/agentassist/api/v1/public/{streamId:str}/campaign/contactList"
+
+
+def campaign_paths(tail: str) -> list[str]:
+    """``tail`` under both ``…/campaign`` prefixes (v2 and v1): DNC lists, calling policies,
+    contactability."""
+    return [prefix.removesuffix("/contactList") + tail for prefix in (V2, V1)]
+
+
 ADD_CONTACTS = "/api/1.1/public/{streamId:str}/campaign/contactList/addContacts"
 CRM = "/agentassist/api/v1/public/{streamId:str}/contacts"
 

@@ -14,8 +14,9 @@ from dialist.cli.data import (
     check_output,
     connected,
     sdk_errors,
+    write_rows,
 )
-from dialist.cli.dnc import output_format, peeked, write_rows, wrote
+from dialist.cli.dnc import output_format, peeked, wrote
 
 app = typer.Typer()
 

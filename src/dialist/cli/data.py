@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import csv
 import functools
 import inspect
+import io
 import json
 import os
 import re
@@ -11,12 +13,12 @@ import shlex
 import stat
 import sys
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import IO, Annotated, Any
+from typing import IO, Annotated, Any, cast
 
 import typer
 from rich import filesize
@@ -42,6 +44,7 @@ from dialist.client import (
     DialistClientError,
     ImportJob,
 )
+from dialist.exports.cells import neutralise
 from dialist.imports.files import DELIMITERS, known_encoding
 from dialist.imports.mapping import is_field, not_a_field
 from dialist.settings import Settings
@@ -505,3 +508,39 @@ def export_list(
         f"{result.bytes_written:,} bytes) to {escape(where)}",
         err=output == "-",
     )
+
+
+def write_rows(
+    output: str, file_format: DataFormat, columns: tuple[str, ...], rows: Iterable[object]
+) -> int:
+    """Write ``rows`` (JSON objects) as CSV (``columns``) or NDJSON to ``output`` (``-``:
+    stdout), replacing a file only once all were written; answers how many were written."""
+    out, done = atomic_output(output)
+    text = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=True)
+    ok = False
+    written = 0
+    try:
+        if file_format is DataFormat.csv:
+            writer = csv.writer(text)
+            writer.writerow(columns)
+            for row in rows:
+                cells = cast(dict[str, object], row)
+                writer.writerow([_cell(cells.get(name)) for name in columns])
+                written += 1
+        else:
+            for row in rows:
+                text.write(json.dumps(row, ensure_ascii=False) + "\n")
+                written += 1
+        ok = True
+    finally:
+        text.flush()
+        text.detach()  # the file (or stdout) is closed by done(), not by the wrapper
+        done(ok)
+    return written
+
+
+def _cell(value: object) -> object:
+    """A CSV cell: lists joined by spaces; a formula-like text gets a leading ``'``."""
+    if isinstance(value, list):
+        value = " ".join(str(v) for v in value)
+    return neutralise(value) if isinstance(value, str) else value

@@ -7,8 +7,6 @@ the entries endpoint into a CSV or NDJSON file on this side.
 
 from __future__ import annotations
 
-import csv
-import io
 import itertools
 import json
 from collections.abc import Iterable, Iterator
@@ -24,17 +22,16 @@ from dialist.cli.data import (
     Connection,
     DataFormat,
     _usage_error,
-    atomic_output,
     check_output,
     connected,
     console,
     say,
     sdk_errors,
+    write_rows,
 )
 from dialist.client import DncEntry, DncEntryInput
 from dialist.client.dnc import BATCH
 from dialist.client.models import DncItemResult
-from dialist.exports.cells import neutralise
 
 dnc_cli = typer.Typer(
     help="Do-not-call lists: create, list, add, show, remove and export entries, check numbers.",
@@ -64,42 +61,6 @@ JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")]
 T = TypeVar("T")
 
 ENTRY_COLUMNS = ("_id", "phoneNumber", "prefix", "expiresAt", "reason", "source", "createdAt")
-
-
-def write_rows(
-    output: str, file_format: DataFormat, columns: tuple[str, ...], rows: Iterable[object]
-) -> int:
-    """Write ``rows`` (JSON objects) as CSV (``columns``) or NDJSON to ``output`` (``-``:
-    stdout), replacing a file only once all were written; answers how many were written."""
-    out, done = atomic_output(output)
-    text = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=True)
-    ok = False
-    written = 0
-    try:
-        if file_format is DataFormat.csv:
-            writer = csv.writer(text)
-            writer.writerow(columns)
-            for row in rows:
-                cells = cast(dict[str, object], row)
-                writer.writerow([_cell(cells.get(name)) for name in columns])
-                written += 1
-        else:
-            for row in rows:
-                text.write(json.dumps(row, ensure_ascii=False) + "\n")
-                written += 1
-        ok = True
-    finally:
-        text.flush()
-        text.detach()  # the file (or stdout) is closed by done(), not by the wrapper
-        done(ok)
-    return written
-
-
-def _cell(value: object) -> object:
-    """A CSV cell: lists joined by spaces; a formula-like text gets a leading ``'``."""
-    if isinstance(value, list):
-        value = " ".join(str(v) for v in value)
-    return neutralise(value) if isinstance(value, str) else value
 
 
 def peeked(rows: Iterator[T]) -> Iterator[T]:

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import itertools
 import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, cast
+from typing import Annotated
 
 import typer
 from rich.markup import escape
@@ -20,7 +18,6 @@ from dialist.cli.data import (
     JsonOption,
     ListOption,
     RowStatus,
-    atomic_output,
     check_output,
     connected,
     job_line,
@@ -28,9 +25,9 @@ from dialist.cli.data import (
     print_report_hint,
     say,
     sdk_errors,
+    write_rows,
 )
 from dialist.client import FINISHED_STATUSES, Client, ImportJob
-from dialist.exports.cells import neutralise
 
 imports_cli = typer.Typer(help="Import jobs of a list: status, per-row results, cancel, undo.")
 
@@ -81,11 +78,6 @@ _RESULT_COLUMNS = (
 )  # fmt: skip
 
 
-def _csv_cell(value: object) -> object:
-    """A cell a spreadsheet would run as a formula gets a leading ``'`` (as exports do)."""
-    return neutralise(value) if isinstance(value, str) else value
-
-
 @imports_cli.command("results")
 @connected
 def imports_results(
@@ -114,27 +106,7 @@ def imports_results(
         pages = client.import_results(list_id, job_id, status=status.value if status else None)
         first = next(pages, None)  # an unknown job fails here, before anything is written
         rows = pages if first is None else itertools.chain([first], pages)
-        out, done = atomic_output(output)
-        text = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=True)
-        ok = False
-        try:
-            written = 0
-            if file_format is DataFormat.csv:
-                writer = csv.writer(text)
-                writer.writerow(_RESULT_COLUMNS)
-                for result in rows:
-                    row = cast(dict[str, object], result)
-                    writer.writerow([_csv_cell(row.get(name)) for name in _RESULT_COLUMNS])
-                    written += 1
-            else:
-                for result in rows:
-                    text.write(json.dumps(result, ensure_ascii=False) + "\n")
-                    written += 1
-            ok = True
-        finally:
-            text.flush()
-            text.detach()  # the file (or stdout) is closed by done(), not by the wrapper
-            done(ok)
+        written = write_rows(output, file_format, _RESULT_COLUMNS, rows)
     where = "stdout" if output == "-" else output
     say(f"wrote {written:,} row{'' if written == 1 else 's'} to {escape(where)}", err=output == "-")
 

@@ -28,14 +28,8 @@ from dialist.envelope import Success, success
 from dialist.errors import ValidationError
 
 R = Request[Any, Any, Any]
-# B = /campaign/api/v2/public/{streamId}/campaign (and its v1 twin).
-_BASES = [web.V2.removesuffix("/contactList"), web.V1.removesuffix("/contactList")]
 _LIST = "/contactList/{contactListId:str}"
 _ATTEMPTS = _LIST + "/contacts/{contactId:str}/attempts"
-
-
-def _paths(tail: str) -> list[str]:
-    return [base + tail for base in _BASES]
 
 
 def _options(container: Any, description: str) -> dict[str, Any]:
@@ -47,7 +41,7 @@ def _options(container: Any, description: str) -> dict[str, Any]:
 
 
 @get(
-    _paths("/callingPolicy"),
+    web.campaign_paths("/callingPolicy"),
     summary="The stream's calling policy",
     description="The local-time window, days, holidays, end buffer, attempt caps and whether "
     "the built-in jurisdiction rules apply (see docs/contactability.md); the defaults until "
@@ -59,7 +53,7 @@ def get_calling_policy(ctx: web.AppContext, tenant: TenantScope) -> Success[Call
 
 
 @put(
-    _paths("/callingPolicy"),
+    web.campaign_paths("/callingPolicy"),
     summary="Replace the stream's calling policy",
     description="The whole policy: a key left out takes its default. 400 naming the field for "
     "an unknown zone, a window whose end is not after its start, a bad time, day or date, a "
@@ -74,7 +68,7 @@ def put_calling_policy(
 
 
 @get(
-    _paths(_LIST + "/callingPolicy"),
+    web.campaign_paths(_LIST + "/callingPolicy"),
     summary="A contact list's calling policy",
     description="`override`: the keys the list sets (null: none); `effective`: the stream's "
     "policy with them applied, under which the list's contacts are called.",
@@ -90,7 +84,7 @@ def get_list_calling_policy(
 
 
 @put(
-    _paths(_LIST + "/callingPolicy"),
+    web.campaign_paths(_LIST + "/callingPolicy"),
     summary="Set a contact list's calling policy override",
     description='Only the keys the list changes (e.g. `{"window": {"end": "20:00"}}`); '
     "the body `null` removes the override.",
@@ -106,7 +100,7 @@ def put_list_calling_policy(
 
 
 @post(
-    _paths(_ATTEMPTS),
+    web.campaign_paths(_ATTEMPTS),
     status_code=200,
     summary="Record a call attempt to a contact",
     description="`outcome`: answered, noAnswer, busy, voicemail, failed or optOut; `at` "
@@ -130,7 +124,7 @@ def record_attempt(
 
 
 @get(
-    _paths(_ATTEMPTS),
+    web.campaign_paths(_ATTEMPTS),
     summary="A contact's call attempts, newest first",
     **_options(Success[list[Attempt]], "The attempts"),
 )
@@ -152,7 +146,7 @@ def get_attempts(
 
 
 @post(
-    _paths("/contactability"),
+    web.campaign_paths("/contactability"),
     status_code=200,
     summary="Can these contacts be called now, and if not, why and when",
     description="1-1,000 items: a stored contact (`contactListId`, `contactId`) or a number "
@@ -184,7 +178,7 @@ async def check_contactability(
 
 
 @get(
-    _paths(_LIST + "/callable"),
+    web.campaign_paths(_LIST + "/callable"),
     summary="The list's contacts callable at an instant",
     description="In list order, each with `_contactability` (`windowClosesAt`, `timeZones`), "
     "judged as POST contactability judges them (`at` defaults to now). Pages by `cursor` "

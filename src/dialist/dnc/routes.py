@@ -28,14 +28,8 @@ from dialist.dnc.models import (
 from dialist.envelope import Success, success
 
 R = Request[Any, Any, Any]
-# B = /campaign/api/v2/public/{streamId}/campaign (and its v1 twin).
-_BASES = [web.V2.removesuffix("/contactList"), web.V1.removesuffix("/contactList")]
 ALL = "/dncList"
 ONE = "/dncList/{dncListId:str}"
-
-
-def _paths(tail: str) -> list[str]:
-    return [base + tail for base in _BASES]
 
 
 def _options(container: Any, description: str, *, conflict: bool = False) -> dict[str, Any]:
@@ -51,7 +45,7 @@ def _list_id(request: R) -> str:
 
 
 @post(
-    _paths(ALL),
+    web.campaign_paths(ALL),
     status_code=200,
     summary="Create a DNC list",
     description="`scope`: `account` (every stream of the account), `stream` (this stream) or "
@@ -68,7 +62,7 @@ def create_dnc_list(
 
 
 @get(
-    _paths(ALL),
+    web.campaign_paths(ALL),
     summary="Every DNC list that applies to this stream",
     description="The account's (made from any of its streams), this stream's and those of its "
     "contact lists, oldest first.",
@@ -79,14 +73,16 @@ def get_dnc_lists(ctx: web.AppContext, tenant: TenantScope) -> Success[list[DncL
     return success([service.present(row) for row in rows])
 
 
-@get(_paths(ONE), summary="Get a DNC list", **_options(Success[DncList], "The DNC list"))
+@get(
+    web.campaign_paths(ONE), summary="Get a DNC list", **_options(Success[DncList], "The DNC list")
+)
 def get_dnc_list(request: R, ctx: web.AppContext, tenant: TenantScope) -> Success[DncList]:
     row = service.get_list(ctx.database, scope=tenant, dnc_list_public_id=_list_id(request))
     return success(service.present(row))
 
 
 @put(
-    _paths(ONE),
+    web.campaign_paths(ONE),
     summary="Rename a DNC list or change its description",
     description="`name`, `description` or both; the scope does not change.",
     **_options(Success[DncList], "The DNC list as changed", conflict=True),
@@ -101,7 +97,7 @@ def update_dnc_list(
 
 
 @delete(
-    _paths(ONE),
+    web.campaign_paths(ONE),
     status_code=200,
     summary="Delete a DNC list and its entries",
     **_options(Success[DncList], "The DNC list as it was"),
@@ -112,7 +108,7 @@ def delete_dnc_list(request: R, ctx: web.AppContext, tenant: TenantScope) -> Suc
 
 
 @post(
-    _paths(ONE + "/entries"),
+    web.campaign_paths(ONE + "/entries"),
     status_code=200,
     summary="Add numbers and prefixes to a DNC list",
     description="1-10,000 items, each `phoneNumber` (any format, normalised to E.164) or "
@@ -138,7 +134,7 @@ def add_dnc_entries(
 
 
 @get(
-    _paths(ONE + "/entries"),
+    web.campaign_paths(ONE + "/entries"),
     summary="Page a DNC list's entries",
     description="In the order they were added; follow `nextCursor` until it is null. "
     "`phoneNumber` (any format) finds that number's entry (exact match on E.164).",
@@ -166,7 +162,7 @@ def get_dnc_entries(
 
 
 @post(
-    _paths(ONE + "/entries/delete"),
+    web.campaign_paths(ONE + "/entries/delete"),
     status_code=200,
     summary="Delete entries of a DNC list",
     description="`phoneNumbers` (any format: the number's entry, not prefixes) or `entryIds`, "
@@ -187,7 +183,7 @@ def delete_dnc_entries(
 
 
 @post(
-    _paths("/dnc/check"),
+    web.campaign_paths("/dnc/check"),
     status_code=200,
     summary="Check numbers against the DNC lists that apply",
     description="1-1,000 numbers. The account's and this stream's lists apply, and with "
