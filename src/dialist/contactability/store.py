@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from dialist.auth.models import TenantScope
@@ -41,19 +42,22 @@ def policies(conn: Connection, scope: TenantScope, *, list_ids: Sequence[int]) -
 def put_policy(
     conn: Connection, scope: TenantScope, *, list_id: int, text: str | None, at: str
 ) -> None:
-    """Store (or, with ``text`` None, remove) a policy."""
+    """Store (or, with ``text`` None, remove) a policy. An upsert: two writers of the same
+    policy at once both succeed, the later one's policy stays."""
     where = (calling_policies.c.tenant_id == scope.tenant_id, calling_policies.c.list_id == list_id)
-    conn.execute(sa.delete(calling_policies).where(*where))
-    if text is not None:
-        conn.execute(
-            sa.insert(calling_policies).values(
-                tenant_id=scope.tenant_id,
-                list_id=list_id,
-                policy=text,
-                updated_at=at,
-                updated_by=scope.user_id,
-            )
+    if text is None:
+        conn.execute(sa.delete(calling_policies).where(*where))
+        return
+    upsert = sqlite.insert if conn.dialect.name == "sqlite" else postgresql.insert
+    values = {"policy": text, "updated_at": at, "updated_by": scope.user_id}
+    statement = upsert(calling_policies).values(
+        tenant_id=scope.tenant_id, list_id=list_id, **values
+    )
+    conn.execute(
+        statement.on_conflict_do_update(
+            index_elements=[calling_policies.c.tenant_id, calling_policies.c.list_id], set_=values
         )
+    )
 
 
 def insert_attempt(conn: Connection, scope: TenantScope, *, values: dict[str, Any]) -> int:
