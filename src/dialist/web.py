@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -35,6 +36,12 @@ T = TypeVar("T")
 
 V2 = "/campaign/api/v2/public/{streamId:str}/campaign/contactList"
 V1 = "/agentassist/api/v1/public/{streamId:str}/campaign/contactList"
+
+
+async def in_thread(function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Run a handler's database work in a worker thread: no database call runs on the event
+    loop (for async handlers that answer with an already-encoded body)."""
+    return await anyio.to_thread.run_sync(functools.partial(function, *args, **kwargs))
 
 
 def campaign_paths(tail: str) -> list[str]:

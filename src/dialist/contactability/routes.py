@@ -3,10 +3,8 @@ and v1 prefixes (api/dnc-contactability.md §3, §5, §6; dialist extensions, no
 
 from __future__ import annotations
 
-import functools
 from typing import Annotated, Any
 
-import anyio
 from litestar import Request, get, post, put
 from litestar.params import Parameter
 from litestar.response.base import ASGIResponse
@@ -164,15 +162,13 @@ async def check_contactability(
 ) -> ASGIResponse:
     if not 1 <= len(data.items) <= MAX_ITEMS:
         raise ValidationError(f"items must hold 1 to {MAX_ITEMS} items", field="items")
-    found = await anyio.to_thread.run_sync(
-        functools.partial(
-            service.check,
-            ctx.database,
-            ctx.settings,
-            scope=tenant,
-            items=data.items,
-            at_text=data.at,
-        )
+    found = await web.in_thread(
+        service.check,
+        ctx.database,
+        ctx.settings,
+        scope=tenant,
+        items=data.items,
+        at_text=data.at,
     )
     return web.json_response(b'{"status":"success","message":"","data":' + found + b"}")
 
@@ -197,17 +193,15 @@ async def callable_contacts(
     cursor: Annotated[str | None, Parameter(required=False)] = None,
 ) -> ASGIResponse:
     web.paging_integers(request, "limit")
-    found = await anyio.to_thread.run_sync(
-        functools.partial(
-            service.callable_page,
-            ctx.database,
-            ctx.settings,
-            scope=tenant,
-            list_public_id=request.path_params["contactListId"],
-            at_text=at,
-            limit=limit,
-            cursor=cursor,
-        )
+    found = await web.in_thread(
+        service.callable_page,
+        ctx.database,
+        ctx.settings,
+        scope=tenant,
+        list_public_id=request.path_params["contactListId"],
+        at_text=at,
+        limit=limit,
+        cursor=cursor,
     )
     return web.json_response(b'{"status":"success","message":"","data":' + found + b"}")
 

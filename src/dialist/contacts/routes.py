@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import functools
 import re
-from collections.abc import Callable
 from typing import Annotated, Any, Literal, TypeVar, cast
 
 import anyio
@@ -145,11 +143,6 @@ def add_contacts_by_id(
     return success(result, f"{result.added} contacts added, {result.skipped} skipped")
 
 
-async def _threaded(function: Callable[..., T], *args: Any) -> T:
-    """Run a handler's body in a worker thread: no database call runs on the event loop."""
-    return await anyio.to_thread.run_sync(functools.partial(function, *args))
-
-
 def _failures(*described: tuple[int, str]) -> dict[int, ResponseSpec]:
     return {
         status: ResponseSpec(data_container=Failure, description=text, generate_examples=False)
@@ -192,7 +185,7 @@ def _contact_response(version: int, body: bytes) -> ASGIResponse:
     responses=web.ok_responses(Success[ContactWithVersion], "The contact"),
 )
 async def get_contact(request: R, ctx: web.AppContext, tenant: TenantScope) -> ASGIResponse:
-    return await _threaded(_get_contact, request, ctx, tenant)
+    return await web.in_thread(_get_contact, request, ctx, tenant)
 
 
 def _get_contact(request: R, ctx: web.AppContext, tenant: TenantScope) -> ASGIResponse:
@@ -246,7 +239,7 @@ _WRITE_RESPONSES = {
 async def replace_contact(
     request: R, ctx: web.AppContext, tenant: TenantScope, data: dict[str, Any]
 ) -> ASGIResponse:
-    return await _threaded(_write, request, ctx, tenant, data, True)
+    return await web.in_thread(_write, request, ctx, tenant, data, True)
 
 
 @patch(
@@ -260,7 +253,7 @@ async def replace_contact(
 async def merge_contact(
     request: R, ctx: web.AppContext, tenant: TenantScope, data: dict[str, Any]
 ) -> ASGIResponse:
-    return await _threaded(_write, request, ctx, tenant, data, False)
+    return await web.in_thread(_write, request, ctx, tenant, data, False)
 
 
 _QUERY_TEXT = ("phoneNumber", "region", "timeZone", "cursor")
@@ -363,7 +356,7 @@ async def query_contacts(
     limit: Annotated[int | None, Parameter(required=False, ge=1, le=1000)] = None,
     cursor: _TEXT = None,
 ) -> ASGIResponse:
-    return await _threaded(_query_contacts, request, ctx, tenant)
+    return await web.in_thread(_query_contacts, request, ctx, tenant)
 
 
 def _query_contacts(request: R, ctx: web.AppContext, tenant: TenantScope) -> ASGIResponse:
@@ -398,7 +391,7 @@ async def read_changes(
     after: Annotated[str | None, Parameter(description="`nextCursor` of the last page")] = None,
     limit: Annotated[int, Parameter(ge=1, le=1000)] = changes.DEFAULT_LIMIT,
 ) -> ASGIResponse:
-    return await _threaded(_read_changes, request, ctx, tenant, after, limit)
+    return await web.in_thread(_read_changes, request, ctx, tenant, after, limit)
 
 
 def _read_changes(
