@@ -1,9 +1,9 @@
 """``make bench``: run the benchmarks and print each figure as a ratio against its floor.
 
     python -m bench [--quick] [--only load|deep-paging|page-throughput|import|export|files|changes
-                                     |contactability]
+                                     |contactability|ratelimits|soak]
                     [--backend sqlite|postgresql|both] [--changes-size N] [--changes-timeout S]
-                    [--contactability-size N] [--contactability-timeout S]
+                    [--contactability-size N] [--contactability-timeout S] [--minutes M]
 
 --quick uses 100,000 contacts and shorter runs (a smoke run, not the reported figures).
 ``import`` uploads a generated CSV of as many rows to a fresh database and times its job;
@@ -11,7 +11,11 @@
 both from one import; ``changes`` (bench/changes.py) deletes at the head, the tail and all through
 a list of ``--changes-size`` contacts (default: the run's count), with another tenant adding beside;
 ``contactability`` (bench/contactability.py) checks numbers, DNC entries and callable pages of a
-list of ``--contactability-size`` US contacts (default: the run's count).
+list of ``--contactability-size`` US contacts (default: the run's count); ``ratelimits``
+(bench/ratelimits.py) compares the getAllContacts fast lane with rate limits on and off;
+``soak`` (bench/soak.py, only with ``--only soak``, not in the default run) runs the mixed load
+at half capacity for ``--minutes`` (default 30) and reports errors, RSS growth, p99 drift and the
+database's size once emptied.
 PostgreSQL runs on a throwaway server started from Debian's binaries (as the tests do).
 Results of the last run are also written to bench/.data/results.json.
 """
@@ -29,7 +33,18 @@ from pathlib import Path
 
 import httpx
 
-from bench import changes, contactability, data, exports, imports, load, memory, paging
+from bench import (
+    changes,
+    contactability,
+    data,
+    exports,
+    imports,
+    load,
+    memory,
+    paging,
+    ratelimits,
+    soak,
+)
 from bench.tools import (
     DATA,
     Figure,
@@ -40,7 +55,8 @@ from bench.tools import (
 )
 
 FILE_BENCHMARKS = ("import", "export", "files")
-OWN_DATA = (*FILE_BENCHMARKS, "changes", "contactability")  # not the shared contact list
+# Not the shared contact list (``soak`` runs only when asked for).
+OWN_DATA = (*FILE_BENCHMARKS, "changes", "contactability", "ratelimits", "soak")
 # An import ÷ the lean insert ceiling measured in the same run (the issue "Lists that change
 # cheaply" set these in place of the absolute 100,000 rows/s).
 IMPORT_CEILING_GOAL = {"sqlite": 0.5, "postgresql": 0.4}
@@ -61,6 +77,9 @@ def main() -> None:
         "--contactability-size", type=int, help="contacts (and DNC entries) of that bench"
     )
     parser.add_argument("--contactability-timeout", type=float, default=240)
+    parser.add_argument(
+        "--minutes", type=float, default=30, help="length of the soak (--only soak)"
+    )
     args = parser.parse_args()
     count = 100_000 if args.quick else 1_000_000
     items: list[dict[str, str]] = []
@@ -100,6 +119,11 @@ def main() -> None:
                 size, limit = args.contactability_size or count, args.contactability_timeout
                 database = fresh(f"{backend}-contactability")
                 figures += contactability.run(backend, database, size, work, limit)
+            if args.only in (None, "ratelimits"):
+                database = fresh(f"{backend}-ratelimits")
+                figures += ratelimits.run(backend, database, work, 3 if args.quick else 6)
+            if args.only == "soak":
+                figures += soak.run(backend, fresh(f"{backend}-soak"), work, args.minutes)
     finally:
         if postgres is not None:
             postgres.stop()

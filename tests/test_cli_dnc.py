@@ -106,3 +106,44 @@ def test_callable_inside_and_outside_the_window(cli: Cli, tmp_path: Path) -> Non
     _clean_failure(cli.run("callable", "--list", "Nope"), 2, "no contact list", "HTTP 404")
     _clean_failure(cli.run("dnc", "add", "Nope", CALL_ME), 2, "no DNC list", "HTTP 404")
     _clean_failure(cli.run("dnc", "add", "Calls DNC"), 2, "--file")
+
+
+def test_dnc_import_follow_report_undo_and_export(cli: Cli, tmp_path: Path) -> None:
+    created = json.loads(_ok(cli, "dnc", "create", "Filed", "--json"))
+    _ok(cli, "dnc", "add", "Filed", BLOCKED, "--reason", "before")
+    source = tmp_path / "numbers.csv"
+    source.write_text(f"phone,reason\n{BLOCKED},again\n{OTHER},new\nnope,\n", encoding="utf-8")
+    done = cli.run("dnc", "import", str(source), "--dnc-list", "Filed", "--format", "csv")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "succeeded" in done.stdout
+    assert "3 read of 3 · 1 added · 1 updated · 1 invalid" in done.stdout
+    job_id = done.stdout.split()[2]
+    assert job_id.startswith("dj-") and f"import-results {job_id} --dnc-list Filed" in done.stdout
+
+    report = _ok(cli, "dnc", "import-results", job_id, "-d", created["_id"], "--status", "invalid")
+    rows = list(csv.DictReader(io.StringIO(report)))
+    assert [(r["row"], r["status"]) for r in rows] == [("3", "invalid")]
+    assert rows[0]["errors"].startswith("NOT_A_NUMBER (phoneNumber)")
+
+    out = tmp_path / "filed.ndjson"
+    _ok(cli, "dnc", "export", "Filed", "-o", str(out))
+    exported = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [(e["phoneNumber"], e["reason"]) for e in exported] == [
+        (BLOCKED, "again"), (OTHER, "new"),
+    ]  # fmt: skip
+
+    undone = _ok(cli, "dnc", "import-undo", job_id, "--dnc-list", "Filed")
+    assert "1 removed, 1 restored" in undone
+    status = json.loads(_ok(cli, "dnc", "import-status", job_id, "--dnc-list", "Filed", "--json"))
+    assert status["undo"]["removed"] == 1
+    again = cli.run("dnc", "import-undo", job_id, "--dnc-list", "Filed")
+    assert again.returncode == 2 and "JOB_NOT_UNDOABLE" in again.stderr
+    left = json.loads(_ok(cli, "dnc", "entries", "Filed", "--json"))
+    assert (left["phoneNumber"], left["reason"]) == (BLOCKED, "before")
+
+    failed = tmp_path / "bad.csv"
+    failed.write_text("name\nAda\n", encoding="utf-8")
+    bad = cli.run("dnc", "import", str(failed), "--dnc-list", "Filed")
+    assert bad.returncode == 1 and "NO_PHONE_COLUMN" in bad.stdout
+    missing = cli.run("dnc", "import", str(failed), "--dnc-list", "No such list")
+    assert missing.returncode == 2 and "no DNC list" in missing.stderr

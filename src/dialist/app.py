@@ -9,7 +9,6 @@ from litestar import Litestar, MediaType, Request, Response, Router, get
 from litestar.datastructures import State
 from litestar.enums import ParamType
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import (
     Components,
     OpenAPI,
@@ -21,11 +20,14 @@ from litestar.openapi.spec import (
     Schema,
     SecurityScheme,
 )
+from litestar.types import ASGIApp
 from litestar.types.internal_types import PathParameterDefinition
 
 from dialist import __version__, web
 from dialist.auth.models import SCOPE_CAMPAIGN_MANAGEMENT, SCOPE_CONFIGURATION
+from dialist.auth.openapi import document_credentials
 from dialist.auth.service import Authenticator
+from dialist.console import routes as console_routes
 from dialist.contactability.routes import ROUTES as CONTACTABILITY_ROUTES
 from dialist.contacts import changes
 from dialist.contacts.fastpath import GetAllContactsFastPath
@@ -33,16 +35,30 @@ from dialist.contacts.routes import ROUTES as CONTACT_ROUTES
 from dialist.crm.routes import ROUTES as CRM_ROUTES
 from dialist.db.engine import Database
 from dialist.db.migrate import upgrade
+from dialist.dnc import import_runner as dnc_import_runner
+from dialist.dnc import scrub_runner
+from dialist.dnc.import_models import KIND as DNC_IMPORT
 from dialist.dnc.routes import ROUTES as DNC_ROUTES
+from dialist.dnc.scrub_routes import ROUTES as SCRUB_ROUTES
 from dialist.exports.routes import ROUTES as EXPORT_ROUTES
+from dialist.httplimits import HeaderLimit
 from dialist.idempotency.middleware import IdempotencyMiddleware
 from dialist.imports import runner as import_runner
 from dialist.imports.routes import ROUTES as IMPORT_ROUTES
 from dialist.jobs.service import Handler
 from dialist.jobs.worker import Sweep, Worker
 from dialist.lists.routes import ROUTES as LIST_ROUTES
+from dialist.ops.apidocs import OfflineSwagger
+from dialist.ops.examples import document_kore_samples
+from dialist.ops.middleware import RequestObserver
+from dialist.ops.routes import OPS_KEY
+from dialist.ops.routes import ROUTES as OPS_ROUTES
+from dialist.ops.service import Operations
 from dialist.phones import service as phones
+from dialist.ratelimits.openapi import document_rate_limits
 from dialist.settings import Settings
+from dialist.standin import faults
+from dialist.standin import routes as standin_routes
 
 
 @get("/healthz", include_in_schema=True, sync_to_thread=False, tags=["operations"])
@@ -95,6 +111,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> Lites
     upgrade(db)
     phones.keep_compiled_patterns()
     ctx = web.AppContext(settings=settings, database=db, authenticator=Authenticator(db, settings))
+    operations = Operations(db, settings)  # log format, pool gauges, /metrics
     # Two routers only for their API scope, which their guard checks before anything else.
     campaign, crm = (
         Router(
@@ -113,6 +130,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> Lites
                     *LIST_ROUTES,
                     *CONTACT_ROUTES,
                     *DNC_ROUTES,
+                    *SCRUB_ROUTES,
                     *CONTACTABILITY_ROUTES,
                     *IMPORT_ROUTES,
                     *EXPORT_ROUTES,
@@ -132,23 +150,34 @@ def create_app(settings: Settings, *, database: Database | None = None) -> Lites
     def _dispose() -> None:
         if worker is not None:
             worker.stop()
+        operations.stop()
         db.dispose()
 
     app = Litestar(
-        route_handlers=[campaign, crm, healthz, readyz, openapi_json, index],
+        route_handlers=[
+            campaign,
+            crm,
+            *standin_routes.routers(settings),
+            healthz,
+            readyz,
+            openapi_json,
+            index,
+            *OPS_ROUTES,
+            console_routes.router(),
+        ],
         exception_handlers={Exception: web.error_handler},
         request_class=web.DialistRequest,
         request_max_body_size=settings.max_body_bytes,
         on_startup=[_start],
         on_shutdown=[_dispose],
-        state=State({"ctx": ctx}),
+        state=State({"ctx": ctx, OPS_KEY: operations}),
         openapi_config=OpenAPIConfig(
             title="dialist",
             version=__version__,
             description="Kore.ai Campaign Management contact-list API, self-hosted. Operations "
             f"tagged '{web.EXTENSION_TAG}' are dialist's own additions.",
             path="/docs",
-            render_plugins=[SwaggerRenderPlugin(path="/"), ScalarRenderPlugin(path="/scalar")],
+            render_plugins=[OfflineSwagger()],  # Swagger UI from the package, no CDN
             components=Components(
                 security_schemes={
                     "jwt": SecurityScheme(
@@ -165,6 +194,9 @@ def create_app(settings: Settings, *, database: Database | None = None) -> Lites
         debug=False,
     )
     _document_idempotency(app.openapi_schema)
+    document_kore_samples(app.openapi_schema)
+    document_rate_limits(app.openapi_schema)
+    document_credentials(app.openapi_schema)
     return app
 
 
@@ -215,7 +247,11 @@ def _document_idempotency(schema: OpenAPI) -> None:
 
 def job_handlers() -> dict[str, Handler]:
     """What runs each kind of job."""
-    return {"import": import_runner.run}
+    return {
+        "import": import_runner.run,
+        "scrub": scrub_runner.run,
+        DNC_IMPORT: dnc_import_runner.run,
+    }
 
 
 def job_sweeps() -> list[Sweep]:
@@ -228,10 +264,15 @@ def job_worker(database: Database, settings: Settings) -> Worker:
     return Worker(database, settings, job_handlers(), job_sweeps())
 
 
-def asgi() -> GetAllContactsFastPath:
+def asgi() -> ASGIApp:
     """Factory for ASGI servers (``granian --factory dialist.app:asgi``): settings from env.
 
-    The Litestar app behind the getAllContacts fast lane (see ``contacts/fastpath.py``).
+    The Litestar app behind the getAllContacts fast lane (see ``contacts/fastpath.py``),
+    behind fault injection when ``DIALIST_FAULTS=1`` (``standin/faults.py``).
     """
     app = create_app(Settings())
-    return GetAllContactsFastPath(web.OptionsResponder(app), app.state["ctx"])
+    ctx: web.AppContext = app.state["ctx"]
+    fast_lane = GetAllContactsFastPath(web.OptionsResponder(app), ctx)
+    # Outermost: every answer, the fast lane's too, gets a request id, a log line and metrics.
+    served = HeaderLimit(faults.wrap(fast_lane, ctx.settings))
+    return RequestObserver(served, metrics=app.state[OPS_KEY].enabled)

@@ -89,6 +89,13 @@ class PayloadTooLargeError(DialistError):
     code = "PAYLOAD_TOO_LARGE"
 
 
+class HeadersTooLargeError(DialistError):
+    """The request's headers are larger than the service reads."""
+
+    status_code = 431
+    code = "HEADERS_TOO_LARGE"
+
+
 class UnsupportedMediaTypeError(DialistError):
     """The body is sent in an encoding the endpoint does not read (a form, for a file)."""
 

@@ -30,7 +30,11 @@ def seed_demo(database: Database, *, base_url: str) -> str:
         app = auth_store.app_by_name(conn, name=DEMO_APP)
     if app is None:
         app = auth.create_app(
-            database, account_id=DEMO_ACCOUNT, stream_ids=[DEMO_STREAM], name=DEMO_APP
+            database,
+            account_id=DEMO_ACCOUNT,
+            stream_ids=[DEMO_STREAM],
+            name=DEMO_APP,
+            max_token_lifetime=TOKEN_LIFETIME,
         )
     stream_id = app.stream_ids[0]
     with database.write() as conn:
@@ -65,8 +69,10 @@ def seed_demo(database: Database, *, base_url: str) -> str:
         except DialistError:  # e.g. the account is at its list limit: show what exists
             if not existing:
                 raise
+    # A demo app made before apps had a longest token lifetime has the deployment's.
+    lifetime = min(TOKEN_LIFETIME, app.max_token_lifetime or settings.jwt_max_lifetime_seconds)
     token = auth.make_token(
-        client_id=app.client_id, client_secret=app.client_secret, expires_in=TOKEN_LIFETIME
+        client_id=app.client_id, client_secret=app.client_secret, expires_in=lifetime
     )
     prefix = f"{base_url}/campaign/api/v2/public/{stream_id}/campaign/contactList"
     shown = demo_list or existing[0]
@@ -83,7 +89,19 @@ def seed_demo(database: Database, *, base_url: str) -> str:
             f"  curl '{prefix}/{list_id}?accountId={app.account_id}' {headers}",
             "Get all Contacts of a Contact List (v2):",
             f"  curl '{prefix}/{list_id}/getAllContacts?accountId={app.account_id}' {headers}",
-            f"The token is valid for {TOKEN_LIFETIME // 86400} days; "
+            f"The token is valid for {_duration(lifetime)}; "
             f"`make serve` prints a new one each time.",
+            f"Web console: {base_url}/ui  (sign in with the demo app's client id and secret)",
+            f"  client id:     {app.client_id}",
+            f"  client secret: {app.client_secret}",
         ]
     )
+
+
+def _duration(seconds: int) -> str:
+    """``30 days``, ``1 day``, ``2 hours``: how long a token lives, for a person."""
+    for unit, size in (("day", 86_400), ("hour", 3_600), ("minute", 60)):
+        if seconds >= size:
+            count = seconds // size
+            return f"{count} {unit}{'s' if count != 1 else ''}"
+    return f"{seconds} seconds"

@@ -42,8 +42,14 @@ class Settings(BaseSettings):
 
     # JWT: leeway in seconds when checking exp/iat/nbf.
     jwt_leeway_seconds: int = 30
+    # The longest lifetime a token may claim (exp - iat, or exp - now without iat), for apps
+    # without their own (`dialist apps create --max-token-lifetime`).
+    jwt_max_lifetime_seconds: int = Field(default=86_400, ge=60, le=31_536_000)
     # How long a verified token and an app record may be reused without a database read.
     auth_cache_seconds: float = 5.0
+    # Requests a minute each app may make, over every process of the deployment, unless the
+    # app has its own (``dialist apps update --rate-limit``); 0: no limit.
+    rate_limit_per_minute: int = Field(default=0, ge=0, le=1_000_000_000)
 
     # Connection pool (PostgreSQL) / threads (SQLite).
     pool_size: int = 8
@@ -57,8 +63,32 @@ class Settings(BaseSettings):
     # Processes that prepare a large file's rows while the job's worker writes them (0: the
     # worker prepares them itself).
     import_processes: int = Field(default=1, ge=0, le=1)
+    # DNC scrubs: contacts read, matched and removed a transaction (one checkpoint each).
+    scrub_batch_rows: int = Field(default=10_000, ge=1, le=50_000)
     # Jobs: "inprocess" runs a worker thread in each `dialist serve` process; "off" leaves
     # the jobs to `dialist worker` processes.
     worker: Literal["inprocess", "off"] = "inprocess"
     # A running job whose worker has not heart-beaten for this long is taken over.
     job_stale_seconds: float = Field(default=30.0, gt=0)
+
+    # Operations: one log line per request and per job start/finish, as text (logfmt) or JSON
+    # lines on stderr; the Prometheus scrape endpoint /metrics ("off" answers 404) and, when
+    # set, the bearer token a scraper must send.
+    log_format: Literal["text", "json"] = "text"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    metrics: Literal["on", "off"] = "on"
+    metrics_token: str | None = Field(default=None, min_length=16)
+    # prometheus-client's multiprocess mode (several server processes): where every process
+    # writes its counts. ``dialist serve`` sets it for its workers (a temporary folder of its
+    # own unless the operator names one).
+    prometheus_multiproc_dir: str | None = Field(
+        default=None, validation_alias="PROMETHEUS_MULTIPROC_DIR"
+    )
+
+    # The stand-in for CI (docs/ci-standin.md). The fixture file `serve --fixtures` loaded
+    # (the reset endpoint loads the tenant's part of it again); the reset endpoint; fault
+    # injection by the Dialist-Fault request header, and the longest delay it may ask for.
+    fixtures: str | None = None
+    allow_reset: bool = False
+    faults: bool = False
+    faults_max_delay_seconds: float = Field(default=30.0, ge=0, le=600)

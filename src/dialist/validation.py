@@ -39,6 +39,52 @@ def text(
     return cleaned
 
 
+# Characters a name must not hold although they look like nothing, or like something else:
+# bidi controls (U+202E turns "exe.txt" into "txt.exe" on screen), zero-width characters and
+# joiners, tag characters; all of Unicode's "format" category. Noncharacters are refused too.
+_FORMAT_CATEGORY = "Cf"
+NAME_KEY_LENGTH = 192  # the stored key's column (``lname``)
+
+
+def _is_noncharacter(char: str) -> bool:
+    code = ord(char)
+    return 0xFDD0 <= code <= 0xFDEF or (code & 0xFFFE) == 0xFFFE
+
+
+def _refused_in_name(char: str) -> bool:
+    category = unicodedata.category(char)
+    return category in (_FORMAT_CATEGORY, "Cs") or _is_noncharacter(char)
+
+
+def display_name(value: str, *, field: str, max_length: int) -> str:
+    """A list's name as stored: NFC, trimmed, one line, no invisible or look-alike-making
+    characters (bidi controls, zero-width characters, tags, noncharacters); 400 naming
+    ``field`` otherwise. Two names with the same :func:`name_key` are the same name."""
+    name = text(unicodedata.normalize("NFC", value), field=field, max_length=max_length, name=True)
+    refused = next((char for char in name if _refused_in_name(char)), None)
+    if refused is not None:
+        raise ValidationError(
+            f"{field} must not contain invisible formatting characters (bidi controls, "
+            f"zero-width characters, tags) or noncharacters; found U+{ord(refused):04X}",
+            field=field,
+        )
+    if len(name_key(name)) > NAME_KEY_LENGTH:
+        raise ValidationError(
+            f"{field} is too long once its compatibility characters are spelled out "
+            f"(at most {NAME_KEY_LENGTH} characters)",
+            field=field,
+        )
+    return name
+
+
+def name_key(name: str) -> str:
+    """What two names must share to be the same name: NFKC, case-folded, NFKC again (Unicode's
+    NFKC_Casefold, near enough): "café" in NFC and NFD, "Straße" and "STRASSE", "ﬁle" and
+    "FILE" have one key."""
+    folded = unicodedata.normalize("NFKC", name).casefold()
+    return unicodedata.normalize("NFKC", folded)
+
+
 def has_control_characters(value: str) -> bool:
     """True when ``value`` holds NUL or another control character (tab and newlines allowed)."""
     return _CONTROL.search(value) is not None

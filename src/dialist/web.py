@@ -29,6 +29,7 @@ from dialist.auth.service import Authenticator, RequestCredentials
 from dialist.db.engine import Database
 from dialist.envelope import Failure, failure_bytes
 from dialist.errors import DialistError, ErrorDetail, ValidationError
+from dialist.ops.middleware import SCOPE_TENANT
 from dialist.settings import Settings
 
 log = logging.getLogger("dialist")
@@ -56,19 +57,39 @@ CRM = "/agentassist/api/v1/public/{streamId:str}/contacts"
 EXTENSION_TAG = "dialist extensions (not in Kore.ai)"
 KORE_TAG = "Kore.ai contact lists"
 
-# Documented on every API route; read from the request directly in `credentials`.
+# Documented on every API route; read from the request directly in `credentials` (by the
+# guard, before Litestar reads parameters: so they stay optional to Litestar, and
+# `dialist.auth.openapi` marks `auth` and the `accountId` header required in the document).
 AUTH_PARAMETERS: dict[str, Any] = {
     "auth_header": Parameter(
-        header="auth", required=False, description="JWT signed with the app's client secret"
+        str,
+        header="auth",
+        required=False,
+        min_length=1,
+        description="JWT signed with the app's client secret (the server also takes "
+        "`Authorization: Bearer <jwt>` instead)",
     ),
     "iid_header": Parameter(
-        header="iid", required=False, description="Stream id; must equal {streamId} when sent"
+        str,
+        header="iid",
+        required=False,
+        description="Stream id; must equal {streamId} when sent (403 otherwise)",
     ),
     "account_id_header": Parameter(
-        header="accountId", required=False, description="Account id (header or query)"
+        str,
+        header="accountId",
+        required=False,
+        min_length=1,
+        description="Account id of the app (the server also takes it from the query string "
+        "alone; when both are sent they must be equal)",
     ),
     "account_id_query": Parameter(
-        query="accountId", required=False, description="Account id (query or header)"
+        str,
+        query="accountId",
+        required=False,
+        min_length=1,
+        description="Account id; must equal the accountId header when both are sent (400 "
+        "otherwise), and may be given once",
     ),
 }
 
@@ -146,7 +167,7 @@ def paging_integers(request: Request[Any, Any, Any], *names: str) -> None:
 
 def include_phone(include: str | None) -> bool:
     """The ``include`` query parameter of the contact routes (only ``phone`` is known)."""
-    if include is None or include == "":
+    if include is None:
         return False
     if include != "phone":
         raise ValidationError("include must be 'phone'", field="include")
@@ -154,6 +175,18 @@ def include_phone(include: str | None) -> bool:
 
 
 _AUTHENTICATED = "dialist.tenant_scope"  # (API scope, tenant scope) the guard found
+_CREDENTIAL_HEADERS = {"auth": "auth", "authorization": "authorization", "iid": "iid"}
+_CREDENTIAL_HEADERS["accountid"] = "accountId"
+
+
+def _given_once(request: ASGIConnection[Any, Any, Any, Any]) -> None:
+    """400 when a credential header or the ``accountId`` query parameter is repeated: which
+    of two values counts would be a guess (the getAllContacts fast lane says the same)."""
+    for lower, name in _CREDENTIAL_HEADERS.items():
+        if len(request.headers.getall(lower, [])) > 1:
+            raise ValidationError(f"the {name} header may be given only once", field=name)
+    if len(request.query_params.getall("accountId", [])) > 1:
+        raise ValidationError("accountId may be given only once", field="accountId")
 
 
 def authenticate(request: ASGIConnection[Any, Any, Any, Any], scope: str) -> TenantScope:
@@ -163,6 +196,7 @@ def authenticate(request: ASGIConnection[Any, Any, Any, Any], scope: str) -> Ten
     if done is not None and done[0] == scope:
         tenant: TenantScope = done[1]
         return tenant
+    _given_once(request)
     found = credentials(
         request.headers,
         stream_id=request.path_params["streamId"],
@@ -182,6 +216,7 @@ async def authenticated(
         return
     tenant = await anyio.to_thread.run_sync(authenticate, connection, scope)
     connection.state[_AUTHENTICATED] = (scope, tenant)
+    connection.scope[SCOPE_TENANT] = tenant  # type: ignore[literal-required]  # request log
 
 
 def tenant_scope(request: Request[Any, Any, Any]) -> TenantScope:
@@ -340,7 +375,8 @@ def _as_dialist_error(error: Exception) -> tuple[int, DialistError]:
 def error_handler(request: Request[Any, Any, Any], error: Exception) -> Response[bytes]:
     """Render any error as the Kore failure envelope with the right status."""
     status, dialist_error = _as_dialist_error(error)
-    headers = getattr(error, "headers", None) if status == 405 else None
+    # 405: Allow; 429: Retry-After (dialist.ratelimits).
+    headers = getattr(error, "headers", None) if status in (405, 429) else None
     if status == 413:
         # The rest of the body was not read: the connection cannot carry another request.
         headers = {"connection": "close"}

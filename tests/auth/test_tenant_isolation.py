@@ -18,6 +18,8 @@ def _bodies(path: str, list_name: str, contact_ids: list[str]) -> dict[str, Any]
         return {"contacts": [{"phoneNumber": "+14155550199"}]}
     if path.endswith("/campaigns"):
         return {"id": "cd-intruder", "name": "Intruder"}
+    if path.endswith("/scrub"):
+        return {"dryRun": False}
     if path.endswith("/attempts"):
         return {"outcome": "busy"}
     if path.endswith("/callingPolicy"):

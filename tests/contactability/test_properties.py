@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from dialist.contactability.models import AttemptCap, CallingPolicy, DncMatch, Window
@@ -119,3 +119,27 @@ def test_next_eligible_is_the_first_callable_instant(
 
 def _fields(policy: CallingPolicy) -> dict[str, object]:
     return {name: getattr(policy, name) for name in policy.__struct_fields__}
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    contact=st.sampled_from(CONTACTS),
+    policy=policies(),
+    at=instants(),
+    share=st.floats(0, 1, exclude_max=True),
+)
+def test_a_callable_answer_holds_unchanged_until_its_window_closes(
+    contact: tuple[str, dict[str, str]], policy: CallingPolicy, at: datetime, share: float
+) -> None:
+    """What the judge's remembered stretches rely on: a callable decision made at ``at``
+    (no attempts, no DNC) is, byte for byte, the decision at any later instant before its
+    ``windowClosesAt``."""
+    e164, fields = contact
+    first = decide(at, e164, fields, policy=policy)
+    assume(first.callable and first.window_closes_at is not None)
+    assert first.window_closes_at is not None
+    later = at + (first.window_closes_at - at) * share
+    later = later.replace(microsecond=later.microsecond // 1000 * 1000)
+    if later < at:
+        later = at
+    assert decide(later, e164, fields, policy=policy) == first

@@ -28,7 +28,7 @@ PHONE = {
     "additionalPhones": [{"e164": "+14155550100", "valid": True}],  # members not exported
 }
 # The ``_phone.*`` cells the database renders for PHONE (exports/store.py).
-PHONE_CELLS = b",+14155552671,true,,fixed_line_or_mobile,US,America/Los_Angeles,phone-prefix,false"
+PHONE_CELLS = b",+14155552671,true,,fixed_line_or_mobile,US,America/Los_Angeles,phone-prefix,false,"
 
 
 @pytest.mark.parametrize(

@@ -28,6 +28,7 @@ PHONE_COLUMNS = [
     "_phone.timeZone",
     "_phone.timeZoneSource",
     "_phone.timeZoneAmbiguous",
+    "_phone.assumed",
 ]
 # About 4 KB a contact: 5,000 make an export of 20 MB, more than the socket buffers and the
 # server hold, so the server is still streaming when a test acts in the middle of an export.
@@ -149,6 +150,24 @@ def test_phone_cells_are_the_first_numbers_even_when_a_second_differs(tenant: Te
                 assert record[f"_phone.{name}"] == expected, name
     assert [r["_phone.timeZoneAmbiguous"] for r in records] == ["false", "true", "false"]
     assert [r["_phone.valid"] for r in records] == ["true", "true", "false"]
+
+
+def test_assumed_cell_says_when_a_number_was_read_as_international(tenant: Tenant) -> None:
+    """``_phone.assumed`` is ``international`` for digits without "+" that are no number of
+    the default region (Kore's sample ``919876553885``), empty for every other number."""
+    created = tenant.create_list(allowDuplicates=True)
+    tenant.add(
+        created["_id"],
+        [{"phoneNumber": "919876553885"}, {"phoneNumber": "+14155552671"}, {"phoneNumber": "12"}],
+    )
+    rows = _csv(_export(tenant, created["_id"]))
+    assert rows[0][-1] == "_phone.assumed"
+    records = [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
+    assert [(r["_phone.e164"], r["_phone.assumed"]) for r in records] == [
+        ("+919876553885", "international"),
+        ("+14155552671", ""),
+        ("+112", ""),
+    ]
 
 
 def test_ndjson_is_exactly_get_all_contacts_with_phone(tenant: Tenant) -> None:
@@ -475,7 +494,7 @@ def test_an_export_imports_into_another_list_as_it_was(tenant: Tenant, export_fo
     assert exported.status_code == 200, exported.text
     if export_format == "csv":
         header = _csv(exported)[0]
-        assert len(header) == 3 + 150 + 8  # _id and dates, 150 names, the _phone.* columns
+        assert len(header) == 3 + 150 + 9  # _id and dates, 150 names, the _phone.* columns
         assert not any(c.startswith("_phone.") for c in header[:-8])  # no spoof
     target = tenant.create_list()
     job = run_import(tenant, target["_id"], exported.content, format=export_format)

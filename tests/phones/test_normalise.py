@@ -76,6 +76,11 @@ def test_fast_parse_equals_phonenumbers_parse(raw: str, region: str) -> None:
 def test_normalise_agrees_with_phonenumbers(raw: str) -> None:
     details = service.normalise(raw, default_region="US")
     assert details.raw == raw
+    if details.assumed is not None:
+        # No valid number of the US, read as "+" and its digits (tests/phones/test_international).
+        assert details.assumed == "international" and details.valid
+        assert not phonenumbers.is_valid_number(phonenumbers.parse(raw, "US"))
+        return
     try:
         number = phonenumbers.parse(raw, "US")
     except phonenumbers.NumberParseException:

@@ -18,10 +18,19 @@ from typing import Any
 import jwt
 
 from dialist.auth import store
-from dialist.auth.models import ALGORITHMS, ALL_SCOPES, App, TenantScope
+from dialist.auth.models import (
+    ALGORITHMS,
+    ALL_SCOPES,
+    DATE_CLAIMS,
+    LATEST_DATE,
+    TOKEN_LIFETIME_RANGE,
+    App,
+    TenantScope,
+)
 from dialist.clock import now_iso
 from dialist.db.engine import Database
-from dialist.errors import ForbiddenError, UnauthorizedError, ValidationError
+from dialist.errors import ForbiddenError, NotFoundError, UnauthorizedError, ValidationError
+from dialist.ratelimits import service as ratelimits
 from dialist.settings import Settings
 
 _ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$")
@@ -45,8 +54,13 @@ def create_app(
     scopes: list[str] | None = None,
     name: str = "app",
     enforce_jti: bool = False,
+    rate_limit_per_minute: int | None = None,
+    max_token_lifetime: int | None = None,
 ) -> App:
-    """Create a client app bound to ``account_id`` and ``stream_ids``."""
+    """Create a client app bound to ``account_id`` and ``stream_ids`` (``rate_limit_per_minute``
+    and ``max_token_lifetime`` None: the deployment's defaults)."""
+    ratelimits.check_per_minute(rate_limit_per_minute)
+    check_token_lifetime(max_token_lifetime)
     _check_identifier(account_id, "accountId")
     if not stream_ids:
         raise ValidationError("at least one stream id is required", field="streamId")
@@ -75,8 +89,39 @@ def create_app(
                 "enforce_jti": enforce_jti,
                 "user_id": f"u-{uuid.uuid4()}",
                 "created_at": now_iso(),
+                "rate_limit_per_minute": rate_limit_per_minute,
+                "max_token_lifetime": max_token_lifetime,
             },
         )
+
+
+def check_token_lifetime(seconds: int | None) -> None:
+    """400 unless ``seconds`` (an app's longest token lifetime) is None or in range."""
+    low, high = TOKEN_LIFETIME_RANGE
+    if seconds is not None and not low <= seconds <= high:
+        raise ValidationError(
+            f"maxTokenLifetime must be {low}-{high} seconds (a minute to a year)",
+            field="maxTokenLifetime",
+        )
+
+
+def _check_dates(claims: dict[str, Any]) -> None:
+    """401 unless every date claim is a NumericDate: a JSON number (not a string, not a
+    boolean), finite, between 1970 and the year 9999."""
+    for name in DATE_CLAIMS:
+        if name not in claims:
+            continue
+        value = claims[name]
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise UnauthorizedError(
+                f"the token's {name} claim must be a number of seconds since 1970, not "
+                f"{type(value).__name__ if value is not None else 'null'}"
+            )
+        if not 0 <= value <= LATEST_DATE:  # False for NaN too
+            raise UnauthorizedError(
+                f"the token's {name} claim must be a date between 1970 and 9999 "
+                "(seconds since 1970)"
+            )
 
 
 def make_token(
@@ -113,12 +158,17 @@ class Authenticator:
     """Turns request credentials into a :class:`TenantScope`, or raises 400/401/403.
 
     Verified tokens and app records are cached for ``auth_cache_seconds`` (a revoked app stops
-    working within that time); tenants never change, so they are cached for good.
+    working within that time); tenants never change, so they are cached for good. Each request
+    it lets through is counted against its app's rate limit (429 past it).
     """
 
     def __init__(self, database: Database, settings: Settings) -> None:
         self._database = database
+        self._rate_limiter = ratelimits.RateLimiter(
+            database, default_per_minute=settings.rate_limit_per_minute
+        )
         self._leeway = settings.jwt_leeway_seconds
+        self._max_lifetime = settings.jwt_max_lifetime_seconds
         self._ttl = settings.auth_cache_seconds
         self._lock = threading.Lock()
         self._apps: dict[str, tuple[float, App | None]] = {}
@@ -137,10 +187,33 @@ class Authenticator:
             raise ForbiddenError("this app is not mapped to that stream")
         if scope not in app.scopes:
             raise ForbiddenError(f"this app lacks the API scope {scope!r}")
+        self._rate_limiter.spend(app_id=app.id, app_limit=app.rate_limit_per_minute)
         return TenantScope(
             tenant_id=self._tenant_id(account_id, credentials.stream_id),
             account_id=account_id,
             stream_id=credentials.stream_id,
+            user_id=app.user_id,
+            client_id=app.client_id,
+        )
+
+    def app(self, client_id: str) -> App | None:
+        """The app with this client id (cached like a token's app), for callers that hold a
+        client id and its secret instead of a token: the console's sign-in and sessions."""
+        if len(client_id) > 64 or not client_id.isprintable():
+            return None
+        return self._app(client_id, time.monotonic())
+
+    def tenant_for(self, app: App, stream_id: str, *, scope: str) -> TenantScope:
+        """The tenant scope of ``app`` on one of its streams (403 for another stream or a
+        scope the app lacks), as ``authenticate`` gives it for a token."""
+        if stream_id not in app.stream_ids:
+            raise ForbiddenError("this app is not mapped to that stream")
+        if scope not in app.scopes:
+            raise ForbiddenError(f"this app lacks the API scope {scope!r}")
+        return TenantScope(
+            tenant_id=self._tenant_id(app.account_id, stream_id),
+            account_id=app.account_id,
+            stream_id=stream_id,
             user_id=app.user_id,
         )
 
@@ -181,6 +254,9 @@ class Authenticator:
             raise UnauthorizedError(f"the token is not a valid JWT: {error}") from None
         if header.get("alg") not in ALGORITHMS:
             raise UnauthorizedError("the token must be signed with HS256 or HS512")
+        if not isinstance(claims, dict):  # pragma: no cover - PyJWT decodes objects only
+            raise UnauthorizedError("the token's payload must be a JSON object")
+        _check_dates(claims)
         client_id = claims.get("appId")
         if not isinstance(client_id, str) or not client_id:
             raise UnauthorizedError("the token has no appId claim")
@@ -202,6 +278,7 @@ class Authenticator:
         except jwt.PyJWTError as error:
             raise UnauthorizedError(f"the token was rejected: {error}") from None
         expires = verified.get("exp")
+        self._check_lifetime(app, verified)
         if app.enforce_jti:
             self._consume_jti(app, verified.get("jti"))
         else:
@@ -214,6 +291,22 @@ class Authenticator:
                     float(expires) if isinstance(expires, int | float) else None,
                 )
         return app
+
+    def _check_lifetime(self, app: App, claims: dict[str, Any]) -> None:
+        """401 when the token claims to live longer than the app allows: ``exp`` minus ``iat``
+        (minus now, without ``iat``). A token without ``exp`` claims no lifetime (contract
+        §1.3: ``exp`` is optional)."""
+        expires = claims.get("exp")
+        if expires is None:
+            return
+        issued = claims.get("iat")
+        start = issued if issued is not None else time.time()
+        most = app.max_token_lifetime or self._max_lifetime
+        if expires - start > most + self._leeway:
+            raise UnauthorizedError(
+                f"the token claims to live {int(expires - start)} seconds; this app allows "
+                f"at most {most} (exp - iat; the app's maxTokenLifetime)"
+            )
 
     def _consume_jti(self, app: App, jti: object) -> None:
         if not isinstance(jti, str) or not jti or len(jti) > 256 or "\x00" in jti:
@@ -241,5 +334,105 @@ class Authenticator:
             return found
         with self._database.write() as conn:
             found = store.ensure_tenant(conn, account_id=account_id, stream_id=stream_id)
-        self._tenants[key] = found
+        with self._lock:
+            if len(self._tenants) >= _TOKEN_CACHE_SIZE:  # bounded like the other caches
+                self._tenants.clear()
+            self._tenants[key] = found
         return found
+
+
+_CLIENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$")
+MIN_SECRET_LENGTH = 32  # HS256 wants a key of at least 256 bits
+
+
+def fixed_app(
+    *,
+    client_id: str,
+    client_secret: str,
+    account_id: str,
+    stream_ids: list[str],
+    scopes: list[str] | None = None,
+    name: str = "app",
+    enforce_jti: bool = False,
+) -> dict[str, Any]:
+    """The checked columns of an app whose client id and secret are chosen by the caller (a
+    fixture file: a test suite hard-codes them), for :func:`put_app`; 400 naming the field
+    that breaks a rule. No database access: a fixture file is checked whole first."""
+    if not _CLIENT_ID.match(client_id):
+        raise ValidationError(
+            "clientId must be 1-64 letters, digits or '_.:-' characters", field="clientId"
+        )
+    if len(client_secret) < MIN_SECRET_LENGTH or not client_secret.isprintable():
+        raise ValidationError(
+            f"clientSecret must be at least {MIN_SECRET_LENGTH} printable characters",
+            field="clientSecret",
+        )
+    if len(client_secret) > 256:
+        raise ValidationError("clientSecret must be at most 256 characters", field="clientSecret")
+    _check_identifier(account_id, "accountId")
+    if not stream_ids:
+        raise ValidationError("at least one stream id is required", field="streamId")
+    for stream_id in stream_ids:
+        _check_identifier(stream_id, "streamId")
+    chosen = list(dict.fromkeys(scopes or ALL_SCOPES))
+    if any(s not in ALL_SCOPES for s in chosen):
+        raise ValidationError(f"scopes must be among {', '.join(ALL_SCOPES)}", field="scope")
+    if not name.strip() or len(name) > 128:
+        raise ValidationError("name must be 1-128 characters", field="name")
+    return {
+        "client_id": client_id,
+        "client_secret": client_secret,
+        "name": name.strip(),
+        "account_id": account_id,
+        "stream_ids": list(dict.fromkeys(stream_ids)),
+        "scopes": chosen,
+        "enforce_jti": enforce_jti,
+    }
+
+
+def put_app(database: Database, *, app: dict[str, Any]) -> tuple[App, str]:
+    """Store an app checked by :func:`fixed_app`: created, updated to these values, or left
+    as it is. Answers the app and ``created``, ``updated`` or ``unchanged``."""
+    wanted = {key: value for key, value in app.items() if key != "client_id"}
+    with database.write() as conn:
+        for stream_id in wanted["stream_ids"]:
+            store.ensure_tenant(conn, account_id=wanted["account_id"], stream_id=stream_id)
+        existing = store.app_by_client_id(conn, client_id=app["client_id"])
+        if existing is None:
+            values = {
+                **app,
+                "user_id": f"u-{uuid.uuid4()}",
+                "created_at": now_iso(),
+            }
+            return store.insert_app(conn, values=values), "created"
+        current = {key: getattr(existing, key) for key in wanted}
+        current["stream_ids"] = list(existing.stream_ids)
+        current["scopes"] = list(existing.scopes)
+        if wanted == current:
+            return existing, "unchanged"
+        return store.update_app(conn, app_id=existing.id, values=wanted), "updated"
+
+
+def admin_scope(database: Database, *, account_id: str, stream_id: str) -> TenantScope:
+    """The scope of the account's administrator in a stream (commands and fixtures run beside
+    the database as them): the tenant is created if new; the user id is the same on every
+    run (``u-<uuid>``)."""
+    _check_identifier(account_id, "accountId")
+    _check_identifier(stream_id, "streamId")
+    with database.write() as conn:
+        tenant_id = store.ensure_tenant(conn, account_id=account_id, stream_id=stream_id)
+    admin = uuid.uuid5(uuid.NAMESPACE_URL, f"dialist:admin:{account_id}")
+    return TenantScope(
+        tenant_id=tenant_id, account_id=account_id, stream_id=stream_id, user_id=f"u-{admin}"
+    )
+
+
+def set_rate_limit(database: Database, *, client_id: str, per_minute: int | None) -> App:
+    """Set an app's requests a minute (``None``: the deployment's default; 0: no limit); 404
+    for an unknown client id. Servers apply it within ``auth_cache_seconds``."""
+    ratelimits.check_per_minute(per_minute)
+    with database.write() as conn:
+        found = store.app_by_client_id(conn, client_id=client_id)
+        if found is None:
+            raise NotFoundError(f"no app has the client id {client_id!r}")
+        return store.update_app(conn, app_id=found.id, values={"rate_limit_per_minute": per_minute})

@@ -80,3 +80,9 @@ def remember_jti(conn: Connection, *, app_id: int, jti: str, used_at: str) -> bo
         .returning(used_jtis.c.jti)
     ).first()
     return inserted is not None
+
+
+def update_app(conn: Connection, *, app_id: int, values: dict[str, Any]) -> App:
+    """Change an app's columns and return it."""
+    conn.execute(sa.update(apps).where(apps.c.id == app_id).values(**values))
+    return _app(conn.execute(sa.select(apps).where(apps.c.id == app_id)).one())

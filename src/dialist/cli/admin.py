@@ -17,9 +17,12 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from dialist.auth import service as auth
 from dialist.auth.models import ALL_SCOPES, App, TenantScope
+from dialist.cli import standin
 from dialist.db.engine import Database
 from dialist.db.migrate import upgrade
 from dialist.errors import DialistError
+from dialist.httplimits import SERVER_BUFFER_BYTES
+from dialist.ops import serving
 from dialist.settings import Settings
 
 app = typer.Typer()
@@ -82,13 +85,28 @@ def serve(
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
     workers: Annotated[int, typer.Option(min=1, max=64, help="Worker processes.")] = 1,
     database_url: DatabaseUrl = None,
+    fixtures: standin.FixturesOption = None,
+    allow_reset: Annotated[
+        bool, typer.Option("--allow-reset", help="Serve POST …/campaign/reset (a CI stand-in).")
+    ] = False,
+    faults: Annotated[
+        bool, typer.Option("--faults", help="Obey the Dialist-Fault request header (tests).")
+    ] = False,
 ) -> None:
     """Migrate the database and serve the API (Granian, ASGI)."""
     settings = _settings(database_url)
     _check_can_listen(host, port)
-    _database(settings).dispose()
+    database = _database(settings)
+    try:
+        standin.prepare_serve(
+            database, settings, fixture_file=fixtures, reset=allow_reset, faults=faults
+        )
+    finally:
+        database.dispose()
     if database_url:
         os.environ["DIALIST_DATABASE_URL"] = database_url  # the workers build their own Settings
+    metrics_dir, owned = serving.metrics_dir(settings.prometheus_multiproc_dir)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir  # read by each worker's metrics
     console.print(f"dialist serving on http://{host}:{port}  (docs: http://{host}:{port}/docs)")
     sys.stdout.flush()
     # Granian's own command in place of this process (same pid, signals and exit code): its
@@ -99,7 +117,9 @@ def serve(
         [
             sys.executable,
             "-m",
-            "granian",
+            "dialist.ops.serving",  # Granian's command, then the metrics folder removed
+            metrics_dir,
+            "1" if owned else "0",
             "--interface",
             "asgi",
             "--factory",
@@ -110,6 +130,10 @@ def serve(
             "--workers",
             str(workers),
             "--no-access-log",
+            # Heads up to 1 MiB reach the app, which answers those over 64 KiB with the
+            # failure envelope (httplimits); Granian's own 431 has no body.
+            "--http1-buffer-size",
+            str(SERVER_BUFFER_BYTES),
             "dialist.app:asgi",
         ],
     )
@@ -147,9 +171,11 @@ def worker(
     """
     from dialist.app import job_handlers, job_sweeps
     from dialist.jobs.worker import serve as serve_jobs
+    from dialist.ops import logs
     from dialist.phones import service as phones
 
     settings = _settings(database_url)
+    logs.configure(settings.log_format, settings.log_level)  # job start/finish lines
     database = _database(settings)
     phones.keep_compiled_patterns()
     where = database.engine.url.render_as_string(hide_password=True)
@@ -180,7 +206,33 @@ def _app_json(created: App) -> dict[str, object]:
         "enforceJti": created.enforce_jti,
         "userId": created.user_id,
         "createdAt": created.created_at,
+        "rateLimitPerMinute": created.rate_limit_per_minute,
+        "maxTokenLifetime": created.max_token_lifetime,
     }
+
+
+def _rate_limit(value: str | None) -> int | None:
+    """``--rate-limit``: requests a minute (0: no limit), or ``default`` (the deployment's
+    DIALIST_RATE_LIMIT_PER_MINUTE)."""
+    if value is None or value.strip().lower() == "default":
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise typer.BadParameter(
+            "must be a whole number of requests a minute (0: no limit) or 'default'",
+            param_hint="--rate-limit",
+        ) from None
+
+
+RateLimit = Annotated[
+    str | None,
+    typer.Option(
+        "--rate-limit",
+        help="Requests a minute the app may make over all servers; 0 = no limit; "
+        "'default' = DIALIST_RATE_LIMIT_PER_MINUTE.",
+    ),
+]
 
 
 @apps_cli.command("create")
@@ -197,10 +249,20 @@ def apps_create(
     enforce_jti: Annotated[
         bool, typer.Option("--enforce-jti", help="Require a fresh jti claim in every token.")
     ] = False,
+    rate_limit: RateLimit = None,
+    max_token_lifetime: Annotated[
+        int | None,
+        typer.Option(
+            "--max-token-lifetime",
+            help="Longest lifetime (seconds, 60-31536000) a token may claim (exp - iat); "
+            "default: DIALIST_JWT_MAX_LIFETIME_SECONDS (86400).",
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     database_url: DatabaseUrl = None,
 ) -> None:
     """Create a JWT client app and print its client id and secret."""
+    per_minute = _rate_limit(rate_limit)
     with _opened(database_url) as database:
         created = auth.create_app(
             database,
@@ -209,6 +271,8 @@ def apps_create(
             scopes=scope,
             name=name,
             enforce_jti=enforce_jti,
+            rate_limit_per_minute=per_minute,
+            max_token_lifetime=max_token_lifetime,
         )
     if as_json:
         print(json.dumps(_app_json(created)))
@@ -218,6 +282,45 @@ def apps_create(
     console.print(f"account:       {created.account_id}")
     console.print(f"streams:       {', '.join(created.stream_ids)}")
     console.print(f"scopes:        {', '.join(created.scopes)}")
+    console.print(f"rate limit:    {_rate_limit_text(created.rate_limit_per_minute)}")
+    lifetime = created.max_token_lifetime
+    console.print(
+        f"token life:    at most {lifetime} seconds"
+        if lifetime is not None
+        else "token life:    default (DIALIST_JWT_MAX_LIFETIME_SECONDS)"
+    )
+
+
+def _rate_limit_text(per_minute: int | None) -> str:
+    if per_minute is None:
+        return "default (DIALIST_RATE_LIMIT_PER_MINUTE)"
+    return "none" if per_minute == 0 else f"{per_minute} requests a minute"
+
+
+@apps_cli.command("update")
+def apps_update(
+    client_id: Annotated[str, typer.Argument(help="The app's client id (cs-…).")],
+    rate_limit: Annotated[
+        str,
+        typer.Option(
+            "--rate-limit",
+            help="Requests a minute the app may make over all servers; 0 = no limit; "
+            "'default' = DIALIST_RATE_LIMIT_PER_MINUTE.",
+        ),
+    ],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Change an app's rate limit (running servers apply it within DIALIST_AUTH_CACHE_SECONDS)."""
+    per_minute = _rate_limit(rate_limit)
+    with _opened(database_url) as database:
+        updated = auth.set_rate_limit(database, client_id=client_id, per_minute=per_minute)
+    if as_json:
+        print(json.dumps(_app_json(updated)))
+        return
+    console.print(
+        f"{updated.client_id}: rate limit {_rate_limit_text(updated.rate_limit_per_minute)}"
+    )
 
 
 @apps_cli.command("list")
@@ -238,7 +341,8 @@ def apps_list(
     for one in found:
         console.print(
             f"{one.client_id}  {one.name}  account={one.account_id}  "
-            f"streams={','.join(one.stream_ids)}  scopes={','.join(one.scopes)}"
+            f"streams={','.join(one.stream_ids)}  scopes={','.join(one.scopes)}  "
+            f"rate-limit={_rate_limit_text(one.rate_limit_per_minute)}"
         )
 
 

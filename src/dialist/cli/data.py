@@ -29,13 +29,13 @@ from rich.progress import (
     DownloadColumn,
     MofNCompleteColumn,
     Progress,
-    SpinnerColumn,
     TextColumn,
     TimeElapsedColumn,
     TimeRemainingColumn,
     TransferSpeedColumn,
 )
 
+from dialist.cli.progress import JobProgress
 from dialist.client import (
     FINISHED_STATUSES,
     APIError,
@@ -283,26 +283,11 @@ def _upload(client: Client, list_id: str, file: Path, **options: Any) -> ImportJ
 
 def _follow(client: Client, list_id: str, job: ImportJob, poll: float) -> ImportJob:
     """Follow the job with a progress bar of rows; Ctrl-C asks the server to cancel it."""
-    columns = (
-        SpinnerColumn(),
-        TextColumn("{task.description}"),
-        BarColumn(bar_width=24),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        TextColumn("{task.fields[detail]}"),  # last: the one cut short on a narrow terminal
-    )
-    with Progress(*columns, console=err_console) as progress:
-        task = progress.add_task(job["status"], total=None, detail="")
+    with JobProgress(err_console) as progress:
+        task = progress.add_task(job["status"], total=None)
 
         def show(current: ImportJob) -> None:
-            counts = current["counts"]
-            progress.update(
-                task,
-                total=counts["total"],
-                completed=counts["read"],
-                description=current["status"],
-                detail=job_line(current).split(" · ", 1)[1],  # without "n read of m"
-            )
+            progress.show(task, current)
 
         try:
             return client.wait_import(list_id, job["_id"], on_progress=show, poll=poll)

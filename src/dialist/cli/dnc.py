@@ -1,8 +1,8 @@
 """``dialist dnc …``: do-not-call lists and their entries, through the SDK over HTTP.
 
-There is no server-side DNC file import or export yet (``docs/api.md``): ``dnc add --file``
-sends a file's numbers through the entries endpoint 10,000 a request, and ``dnc export`` pages
-the entries endpoint into a CSV or NDJSON file on this side.
+``dnc add --file`` sends a text file of numbers through the entries endpoint 10,000 a request;
+``dnc import`` uploads a CSV/NDJSON/JSON file as a server-side import job (per-row report,
+cancel, undo); ``dnc export`` streams the server's export.
 """
 
 from __future__ import annotations
@@ -22,19 +22,18 @@ from dialist.cli.data import (
     Connection,
     DataFormat,
     _usage_error,
-    check_output,
     connected,
     console,
     say,
     sdk_errors,
-    write_rows,
 )
 from dialist.client import DncEntry, DncEntryInput
 from dialist.client.dnc import BATCH
 from dialist.client.models import DncItemResult
 
 dnc_cli = typer.Typer(
-    help="Do-not-call lists: create, list, add, show, remove and export entries, check numbers.",
+    help="Do-not-call lists: create, list, add, import, show, remove and export entries, check "
+    "numbers.",
     no_args_is_help=True,
 )
 
@@ -59,8 +58,6 @@ DncArgument = Annotated[
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")]
 
 T = TypeVar("T")
-
-ENTRY_COLUMNS = ("_id", "phoneNumber", "prefix", "expiresAt", "reason", "source", "createdAt")
 
 
 def peeked(rows: Iterator[T]) -> Iterator[T]:
@@ -369,27 +366,3 @@ def dnc_check(
                 for m in result["matches"]
             )
             say(f"{number}  {result['e164']}  [red]blocked[/red]  {lists}")
-
-
-@dnc_cli.command("export")
-@connected
-def dnc_export(
-    dnc_ref: DncArgument,
-    output: Annotated[str, typer.Option("--output", "-o", help="File to write; - for stdout.")],
-    file_format: Annotated[
-        DataFormat | None,
-        typer.Option("--format", help="csv or ndjson (default: from -o's extension, else csv)."),
-    ] = None,
-    *,
-    connection: Connection,
-) -> None:
-    """Write every entry of a DNC list to a CSV or NDJSON file (or stdout).
-
-    The entries are paged on this side: the server has no DNC export endpoint yet.
-    """
-    chosen = output_format(output, file_format, DataFormat.csv)
-    check_output(output)
-    with sdk_errors(), connection.client() as client:
-        dnc_id = client.find_dnc_list(dnc_ref)["_id"]
-        written = write_rows(output, chosen, ENTRY_COLUMNS, peeked(client.iter_dnc_entries(dnc_id)))
-    wrote(written, ("entry", "entries"), output)

@@ -1,10 +1,13 @@
-"""The dialist Python SDK (httpx, synchronous): lists, imports, exports, DNC lists and
-contactability over HTTP.
+"""The dialist Python SDK (httpx): lists, contacts, the contact query, the change feed,
+imports, exports, DNC lists and contactability over HTTP, synchronous (:class:`Client`) or
+asynchronous (:class:`AsyncClient`); it pages for you and retries 429/503 (``docs/sdk.md``).
 
 The CLI's data commands use it, so they work against any deployment a URL reaches.
 """
 
+from dialist.client.aio import AsyncChangeFeed, AsyncClient
 from dialist.client.client import Client
+from dialist.client.contacts import ChangeFeed
 from dialist.client.errors import (
     APIError,
     Conflict,
@@ -14,6 +17,8 @@ from dialist.client.errors import (
     NotFound,
     PayloadTooLarge,
     PreconditionFailed,
+    RateLimited,
+    ServiceUnavailable,
     TransportError,
     Unauthorized,
     Unprocessable,
@@ -21,8 +26,11 @@ from dialist.client.errors import (
 )
 from dialist.client.models import (
     FINISHED_STATUSES,
+    AddContactsResult,
     Attempt,
     CallablePage,
+    Change,
+    Contact,
     ContactabilityResult,
     ContactList,
     DncAddResult,
@@ -39,14 +47,22 @@ from dialist.client.models import (
     ImportResult,
     ListCallingPolicy,
 )
+from dialist.client.retry import NO_RETRIES, RetryPolicy
 
 __all__ = [
     "FINISHED_STATUSES",
+    "NO_RETRIES",
     "APIError",
+    "AddContactsResult",
+    "AsyncChangeFeed",
+    "AsyncClient",
     "Attempt",
     "CallablePage",
+    "Change",
+    "ChangeFeed",
     "Client",
     "Conflict",
+    "Contact",
     "ContactList",
     "ContactabilityResult",
     "DialistClientError",
@@ -68,6 +84,9 @@ __all__ = [
     "NotFound",
     "PayloadTooLarge",
     "PreconditionFailed",
+    "RateLimited",
+    "RetryPolicy",
+    "ServiceUnavailable",
     "TransportError",
     "Unauthorized",
     "Unprocessable",

@@ -1,17 +1,32 @@
-"""Do-not-call lists (``docs/api.md`` "Do-not-call lists"): lists, entries, the check.
+"""Do-not-call lists (``docs/api.md`` "Do-not-call lists"): lists, entries, the check, file
+imports and the streamed export.
 
 Adds and deletes go to the server in batches of at most :data:`BATCH` items (its limit), and
-entries are read a page at a time behind an iterator, so a caller never handles a cursor.
+entries are read a page at a time behind an iterator, so a caller never handles a cursor. A
+file import streams the file from disk as a contact import does (``client.imports``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
-from typing import Any, TypeVar, cast
+import os
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import IO, Any, TypedDict, TypeVar, cast
 
 from dialist.client.errors import NotFound
+from dialist.client.exports import CHUNK_BYTES as EXPORT_CHUNK_BYTES
+from dialist.client.exports import RecordCounter
 from dialist.client.http import Connection
+from dialist.client.imports import (
+    CONTENT_TYPES,
+    RESULTS_PAGE,
+    ByteCallback,
+    _chunks,
+    _remaining_size,
+)
 from dialist.client.models import (
+    FINISHED_STATUSES,
     DncAddResult,
     DncCheckResult,
     DncDeleteResult,
@@ -19,7 +34,53 @@ from dialist.client.models import (
     DncEntry,
     DncEntryInput,
     DncList,
+    ExportResult,
 )
+from dialist.validation import name_key
+
+
+class DncImportCounts(TypedDict):
+    """Rows of a DNC import: in the file (null until checked), read, and what became of them."""
+
+    total: int | None
+    read: int
+    added: int
+    updated: int
+    invalid: int
+
+
+class DncImportJob(TypedDict, total=False):
+    """A DNC import job (``dj-…``) and its progress."""
+
+    _id: str
+    dncListId: str
+    status: str
+    format: str | None
+    fileName: str
+    bytes: int
+    columns: list[str]
+    counts: DncImportCounts
+    rowsPerSecond: float
+    cancelRequested: bool
+    error: dict[str, str] | None
+    undo: dict[str, Any] | None
+    createdAt: str
+    startedAt: str | None
+    finishedAt: str | None
+    updatedAt: str
+
+
+class DncImportResult(TypedDict, total=False):
+    """What became of one row of a DNC import file."""
+
+    row: int
+    line: int | None
+    status: str
+    entryId: str | None
+    e164: str | None
+    prefix: str
+    errors: list[dict[str, Any]]
+
 
 BATCH = 10_000  # the most items one add or delete takes
 ENTRIES_PAGE = 1000  # the server's largest page of entries
@@ -68,15 +129,15 @@ class DncLists(Connection):
         return cast(DncList, self.request("GET", self.campaign_url("dncList", dnc_list_id)))
 
     def find_dnc_list(self, name_or_id: str) -> DncList:
-        """A DNC list by id (``dn-…``) or by name, ignoring case."""
+        """A DNC list by id (``dn-…``) or by name, compared as the server compares names."""
         if name_or_id.startswith("dn-"):
             try:
                 return self.get_dnc_list(name_or_id)
             except NotFound:
                 pass
-        wanted = name_or_id.casefold()
+        wanted = name_key(name_or_id.strip())
         for dnc_list in self.dnc_lists():
-            if dnc_list["name"].casefold() == wanted:
+            if name_key(dnc_list["name"]) == wanted:
                 return dnc_list
         raise NotFound(
             f"no DNC list named or with id {name_or_id!r}", status_code=404, code="NOT_FOUND"
@@ -189,3 +250,209 @@ class DncLists(Connection):
             answer = self.request("POST", self.campaign_url("dnc", "check"), json=body)
             results += cast(list[DncCheckResult], answer["results"])
         return results
+
+    # -- file imports and export ------------------------------------------------------------
+
+    def start_dnc_import(
+        self,
+        dnc_list_id: str,
+        path_or_file: str | os.PathLike[str] | IO[bytes],
+        *,
+        format: str | None = None,
+        file_name: str | None = None,
+        delimiter: str | None = None,
+        encoding: str | None = None,
+        on_bytes: ByteCallback | None = None,
+    ) -> DncImportJob:
+        """Upload a file of numbers and prefixes (CSV, NDJSON or a JSON array; a path, or a
+        binary file open for reading) and start its import job; answers the job (``queued``).
+        ``on_bytes`` is called with the size of every chunk sent."""
+        if isinstance(path_or_file, str | os.PathLike):
+            path = Path(path_or_file)
+            with path.open("rb") as opened:
+                return self.start_dnc_import(
+                    dnc_list_id,
+                    opened,
+                    format=format,
+                    file_name=file_name or path.name,
+                    delimiter=delimiter,
+                    encoding=encoding,
+                    on_bytes=on_bytes,
+                )
+        file = path_or_file
+        if file_name is None and isinstance(getattr(file, "name", None), str):
+            file_name = Path(file.name).name
+        headers = {"Content-Type": CONTENT_TYPES.get(format or "", "application/octet-stream")}
+        size = _remaining_size(file)
+        if size is not None:
+            headers["Content-Length"] = str(size)
+        given = {
+            "format": format,
+            "fileName": file_name,
+            "delimiter": delimiter,
+            "encoding": encoding,
+        }
+        data = self.request(
+            "POST",
+            self.campaign_url("dncList", dnc_list_id, "imports"),
+            params={k: v for k, v in given.items() if v is not None},
+            content=_chunks(file, on_bytes),
+            headers=headers,
+        )
+        return cast(DncImportJob, data)
+
+    def get_dnc_import(self, dnc_list_id: str, job_id: str) -> DncImportJob:
+        """The job as it is now (status, counts, rows per second, error, undo)."""
+        path = self.campaign_url("dncList", dnc_list_id, "imports", job_id)
+        return cast(DncImportJob, self.request("GET", path))
+
+    def list_dnc_imports(
+        self, dnc_list_id: str, *, skip: int = 0, limit: int = 50
+    ) -> list[DncImportJob]:
+        """One page of the list's imports this stream started, newest first."""
+        path = self.campaign_url("dncList", dnc_list_id, "imports")
+        data = self.request("GET", path, params={"skip": skip, "limit": limit})
+        return cast(list[DncImportJob], data["results"])
+
+    def wait_dnc_import(
+        self,
+        dnc_list_id: str,
+        job_id: str,
+        *,
+        on_progress: Any = None,
+        poll: float = 0.5,
+    ) -> DncImportJob:
+        """Poll the job until it has finished and answer it; ``on_progress(job)`` sees every
+        state read, the last one included."""
+        while True:
+            job = self.get_dnc_import(dnc_list_id, job_id)
+            if on_progress is not None:
+                on_progress(job)
+            if job["status"] in FINISHED_STATUSES:
+                return job
+            time.sleep(poll)
+
+    def dnc_import_results(
+        self,
+        dnc_list_id: str,
+        job_id: str,
+        *,
+        status: str | None = None,
+        page_size: int = RESULTS_PAGE,
+    ) -> Iterator[DncImportResult]:
+        """Every per-row result of the job (``status``: added, updated or invalid only), in
+        row order, fetched a page at a time."""
+        path = self.campaign_url("dncList", dnc_list_id, "imports", job_id, "results")
+        skip = 0
+        while True:
+            params: dict[str, str | int] = {"skip": skip, "limit": page_size}
+            if status is not None:
+                params["status"] = status
+            page = self.request("GET", path, params=params)
+            results = cast(list[DncImportResult], page.get("results") or [])
+            yield from results
+            skip += len(results)
+            if not results or not page.get("hasMore"):
+                return
+
+    def cancel_dnc_import(self, dnc_list_id: str, job_id: str) -> DncImportJob:
+        """Stop the job after the rows it is writing (:class:`Conflict` if it has ended)."""
+        path = self.campaign_url("dncList", dnc_list_id, "imports", job_id, "cancel")
+        return cast(DncImportJob, self.request("POST", path))
+
+    def undo_dnc_import(self, dnc_list_id: str, job_id: str) -> DncImportJob:
+        """Remove the entries the job added and put back those it updated, where it is still
+        their last writer (:class:`Conflict` while it runs or once undone)."""
+        path = self.campaign_url("dncList", dnc_list_id, "imports", job_id, "undo")
+        return cast(DncImportJob, self.request("POST", path))
+
+    def export_dnc(
+        self,
+        dnc_list_id: str,
+        format: str,
+        out: IO[bytes],
+        *,
+        on_bytes: ByteCallback | None = None,
+        on_rows: ByteCallback | None = None,
+    ) -> ExportResult:
+        """Stream every entry of the list as ``csv`` or ``ndjson`` into ``out`` (the server's
+        export); ``on_bytes`` and ``on_rows`` as for :meth:`export`. Answers bytes written and
+        entries."""
+        counter = RecordCounter(quoted=format == "csv")
+        written = 0
+        path = self.campaign_url("dncList", dnc_list_id, "export")
+        with self.stream("GET", path, params={"format": format}) as response:
+            for chunk in response.iter_bytes(EXPORT_CHUNK_BYTES):
+                out.write(chunk)
+                written += len(chunk)
+                if on_bytes is not None:
+                    on_bytes(len(chunk))
+                ended = counter.feed(chunk)
+                if on_rows is not None and ended:
+                    on_rows(ended)
+        counter.finish()
+        header = 1 if format == "csv" and counter.records else 0
+        return ExportResult(bytes_written=written, rows=counter.records - header)
+
+    # -- scrubs of a contact list (the contacts now on DNC) -------------------------------------
+
+    def start_scrub(
+        self, list_id: str, *, dry_run: bool = False, at: str | None = None
+    ) -> dict[str, Any]:
+        """Queue a scrub of the contact list against the DNC lists that apply: it removes the
+        contacts whose number is blocked at ``at`` (default now), or with ``dry_run`` only
+        reports them. Answers the job (``sj-…``)."""
+        body: dict[str, Any] = {"dryRun": dry_run}
+        if at is not None:
+            body["at"] = at
+        path = self.list_path(list_id, "scrub")
+        return cast(dict[str, Any], self.request("POST", path, json=body))
+
+    def get_scrub(self, list_id: str, job_id: str) -> dict[str, Any]:
+        """One scrub job: status and counts (``total``, ``scanned``, ``matched``, ``removed``)."""
+        path = self.list_path(list_id, "scrubs", job_id)
+        return cast(dict[str, Any], self.request("GET", path))
+
+    def list_scrubs(self, list_id: str, *, skip: int = 0, limit: int = 50) -> dict[str, Any]:
+        """A page of the list's scrub jobs, newest first."""
+        params = {"skip": skip, "limit": limit}
+        path = self.list_path(list_id, "scrubs")
+        return cast(dict[str, Any], self.request("GET", path, params=params))
+
+    def wait_scrub(
+        self,
+        list_id: str,
+        job_id: str,
+        *,
+        on_progress: Callable[[dict[str, Any]], None] | None = None,
+        poll: float = 0.5,
+    ) -> dict[str, Any]:
+        """Poll the scrub until it has finished and answer it; ``on_progress`` sees every
+        state read, the last one included."""
+        while True:
+            job = self.get_scrub(list_id, job_id)
+            if on_progress is not None:
+                on_progress(job)
+            if job["status"] in FINISHED_STATUSES:
+                return job
+            time.sleep(poll)
+
+    def scrub_results(
+        self, list_id: str, job_id: str, *, page_size: int = ENTRIES_PAGE
+    ) -> Iterator[dict[str, Any]]:
+        """Every contact the scrub found on DNC, in list order, a page at a time: contactId,
+        e164, dncListId, scope, entryId, value, status (removed or wouldRemove)."""
+        path = self.list_path(list_id, "scrubs", job_id, "results")
+        skip = 0
+        while True:
+            page = self.request("GET", path, params={"skip": skip, "limit": page_size})
+            yield from page["results"]
+            skip += len(page["results"])
+            if not page["hasMore"] or not page["results"]:
+                return
+
+    def cancel_scrub(self, list_id: str, job_id: str) -> dict[str, Any]:
+        """Stop a scrub (a queued one at once, a running one after its batch); :class:`Conflict`
+        when it has finished."""
+        path = self.list_path(list_id, "scrubs", job_id, "cancel")
+        return cast(dict[str, Any], self.request("POST", path))

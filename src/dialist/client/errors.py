@@ -41,11 +41,14 @@ class APIError(DialistClientError):
         status_code: int,
         code: str,
         errors: list[dict[str, Any]] | None = None,
+        retry_after: float | None = None,
     ) -> None:
         super().__init__(message)
         self.status_code = status_code
         self.code = code
         self.errors = errors or []
+        #: Seconds the server asked to wait (``Retry-After``) before trying again, if it did.
+        self.retry_after = retry_after
 
     def __str__(self) -> str:
         return f"{self.message} (HTTP {self.status_code} {self.code})"
@@ -91,6 +94,15 @@ class Unprocessable(APIError):  # noqa: N818 (named after the HTTP status, as in
     (``IDEMPOTENCY_KEY_REUSED``)."""
 
 
+class RateLimited(APIError):  # noqa: N818 (named after the HTTP status, as in the API docs)
+    """429: over a rate limit. The client already retried as its ``RetryPolicy`` allows;
+    ``retry_after`` says when the server will take the request again."""
+
+
+class ServiceUnavailable(APIError):  # noqa: N818 (named after the HTTP status, as in the API docs)
+    """503: the server cannot take the request now (retried as for :class:`RateLimited`)."""
+
+
 _BY_STATUS: dict[int, type[APIError]] = {
     400: ValidationFailed,
     401: Unauthorized,
@@ -101,10 +113,14 @@ _BY_STATUS: dict[int, type[APIError]] = {
     412: PreconditionFailed,
     413: PayloadTooLarge,
     422: Unprocessable,
+    429: RateLimited,
+    503: ServiceUnavailable,
 }
 
 
-def api_error(status_code: int, body: object, reason: str) -> APIError:
+def api_error(
+    status_code: int, body: object, reason: str, *, retry_after: float | None = None
+) -> APIError:
     """The :class:`APIError` subclass for an error answer, from its Kore failure envelope.
 
     A body that is not the envelope (a proxy's HTML page, an empty 502) still gives an error
@@ -124,4 +140,4 @@ def api_error(status_code: int, body: object, reason: str) -> APIError:
         elif errors and isinstance(errors[0].get("msg"), str):
             message = errors[0]["msg"]
     kind = _BY_STATUS.get(status_code, APIError)
-    return kind(message, status_code=status_code, code=code, errors=errors)
+    return kind(message, status_code=status_code, code=code, errors=errors, retry_after=retry_after)

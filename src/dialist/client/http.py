@@ -4,7 +4,11 @@ Every request carries a freshly signed JWT (``auth``), the ``accountId`` and the
 exactly as a Kore.ai client sends them; a fresh token per request means no expiry to track and
 apps created with ``--enforce-jti`` (one use per token) work too. Answers are unwrapped from the
 Kore success envelope; error answers and network failures become the SDK's errors here, once, so
-no method above has to look at status codes.
+no method above has to look at status codes. A 429 or 503 answer is sent again as the
+client's :class:`~dialist.client.retry.RetryPolicy` allows (``retry.py``).
+
+:class:`Endpoint` holds what needs no I/O (paths, headers, errors), shared with the
+asynchronous client (``aio.py``); :class:`Connection` adds the synchronous transport.
 """
 
 from __future__ import annotations
@@ -23,9 +27,14 @@ import jwt
 from jwt.warnings import InsecureKeyLengthWarning
 
 from dialist.client.errors import DialistClientError, TransportError, api_error
+from dialist.client.paging import Pager
+from dialist.client.retry import RETRY_STATUSES, RetryPolicy, retry_after, wait_before_retry
 
 DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=10.0)
+DEFAULT_RETRY = RetryPolicy()
 _TOKEN_LIFETIME_SECONDS = 300
+
+Params = Mapping[str, str | int] | None
 
 
 def _reason(error: httpx.TransportError) -> str:
@@ -36,8 +45,9 @@ def _reason(error: httpx.TransportError) -> str:
     return text
 
 
-class Connection:
-    """The transport and credentials shared by every part of :class:`~dialist.client.Client`."""
+class Endpoint:
+    """Where and as whom a client speaks, without I/O: paths, signed headers, and the errors
+    made from answers."""
 
     def __init__(
         self,
@@ -47,8 +57,7 @@ class Connection:
         account_id: str,
         stream_id: str,
         *,
-        timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
-        transport: httpx.BaseTransport | None = None,
+        retry: RetryPolicy = DEFAULT_RETRY,
     ) -> None:
         self.url = url.rstrip("/")
         if not self.url.startswith(("http://", "https://")):
@@ -56,35 +65,13 @@ class Connection:
         self.client_id = client_id
         self.account_id = account_id
         self.stream_id = stream_id
+        self.retry = retry
         self._client_secret = client_secret
-        #: The v2 contact-list prefix; every list and import path hangs below it.
         stream = quote(stream_id, safe="")
         #: The v2 campaign prefix: DNC lists, calling policy and contactability hang below it.
         self.campaign_path = f"/campaign/api/v2/public/{stream}/campaign"
+        #: The v2 contact-list prefix; every list and import path hangs below it.
         self.lists_path = f"{self.campaign_path}/contactList"
-        try:
-            self._http = httpx.Client(base_url=self.url, timeout=timeout, transport=transport)
-        except httpx.InvalidURL as error:
-            raise DialistClientError(f"invalid server URL {url!r}: {error}") from None
-
-    # -- lifecycle -------------------------------------------------------------------------
-
-    def close(self) -> None:
-        """Close the pooled connections."""
-        self._http.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
-    # -- requests --------------------------------------------------------------------------
 
     def list_path(self, list_id: str, *parts: str) -> str:
         """``{v2}/{listId}/part/…`` with every id escaped (an id never changes the path)."""
@@ -124,28 +111,19 @@ class Connection:
             text = f"the connection to the dialist server at {self.url} failed: {_reason(error)}"
         return TransportError(text, url=self.url)
 
-    def request(
-        self,
-        method: str,
-        path: str,
-        *,
-        params: Mapping[str, str | int] | None = None,
-        json: Any = None,
-        content: Any = None,
-        headers: Mapping[str, str] | None = None,
-    ) -> Any:
-        """Send one request and return the ``data`` of the success envelope (or raise)."""
+    @staticmethod
+    def _raise_for_status(response: httpx.Response) -> None:
+        if not response.is_error:
+            return
         try:
-            response = self._http.request(
-                method,
-                path,
-                params=params,
-                json=json,
-                content=content,
-                headers=self._headers(headers),
-            )
-        except httpx.TransportError as error:
-            raise self._transport_error(error) from error
+            body: object = response.json()
+        except ValueError:
+            body = None
+        retry = retry_after(response) if response.status_code in RETRY_STATUSES else None
+        raise api_error(response.status_code, body, response.reason_phrase, retry_after=retry)
+
+    def _data(self, response: httpx.Response, path: str) -> Any:
+        """The ``data`` of a success answer (or raise the answer's error)."""
         self._raise_for_status(response)
         try:
             body = response.json()
@@ -155,27 +133,109 @@ class Connection:
             ) from None
         return body.get("data") if isinstance(body, dict) else body
 
-    @contextmanager
-    def stream(
-        self, method: str, path: str, *, params: Mapping[str, str | int] | None = None
-    ) -> Iterator[httpx.Response]:
-        """A streamed answer (exports): raises before yielding when the status is an error,
-        and turns a connection that breaks mid-stream into :class:`TransportError`."""
+    def _retry_wait(self, response: httpx.Response, attempt: int, content: Any) -> float | None:
+        """Seconds to wait before sending again, or None (a streamed body is never resent)."""
+        if content is not None and not isinstance(content, bytes | str):
+            return None
+        return wait_before_retry(response, attempt, self.retry)
+
+
+class Connection(Endpoint):
+    """The transport and credentials shared by every part of :class:`~dialist.client.Client`."""
+
+    def __init__(
+        self,
+        url: str,
+        client_id: str,
+        client_secret: str,
+        account_id: str,
+        stream_id: str,
+        *,
+        timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
+        transport: httpx.BaseTransport | None = None,
+        retry: RetryPolicy = DEFAULT_RETRY,
+    ) -> None:
+        super().__init__(url, client_id, client_secret, account_id, stream_id, retry=retry)
         try:
-            with self._http.stream(method, path, params=params, headers=self._headers()) as resp:
-                if resp.is_error:
-                    resp.read()
-                self._raise_for_status(resp)
-                yield resp
+            self._http = httpx.Client(base_url=self.url, timeout=timeout, transport=transport)
+        except httpx.InvalidURL as error:
+            raise DialistClientError(f"invalid server URL {url!r}: {error}") from None
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Close the pooled connections."""
+        self._http.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # -- requests --------------------------------------------------------------------------
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Params = None,
+        json: Any = None,
+        content: Any = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Any:
+        """Send one request and return the ``data`` of the success envelope (or raise); a 429
+        or 503 is sent again as the retry policy allows."""
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                response = self._http.request(
+                    method,
+                    path,
+                    params=params,
+                    json=json,
+                    content=content,
+                    headers=self._headers(headers),
+                )
+            except httpx.TransportError as error:
+                raise self._transport_error(error) from error
+            wait = self._retry_wait(response, attempt, content)
+            if wait is None:
+                return self._data(response, path)
+            time.sleep(wait)
+
+    def walk(self, pager: Pager) -> Iterator[Any]:
+        """Every item of a paged endpoint (``paging.py``), one request a page."""
+        while pager.params is not None:
+            yield from pager.take(self.request("GET", pager.path, params=pager.params))
+
+    @contextmanager
+    def stream(self, method: str, path: str, *, params: Params = None) -> Iterator[httpx.Response]:
+        """A streamed answer (exports): raises before yielding when the status is an error,
+        and turns a connection that breaks mid-stream into :class:`TransportError`. A 429 or
+        503 before the stream starts is asked again as the retry policy allows."""
+        attempt = 0
+        try:
+            while True:
+                attempt += 1
+                with self._http.stream(
+                    method, path, params=params, headers=self._headers()
+                ) as response:
+                    if response.is_error:
+                        response.read()
+                        wait = self._retry_wait(response, attempt, None)
+                        if wait is not None:
+                            time.sleep(wait)
+                            continue
+                    self._raise_for_status(response)
+                    yield response
+                    return
         except httpx.TransportError as error:
             raise self._transport_error(error) from error
-
-    @staticmethod
-    def _raise_for_status(response: httpx.Response) -> None:
-        if not response.is_error:
-            return
-        try:
-            body: object = response.json()
-        except ValueError:
-            body = None
-        raise api_error(response.status_code, body, response.reason_phrase)

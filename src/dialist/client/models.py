@@ -7,7 +7,7 @@ server adds later is still there), while mypy and editors know the documented ke
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal, TypedDict
+from typing import Any, Literal, TypedDict
 
 ImportStatus = Literal["queued", "running", "succeeded", "failed", "cancelled"]
 RowStatus = Literal["added", "duplicate", "invalid"]
@@ -244,3 +244,32 @@ class CallablePage(TypedDict):
 
     contacts: list[dict[str, object]]
     nextCursor: str | None
+
+
+# -- contacts, the contact query and the change feed (docs/api.md) ---------------------------
+
+#: A contact as the server answers it: its fields as sent, ``_id``, ``createdAt``,
+#: ``updatedAt`` (the query and one-contact reads add ``_phone`` and ``version``).
+Contact = dict[str, Any]
+
+
+class AddContactsResult(TypedDict):
+    """The answer of the batch add by list id (``POST …/{id}/contacts``)."""
+
+    contactListId: str
+    added: int
+    skipped: int
+    invalidPhones: int
+    totalRecordCount: int
+    results: list[dict[str, Any]]
+
+
+class Change(TypedDict):
+    """One change of a list's contacts: ``op`` added, updated or deleted; ``contact`` as it
+    is now (None once deleted)."""
+
+    op: Literal["added", "updated", "deleted"]
+    contactId: str
+    version: int
+    at: str
+    contact: Contact | None

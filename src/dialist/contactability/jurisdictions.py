@@ -9,7 +9,7 @@ code with the ``holidays`` package's subdivision names, so no table here is type
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from functools import cache
 from typing import Any
 
@@ -102,36 +102,54 @@ def _subdivisions_of(description: str, country: str) -> list[str]:
 
 def area_code_subdivisions(number: phonenumbers.PhoneNumber, country: str) -> list[str]:
     """The states or provinces of a NANP number's area code (several for a shared one)."""
-    description = geocoder.description_for_number(number, "en")
+    national = str(number.national_number)
+    return described_subdivisions(
+        geocoder.description_for_number(number, "en"),
+        GEOCODE_DATA.get(f"{number.country_code}{national[:3]}", {}).get("en", ""),
+        country,
+    )
+
+
+def described_subdivisions(description: str, area_description: str, country: str) -> list[str]:
+    """The subdivisions (``US-FL``) named by a number's geocoder description or, when that
+    names none, by its area code's entry: the number's own prefix may name a place without
+    its state ("Watson Lake")."""
     codes = _subdivisions_of(description, country) if description else []
     if not codes:
-        # The number's own prefix may name a place without its state ("Watson Lake"): fall back
-        # to the area code's entry of the same data.
-        national = str(number.national_number)
-        entry = GEOCODE_DATA.get(f"{number.country_code}{national[:3]}", {})
-        codes = _subdivisions_of(str(entry.get("en", "")), country)
+        codes = _subdivisions_of(str(area_description), country)
     return [f"{country}-{code}" for code in codes]
 
 
-def contact_jurisdictions(*, e164: str | None, fields: Mapping[str, Any]) -> list[str]:
+def number_jurisdictions(e164: str | None) -> list[str]:
+    """The jurisdictions of a number alone: its country and, in the US and Canada, its area
+    code's state or province (none for a number that is not valid)."""
+    if not e164:
+        return []
+    try:
+        number = phonenumbers.parse(e164, None)
+    except phonenumbers.NumberParseException:
+        return []
+    if not phonenumbers.is_valid_number(number):
+        return []
+    country = phonenumbers.region_code_for_number(number)
+    if not country:
+        return []
+    if country in _SUBDIVIDED:
+        return [country, *area_code_subdivisions(number, country)]
+    return [country]
+
+
+def contact_jurisdictions(
+    *, e164: str | None, fields: Mapping[str, Any], known: Sequence[str] | None = None
+) -> list[str]:
     """Every jurisdiction found for a contact: its number's country and area code's state or
     province, its US ZIP's state, its two-letter ``state`` field. A subdivision brings its
-    country along (a US ZIP is in the US, whatever the number)."""
-    found: list[str] = []
-    if e164:
-        try:
-            number = phonenumbers.parse(e164, None)
-        except phonenumbers.NumberParseException:
-            number = None
-        if number is not None and phonenumbers.is_valid_number(number):
-            country = phonenumbers.region_code_for_number(number)
-            if country:
-                found.append(country)
-                if country in _SUBDIVIDED:
-                    found.extend(area_code_subdivisions(number, country))
+    country along (a US ZIP is in the US, whatever the number). ``known``: the number's
+    jurisdictions when the caller already has them (``places``)."""
+    found = number_jurisdictions(e164) if known is None else list(known)
     record = zip_record(fields)
-    if record is not None and isinstance(record.get("state"), str):
-        found.append(f"US-{record['state']}")
+    if record is not None and record.state is not None:
+        found.append(f"US-{record.state}")
     state = fields.get("state")
     if isinstance(state, str) and len(state.strip()) == 2:
         code = state.strip().upper()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, time
-from typing import Any, Literal, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
 import msgspec
 
@@ -261,7 +261,7 @@ class ContactabilityItem(msgspec.Struct, kw_only=True):
 class ContactabilityRequest(msgspec.Struct, kw_only=True):
     """Body of ``POST contactability``: 1-1,000 items judged at ``at`` (default now)."""
 
-    items: list[ContactabilityItem]
+    items: Annotated[list[ContactabilityItem], msgspec.Meta(min_length=1, max_length=1000)]
     at: str | None = None
 
 
@@ -304,3 +304,13 @@ class CallablePage(msgspec.Struct):
 
     contacts: list[CallableContact]
     nextCursor: str | None  # noqa: N815
+
+
+def stored_policy(text: str | None) -> CallingPolicy:
+    """A stream's policy as stored (JSON written by dialist); the defaults when none is."""
+    return CallingPolicy() if text is None else msgspec.json.decode(text, type=CallingPolicy)
+
+
+def stored_override(text: str | None) -> PolicyOverride | None:
+    """A list's override as stored (JSON written by dialist); None when it has none."""
+    return None if text is None else msgspec.json.decode(text, type=PolicyOverride)

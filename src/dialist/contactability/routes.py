@@ -188,7 +188,9 @@ async def callable_contacts(
     request: R,
     ctx: web.AppContext,
     tenant: TenantScope,
-    at: Annotated[str | None, Parameter(required=False)] = None,
+    at: Annotated[
+        str | None, Parameter(required=False, schema_extra={"format": "date-time"})
+    ] = None,
     limit: Annotated[int, Parameter(ge=1, le=1000)] = 100,
     cursor: Annotated[str | None, Parameter(required=False)] = None,
 ) -> ASGIResponse:

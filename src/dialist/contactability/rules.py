@@ -200,12 +200,7 @@ def _blocks(at: datetime, context: _Context) -> Iterator[Reason]:
     """Every reason, other than the number's validity and a missing zone, that blocks at ``at``."""
     for match in context.dnc_matches:
         if match.expires_at is None or _utc(match.expires_at, field="expiresAt") > at:
-            until = "" if match.expires_at is None else f" until {_iso(match.expires_at)}"
-            yield Reason(
-                code="DNC",
-                message=f"The number is on do-not-call list {match.dnc_list_id}{until}.",
-                match=match,
-            )
+            yield _dnc_reason(match)
     for zone in context.zones:
         yield from _local_blocks(at, zone, context)
     for cap in context.caps:
@@ -220,6 +215,36 @@ def _blocks(at: datetime, context: _Context) -> Iterator[Reason]:
                 jurisdiction=cap.source,
                 cap=cap.cap,
             )
+
+
+def _dnc_reason(match: DncMatch) -> Reason:
+    until = "" if match.expires_at is None else f" until {_iso(match.expires_at)}"
+    return Reason(
+        code="DNC",
+        message=f"The number is on do-not-call list {match.dnc_list_id}{until}.",
+        match=match,
+    )
+
+
+def with_lasting_dnc(decision: Decision, dnc_matches: list[DncMatch]) -> Decision:
+    """``decision`` (made with no DNC match and no attempt) for the same number when it also
+    matches these DNC entries, none of which expires: exactly what ``evaluate`` answers with
+    them. Such a block does not end by itself, so there is no ``nextEligibleAt``."""
+    if any(match.expires_at is not None for match in dnc_matches):
+        raise ValueError("only entries that never expire")
+    if not dnc_matches:
+        return decision
+    first = [r for r in decision.reasons if r.code in ("INVALID_NUMBER", "TZ_UNKNOWN")]
+    rest = decision.reasons[len(first) :]
+    return Decision(
+        callable=False,
+        reasons=[*first, *(_dnc_reason(match) for match in dnc_matches), *rest],
+        time_zones=decision.time_zones,
+        time_zone_source=decision.time_zone_source,
+        jurisdictions=decision.jurisdictions,
+        window_closes_at=None,
+        next_eligible_at=None,
+    )
 
 
 def _local_blocks(at: datetime, zone: str, context: _Context) -> Iterator[Reason]:
@@ -286,13 +311,21 @@ def _may_end(reasons: list[Reason]) -> bool:
     return True
 
 
-def _edges(at: datetime, context: _Context) -> list[datetime]:
-    """Every instant in ``[at, at + 14 days + 1 day]`` where a rule may change its answer."""
-    last = at + LOOK_AHEAD + timedelta(days=1)
+# The first look ahead covers this much; only when nothing changes within it are the edges of
+# the whole look ahead worked out (most windows close, and most blocks end, within a day).
+_FIRST_LOOK = timedelta(days=2)
+_WHOLE_LOOK = LOOK_AHEAD + timedelta(days=1)
+
+
+def _edges(at: datetime, context: _Context, horizon: timedelta) -> list[datetime]:
+    """Every instant in ``[at, at + horizon]`` where a rule may change its answer, in order
+    (none missing: the zones' days are covered from the day before ``at`` to a day past the
+    horizon)."""
+    last = at + horizon
     edges = {at}
     for zone in context.zones:
         first_day = at.astimezone(ZoneInfo(zone)).date() - timedelta(days=1)
-        for offset in range(LOOK_AHEAD.days + 3):
+        for offset in range(horizon.days + 3):
             day = first_day + timedelta(days=offset)
             edges.add(wall_instant(zone, day, _MIDNIGHT))
             for rule in context.rules:
@@ -314,17 +347,19 @@ def _legal(at: datetime, context: _Context) -> bool:
 
 def _next_eligible(at: datetime, context: _Context) -> datetime | None:
     """The first instant in ``[at, at + 14 days]`` where nothing blocks, or None."""
-    for edge in _edges(at, context):
-        if edge > at + LOOK_AHEAD:
-            return None
-        if _legal(edge, context):
-            return edge
+    for horizon in (_FIRST_LOOK, _WHOLE_LOOK):
+        for edge in _edges(at, context, horizon):
+            if edge > at + LOOK_AHEAD:
+                return None
+            if _legal(edge, context):
+                return edge
     return None
 
 
 def _stretch_end(at: datetime, context: _Context) -> datetime | None:
     """The first instant after ``at`` (legal) where something blocks: the stretch's end."""
-    for edge in _edges(at, context):
-        if edge > at and not _legal(edge, context):
-            return edge
+    for horizon in (_FIRST_LOOK, _WHOLE_LOOK):
+        for edge in _edges(at, context, horizon):
+            if edge > at and not _legal(edge, context):
+                return edge
     return None

@@ -11,11 +11,12 @@ from collections import defaultdict
 from typing import Any
 
 import msgspec
+from sqlalchemy.engine import Connection
 
 from dialist import publicids
 from dialist.auth.models import TenantScope
 from dialist.clock import now_iso
-from dialist.contactability import jurisdictions, rules, store, zones
+from dialist.contactability import judge, store
 from dialist.contactability.models import (
     MAX_ITEMS,
     OUTCOMES,
@@ -23,26 +24,23 @@ from dialist.contactability.models import (
     AttemptRequest,
     CallingPolicy,
     ContactabilityItem,
-    Decision,
-    DncMatch,
     ListPolicy,
-    PolicyOverride,
     merge_policy,
     override_from_json,
     policy_from_json,
+    stored_override,
+    stored_policy,
 )
 from dialist.contacts import service as contacts
+from dialist.contacts.models import PhoneRow
 from dialist.db.engine import Database
-from dialist.dnc import check as dnc_check
-from dialist.dnc import optouts
+from dialist.dnc import service as dnc
 from dialist.errors import NotFoundError, ValidationError
 from dialist.lists import service as lists
 from dialist.phones import service as phones
 from dialist.settings import Settings
 
 ATTEMPT_PREFIX = "ca"
-_LOOK_AHEAD = dt.timedelta(days=14)
-_JURISDICTION_CAP = dt.timedelta(hours=24)  # the longest cap the built-in rules have
 _encode = msgspec.json.encode
 
 
@@ -61,27 +59,16 @@ def at_instant(value: str | None, *, field: str = "at") -> dt.datetime:
     return parsed.astimezone(dt.UTC)
 
 
-def iso(moment: dt.datetime) -> str:
-    """An instant as dialist writes them: UTC, milliseconds, ``Z``."""
-    utc = moment.astimezone(dt.UTC)
-    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+iso = judge.iso
 
 
 # ---- calling policies -----------------------------------------------------------------------
 
 
-def _stored_policy(text: str | None) -> CallingPolicy:
-    return CallingPolicy() if text is None else msgspec.json.decode(text, type=CallingPolicy)
-
-
-def _stored_override(text: str | None) -> PolicyOverride | None:
-    return None if text is None else msgspec.json.decode(text, type=PolicyOverride)
-
-
 def stream_policy(database: Database, *, scope: TenantScope) -> CallingPolicy:
     """The stream's calling policy (the defaults until one is stored)."""
     with database.read() as conn:
-        return _stored_policy(store.policy(conn, scope, list_id=store.STREAM_POLICY))
+        return stored_policy(store.policy(conn, scope, list_id=store.STREAM_POLICY))
 
 
 def put_stream_policy(database: Database, *, scope: TenantScope, body: object) -> CallingPolicy:
@@ -100,10 +87,10 @@ def list_policy(database: Database, *, scope: TenantScope, list_public_id: str) 
     with database.read() as conn:
         lists.must_get(conn, scope, list_id=list_id)
         stored = store.policies(conn, scope, list_ids=[store.STREAM_POLICY, list_id])
-    override = _stored_override(stored.get(list_id))
+    override = stored_override(stored.get(list_id))
     return ListPolicy(
         override=override,
-        effective=merge_policy(_stored_policy(stored.get(store.STREAM_POLICY)), override),
+        effective=merge_policy(stored_policy(stored.get(store.STREAM_POLICY)), override),
     )
 
 
@@ -115,7 +102,7 @@ def put_list_policy(
     override = override_from_json(body)
     with database.write() as conn:
         lists.lock_list(conn, scope, list_id=list_id)
-        stream = _stored_policy(store.policy(conn, scope, list_id=store.STREAM_POLICY))
+        stream = stored_policy(store.policy(conn, scope, list_id=store.STREAM_POLICY))
         effective = merge_policy(stream, override)  # 400 when the result is not a valid policy
         text = None if override is None else _encode(override).decode()
         store.put_policy(conn, scope, list_id=list_id, text=text, at=now_iso())
@@ -193,7 +180,7 @@ def record_attempt(
             },
         )
     if request.outcome == "optOut" and e164 is not None:
-        optouts.opt_out(database, settings, scope=scope, e164=e164)
+        dnc.opt_out(database, settings, scope=scope, e164=e164)
     return Attempt(
         _id=publicids.encode(ATTEMPT_PREFIX, key),
         contactId=contact_public_id,
@@ -230,18 +217,10 @@ def attempts(
 # ---- the check ------------------------------------------------------------------------------
 
 
-class _Subject(msgspec.Struct, kw_only=True):
-    """One item, resolved: the number, the fields the rules read, the list it is in."""
-
-    e164: str | None
-    valid: bool
-    fields: dict[str, Any]
-    list_public_id: str | None
-
-
-def _subject(
-    database: Database, settings: Settings, scope: TenantScope, index: int, item: ContactabilityItem
-) -> _Subject:
+def _number_subject(
+    settings: Settings, index: int, item: ContactabilityItem
+) -> judge.Subject | None:
+    """The subject of an item given by number; None for an item naming a contact."""
     where = f"items[{index}]"
     if item.contactId is not None:
         if item.contactListId is None or item.phoneNumber is not None:
@@ -249,17 +228,7 @@ def _subject(
                 f"{where}: a contact is named by contactListId and contactId (no phoneNumber)",
                 field=f"{where}.contactListId",
             )
-        try:
-            contact = _contact(database, scope, item.contactListId, item.contactId)
-        except NotFoundError as error:
-            raise NotFoundError(f"{where}: {error.message}", field=f"{where}.contactId") from None
-        phone = contact["_phone"]
-        return _Subject(
-            e164=phone["e164"],
-            valid=bool(phone["valid"]),
-            fields={k: v for k, v in contact.items() if k != "_phone"},
-            list_public_id=item.contactListId,
-        )
+        return None
     if item.phoneNumber is None or not item.phoneNumber.strip():
         raise ValidationError(
             f"{where} must have phoneNumber, or contactListId and contactId",
@@ -277,105 +246,58 @@ def _subject(
     phone = phones.normalise(item.phoneNumber.strip(), default_region=settings.default_region)
     if item.contactListId is not None:
         lists.list_key(item.contactListId)
-    return _Subject(
-        e164=phone.e164, valid=phone.valid, fields=fields, list_public_id=item.contactListId
+    return judge.Subject(
+        e164=phone.e164,
+        valid=phone.valid,
+        region=phone.region,
+        line_type=phone.lineType,
+        fields=fields,
+        list_public_id=item.contactListId,
     )
 
 
-def _dnc_matches(
-    database: Database,
-    settings: Settings,
-    scope: TenantScope,
-    subjects: list[_Subject],
-    at: dt.datetime,
-) -> list[list[DncMatch]]:
-    """Every DNC entry matching each subject's number at ``at``: one check per contact list."""
-    by_list: dict[str | None, list[int]] = defaultdict(list)
-    for index, subject in enumerate(subjects):
-        if subject.e164 is not None:
-            by_list[subject.list_public_id].append(index)
-    found: list[list[DncMatch]] = [[] for _ in subjects]
-    for list_public_id, indexes in by_list.items():
-        checked = dnc_check.check(
-            database,
-            settings,
-            scope=scope,
-            phone_numbers=[subjects[i].e164 or "" for i in indexes],
-            contact_list_public_id=list_public_id,
-            at=iso(at),
-        )
-        for index, result in zip(indexes, checked.results, strict=True):
-            found[index] = [
-                DncMatch(
-                    dnc_list_id=match.dncListId,
-                    entry_id=match.entryId,
-                    scope=match.scope,
-                    value=match.value,
-                    reason=match.reason,
-                    source=match.source,
-                    expires_at=None
-                    if match.expiresAt is None
-                    else dt.datetime.fromisoformat(match.expiresAt),
-                )
-                for match in result.matches
-            ]
-    return found
-
-
-def _decide(
-    database: Database,
-    settings: Settings,
-    scope: TenantScope,
-    subjects: list[_Subject],
-    at: dt.datetime,
-) -> list[Decision]:
-    """The decision for each subject at ``at``: its list's policy, its attempts and DNC
-    matches read for the whole batch at once."""
-    with database.read() as conn:
-        list_keys = {
-            s.list_public_id: lists.list_key(s.list_public_id) for s in subjects if s.list_public_id
-        }
-        stored = store.policies(conn, scope, list_ids=[store.STREAM_POLICY, *list_keys.values()])
-        stream = _stored_policy(stored.get(store.STREAM_POLICY))
-        effective = {
-            public: merge_policy(stream, _stored_override(stored.get(key)))
-            for public, key in list_keys.items()
-        }
-        longest = max(
-            [_JURISDICTION_CAP]
-            + [
-                dt.timedelta(hours=cap.within_hours)
-                for policy in [stream, *effective.values()]
-                for cap in policy.attempt_caps
-            ]
-        )
-        tried = store.attempt_times(
-            conn,
-            scope,
-            e164s=[s.e164 for s in subjects if s.e164],
-            since=iso(at - longest - _LOOK_AHEAD),
-            until=iso(at + _LOOK_AHEAD),
-        )
-    matches = _dnc_matches(database, settings, scope, subjects, at)
-    decisions = []
-    for subject, dnc_matches in zip(subjects, matches, strict=True):
-        found = zones.contact_zones(e164=subject.e164, fields=subject.fields)
-        decisions.append(
-            rules.evaluate(
-                at=at,
-                policy=effective[subject.list_public_id] if subject.list_public_id else stream,
-                e164=subject.e164,
-                valid=subject.valid,
-                zones=found.zones,
-                zone_source=found.source,
-                jurisdictions=jurisdictions.contact_jurisdictions(
-                    e164=subject.e164, fields=subject.fields
-                ),
-                attempts=[dt.datetime.fromisoformat(t) for t in tried.get(subject.e164 or "", [])],
-                dnc_matches=dnc_matches,
+def _contact_subjects(
+    database: Database, scope: TenantScope, items: list[ContactabilityItem]
+) -> dict[int, judge.Subject]:
+    """The subjects of the items that name a contact, by index: each list's contacts read in
+    one query (404 naming the first item whose contact is not there)."""
+    wanted: dict[str, list[int]] = defaultdict(list)
+    for index, item in enumerate(items):
+        if item.contactId is not None and item.contactListId is not None:
+            wanted[item.contactListId].append(index)
+    subjects: dict[int, judge.Subject] = {}
+    for list_public_id, indexes in wanted.items():
+        try:
+            found = contacts.with_phones(
+                database,
+                scope=scope,
+                list_public_id=list_public_id,
+                contact_public_ids=[items[i].contactId or "" for i in indexes],
             )
-        )
-    return decisions
+        except NotFoundError as error:
+            where = f"items[{indexes[0]}]"
+            raise NotFoundError(
+                f"{where}: {error.message}", field=f"{where}.contactListId"
+            ) from None
+        for index in indexes:
+            row = found.get(items[index].contactId or "")
+            if row is None:
+                where = f"items[{index}]"
+                missing = contacts.contact_not_found(items[index].contactId or "")
+                raise NotFoundError(f"{where}: {missing.message}", field=f"{where}.contactId")
+            subjects[index] = _row_subject(row, list_public_id)
+    return subjects
+
+
+def _row_subject(row: PhoneRow, list_public_id: str) -> judge.Subject:
+    return judge.Subject(
+        e164=row.e164,
+        valid=row.valid,
+        region=row.region,
+        line_type=row.line_type,
+        fields=judge.place_fields(row.doc),
+        list_public_id=list_public_id,
+    )
 
 
 def check(
@@ -389,19 +311,24 @@ def check(
     """The JSON of ``data``: for each item whether it may be called at ``at``, every reason it
     may not, its zones and jurisdictions, and when the window closes or the block ends."""
     at = at_instant(at_text)
-    subjects = [_subject(database, settings, scope, i, item) for i, item in enumerate(items)]
-    decisions = _decide(database, settings, scope, subjects, at)
+    by_number = [_number_subject(settings, i, item) for i, item in enumerate(items)]
+    by_contact = _contact_subjects(database, scope, items)
+    subjects = [
+        subject if subject is not None else by_contact[index]
+        for index, subject in enumerate(by_number)
+    ]
+    judged = judge.Judge(database, scope, at).decide(subjects)
     results = [
-        b'{"index":%d,"e164":%s,' % (index, _encode(subject.e164)) + _encode(decision)[1:]
-        for index, (subject, decision) in enumerate(zip(subjects, decisions, strict=True))
+        b'{"index":%d,"e164":%s,' % (index, _encode(subject.e164)) + found.json[1:]
+        for index, (subject, found) in enumerate(zip(subjects, judged, strict=True))
     ]
     return b'{"results":[' + b",".join(results) + b"]}"
 
 
 # ---- the contacts callable now --------------------------------------------------------------
 
-_CALLABLE_BATCH = 500  # contacts judged together (one DNC and attempts read each)
 _CALLABLE_SCAN = 10_000  # the most contacts one page reads
+_CALLABLE_BATCH = 2_000  # the most contacts judged together (one DNC and attempts read each)
 
 
 class _CallableState(msgspec.Struct, array_like=True):
@@ -442,51 +369,53 @@ def callable_page(
     """The JSON of ``data``: the list's contacts callable at ``at``, in list order, each with
     ``_contactability`` (``windowClosesAt``, ``timeZones``), and the cursor of the next page.
     A page reads at most ``_CALLABLE_SCAN`` contacts from its cursor, so a list where few are
-    callable gives short pages that still carry a cursor (null at the end of the list)."""
+    callable gives short pages that still carry a cursor (null at the end of the list).
+
+    The first batch read is a little more than ``limit`` (most contacts of a list are usually
+    callable); each further batch is twice the one before."""
     if not 1 <= limit <= MAX_ITEMS:
         raise ValidationError(f"limit must be from 1 to {MAX_ITEMS}", field="limit")
     at = at_instant(at_text)
     list_id = lists.list_key(list_public_id)
     after = _callable_start(cursor, list_id)
+    judging = judge.Judge(database, scope, at)
     found: list[bytes] = []
     read = 0
+    batch_size = limit + limit // 4 + 8
     while read < _CALLABLE_SCAN:
-        batch = contacts.after(
+        batch = contacts.with_phones_after(
             database,
             scope=scope,
             list_public_id=list_public_id,
             after_seq=after,
-            count=min(_CALLABLE_BATCH, _CALLABLE_SCAN - read),
+            count=min(batch_size, _CALLABLE_SCAN - read),
         )
         if not batch:
             return _callable_json(found, None)
-        docs = [msgspec.json.decode(doc) for _seq, doc in batch]
-        subjects = [
-            _Subject(
-                e164=doc["_phone"]["e164"],
-                valid=bool(doc["_phone"]["valid"]),
-                fields={k: v for k, v in doc.items() if k != "_phone"},
-                list_public_id=list_public_id,
-            )
-            for doc in docs
-        ]
-        decisions = _decide(database, settings, scope, subjects, at)
-        for (seq, doc), decision in zip(batch, decisions, strict=True):
-            after = seq
-            if not decision.callable:
+        judged = judging.decide([_row_subject(row, list_public_id) for row in batch])
+        for row, verdict in zip(batch, judged, strict=True):
+            after = row.seq
+            if not verdict.decision.callable:
                 continue
             about = _encode(
                 {
-                    "windowClosesAt": decision.window_closes_at,
-                    "timeZones": decision.time_zones,
+                    "windowClosesAt": verdict.decision.window_closes_at,
+                    "timeZones": verdict.decision.time_zones,
                 }
             )
-            found.append(doc[:-1] + b',"_contactability":' + about + b"}")
+            found.append(row.doc[:-1] + b',"_contactability":' + about + b"}")
             if len(found) == limit:
-                return _callable_json(found, _callable_cursor(list_id, seq))
+                return _callable_json(found, _callable_cursor(list_id, row.seq))
         read += len(batch)
+        batch_size = min(batch_size * 2, _CALLABLE_BATCH)
     return _callable_json(found, _callable_cursor(list_id, after))
 
 
 def _callable_json(found: list[bytes], next_cursor: str | None) -> bytes:
     return b'{"contacts":[' + b",".join(found) + b'],"nextCursor":' + _encode(next_cursor) + b"}"
+
+
+def wipe_tenant(conn: Connection, scope: TenantScope) -> dict[str, int]:
+    """Inside a write transaction: remove the tenant's calling policies and call attempts (a
+    tenant reset, ``standin/reset.py``); rows removed by kind."""
+    return store.wipe_tenant(conn, scope)

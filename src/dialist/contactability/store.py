@@ -13,6 +13,7 @@ from sqlalchemy.engine import Connection
 from dialist.auth.models import TenantScope
 from dialist.db import keys
 from dialist.db.schema import calling_policies, contact_attempts
+from dialist.db.values import one_of
 
 STREAM_POLICY = 0  # the ``list_id`` of the stream's own policy row
 
@@ -93,18 +94,32 @@ def attempts_of_contact(
 def attempt_times(
     conn: Connection, scope: TenantScope, *, e164s: Sequence[str], since: str, until: str
 ) -> dict[str, list[str]]:
-    """When each of these numbers was attempted in the stream, ``(since, until]``."""
+    """When each of these numbers was attempted in the stream, ``(since, until]`` (one query,
+    the numbers in one bound parameter)."""
     found: dict[str, list[str]] = {}
     wanted = sorted(set(e164s))
-    for start in range(0, len(wanted), 500):
-        rows = conn.execute(
-            sa.select(contact_attempts.c.e164, contact_attempts.c.at).where(
-                contact_attempts.c.tenant_id == scope.tenant_id,
-                contact_attempts.c.e164.in_(wanted[start : start + 500]),
-                contact_attempts.c.at > since,
-                contact_attempts.c.at <= until,
-            )
+    if not wanted:
+        return found
+    rows = conn.execute(
+        sa.select(contact_attempts.c.e164, contact_attempts.c.at).where(
+            contact_attempts.c.tenant_id == scope.tenant_id,
+            one_of(conn, contact_attempts.c.e164, wanted, name="numbers"),
+            contact_attempts.c.at > since,
+            contact_attempts.c.at <= until,
         )
-        for e164, at in rows:
-            found.setdefault(e164, []).append(at)
+    )
+    for e164, at in rows:
+        found.setdefault(e164, []).append(at)
     return found
+
+
+def wipe_tenant(conn: Connection, scope: TenantScope) -> dict[str, int]:
+    """Remove the tenant's calling policies and call attempts: the contactability share of a
+    tenant reset. Answers the rows removed, by kind."""
+    policies_removed = conn.execute(
+        sa.delete(calling_policies).where(calling_policies.c.tenant_id == scope.tenant_id)
+    ).rowcount
+    attempts_removed = conn.execute(
+        sa.delete(contact_attempts).where(contact_attempts.c.tenant_id == scope.tenant_id)
+    ).rowcount
+    return {"callingPolicies": policies_removed, "callAttempts": attempts_removed}

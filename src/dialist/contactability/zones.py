@@ -7,8 +7,9 @@ records (each US ZIP with its ``timezone`` and ``state``) and phonenumbers' pref
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Mapping, Sequence
+from functools import cache, lru_cache
+from typing import Any, NamedTuple
 
 import msgspec
 import phonenumbers
@@ -35,6 +36,12 @@ _NOT_GEOGRAPHIC = frozenset(
 )
 
 
+@lru_cache(maxsize=4_096)
+def _known_zone(name: str) -> bool:
+    """Whether ``name`` is an IANA zone this machine knows (contacts name few, over and over)."""
+    return is_time_zone(name)
+
+
 class ContactZones(msgspec.Struct, frozen=True, kw_only=True):
     """The zones found and where they came from (none found: empty, source None)."""
 
@@ -42,8 +49,34 @@ class ContactZones(msgspec.Struct, frozen=True, kw_only=True):
     source: ZoneSource | None
 
 
-def zip_record(fields: Mapping[str, Any]) -> dict[str, Any] | None:
-    """The ``zipcodes`` record of the contact's US ZIP (first of its ZIP fields that has one)."""
+class ZipPlace(NamedTuple):
+    """What the ``zipcodes`` record of a US ZIP says: its zone and its state."""
+
+    timezone: str | None
+    state: str | None
+
+
+@cache
+def _zip_places() -> Mapping[str, ZipPlace]:
+    """Every ZIP of the ``zipcodes`` package by its five digits, read once (about 42,000;
+    ``zipcodes.matching`` scans them all on every call)."""
+    # zipcodes' wrapper is untyped; its core (``_zipcodes.pyi``) returns this type.
+    records: list[dict[str, Any]] = zipcodes.list_all()  # type: ignore[no-untyped-call]
+    places: dict[str, ZipPlace] = {}
+    for record in records:
+        zone, state = record.get("timezone"), record.get("state")
+        places.setdefault(
+            str(record["zip_code"]),
+            ZipPlace(
+                timezone=zone if isinstance(zone, str) and zone else None,
+                state=state if isinstance(state, str) and state else None,
+            ),
+        )
+    return places
+
+
+def zip_record(fields: Mapping[str, Any]) -> ZipPlace | None:
+    """The zone and state of the contact's US ZIP (first of its ZIP fields that has one)."""
     for name in ZIP_FIELDS:
         value = fields.get(name)
         if isinstance(value, int) and not isinstance(value, bool) and 0 < value <= 99999:
@@ -53,10 +86,9 @@ def zip_record(fields: Mapping[str, Any]) -> dict[str, Any] | None:
         found = _US_ZIP.match(value)
         if found is None:
             continue
-        # zipcodes' wrapper is untyped; its core (``_zipcodes.pyi``) returns this type.
-        records: list[dict[str, Any]] = zipcodes.matching(found.group(1))  # type: ignore[no-untyped-call]
-        if records:
-            return records[0]
+        place = _zip_places().get(found.group(1))
+        if place is not None:
+            return place
     return None
 
 
@@ -76,17 +108,18 @@ def number_zones(e164: str | None) -> list[str]:
     return sorted({z for z in zones if z != timezone.UNKNOWN_TIMEZONE and is_time_zone(z)})
 
 
-def contact_zones(*, e164: str | None, fields: Mapping[str, Any]) -> ContactZones:
-    """The contact's zones: ``timeZone`` field, else its US ZIP's, else its number's, else none."""
+def contact_zones(
+    *, e164: str | None, fields: Mapping[str, Any], known: Sequence[str] | None = None
+) -> ContactZones:
+    """The contact's zones: ``timeZone`` field, else its US ZIP's, else its number's, else none.
+    ``known``: the number's zones when the caller already has them (``places``)."""
     given = fields.get("timeZone")
-    if isinstance(given, str) and is_time_zone(given):
+    if isinstance(given, str) and _known_zone(given):
         return ContactZones(zones=[given], source="contact")
     record = zip_record(fields)
-    if record is not None:
-        zone = record.get("timezone")
-        if isinstance(zone, str) and is_time_zone(zone):
-            return ContactZones(zones=[zone], source="postalCode")
-    zones = number_zones(e164)
+    if record is not None and record.timezone is not None and _known_zone(record.timezone):
+        return ContactZones(zones=[record.timezone], source="postalCode")
+    zones = number_zones(e164) if known is None else list(known)
     if zones:
         return ContactZones(zones=zones, source="phoneNumber")
     return ContactZones(zones=[], source=None)

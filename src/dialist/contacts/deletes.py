@@ -89,3 +89,19 @@ def delete_imported(
     deleted = store.delete_added_by(conn, scope, list_id=contact_list.id, job_id=job_id)
     _record(conn, scope, contact_list, deleted, now=now)
     return len(deleted)
+
+
+def delete_locked(
+    conn: Connection,
+    scope: TenantScope,
+    *,
+    contact_list: ContactListRow,
+    contact_ids: list[int],
+    now: str,
+) -> set[int]:
+    """Inside the write transaction that locked the list (``contact_list`` as read under the
+    lock): remove these contacts, logged as deletes with the list's count and block counts
+    kept; the keys that were in the list."""
+    deleted = store.delete_many(conn, scope, list_id=contact_list.id, contact_ids=contact_ids)
+    _record(conn, scope, contact_list, deleted, now=now)
+    return set(deleted)

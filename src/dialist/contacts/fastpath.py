@@ -28,16 +28,28 @@ from dialist.contacts import service
 from dialist.contacts.models import DEFAULT_LIMIT
 from dialist.envelope import failure_bytes
 from dialist.errors import DialistError, ValidationError
+from dialist.ops.middleware import SCOPE_TENANT
 
 _PATH = re.compile(
     r"^/(?:campaign/api/v2|agentassist/api/v1)/public/([^/]+)/campaign/contactList/"
     r"([^/]+)/getAllContacts$"
 )
+# The route templates of the two paths (as the Litestar route names them), by "is v2".
+_TEMPLATES = {
+    flag: prefix + "/{contactListId}/getAllContacts"
+    for flag, prefix in (
+        (True, "/campaign/api/v2/public/{streamId}/campaign/contactList"),
+        (False, "/agentassist/api/v1/public/{streamId}/campaign/contactList"),
+    )
+}
 _PAGING = ("skip", "limit")
 _KNOWN = frozenset({"skip", "limit", "include", "accountId"})
 _CREDENTIAL_HEADERS = {b"auth": "auth", b"authorization": "authorization", b"iid": "iid"}
 _CREDENTIAL_HEADERS[b"accountid"] = "accountId"
 _INTEGER = re.compile(r"-?[0-9]+")
+_JSON = [(b"content-type", b"application/json")]
+# (status, body, headers but content-length)
+_Answer = tuple[int, bytes, list[tuple[bytes, bytes]]]
 
 
 def _credentials(
@@ -86,6 +98,7 @@ def answer(ctx: web.AppContext, scope: dict[str, Any], stream_id: str, list_id: 
     tenant = ctx.authenticator.authenticate(
         _credentials(scope["headers"], values, stream_id), scope=SCOPE_CAMPAIGN_MANAGEMENT
     )
+    scope[SCOPE_TENANT] = tenant  # for the request log
     for name in _PAGING:
         if not all(_INTEGER.fullmatch(value) for value in values.get(name, [])):
             raise ValidationError(f"{name} must be an integer", field=name)
@@ -101,12 +114,15 @@ def answer(ctx: web.AppContext, scope: dict[str, Any], stream_id: str, list_id: 
 
 def answer_or_error(
     ctx: web.AppContext, scope: dict[str, Any], stream_id: str, list_id: str
-) -> tuple[int, bytes]:
-    """``(status, body)``: the page, or the failure envelope of the error."""
+) -> _Answer:
+    """``(status, body, headers)``: the page, or the failure envelope of the error and the
+    headers it carries (``Retry-After`` of a 429)."""
     try:
-        return 200, answer(ctx, scope, stream_id, list_id)
+        return 200, answer(ctx, scope, stream_id, list_id), _JSON
     except DialistError as error:
-        return error.status_code, failure_bytes(error)
+        extra: dict[str, str] = getattr(error, "headers", {})
+        headers = _JSON + [(k.encode("latin-1"), v.encode("latin-1")) for k, v in extra.items()]
+        return error.status_code, failure_bytes(error), headers
 
 
 class _PageReader:
@@ -130,11 +146,9 @@ class _PageReader:
         # the queue (their pages overlap their round trips to the database).
         self._most = 256 if threads == 1 else 4
 
-    async def answer(
-        self, scope: dict[str, Any], stream_id: str, list_id: str
-    ) -> tuple[int, bytes]:
+    async def answer(self, scope: dict[str, Any], stream_id: str, list_id: str) -> _Answer:
         loop = asyncio.get_running_loop()
-        future: asyncio.Future[tuple[int, bytes]] = loop.create_future()
+        future: asyncio.Future[_Answer] = loop.create_future()
         self._start()
         self._queue.put((loop, future, scope, stream_id, list_id))
         return await future
@@ -165,7 +179,6 @@ class _PageReader:
                 loop.call_soon_threadsafe(_settle, results)
 
 
-_Answer = tuple[int, bytes]
 _Asked = tuple[asyncio.AbstractEventLoop, "asyncio.Future[_Answer]", dict[str, Any], str, str]
 _Done = tuple["asyncio.Future[_Answer]", _Answer | None, BaseException | None]
 
@@ -197,14 +210,13 @@ class GetAllContactsFastPath:
         if raw["type"] == "http" and raw["method"] == "GET":
             match = _PATH.match(raw["path"])
             if match is not None:
-                status, body = await self.reader.answer(raw, match.group(1), match.group(2))
+                raw["path_template"] = _TEMPLATES[raw["path"][1] == "c"]  # metrics, log
+                found = await self.reader.answer(raw, match.group(1), match.group(2))
+                status, body, headers = found
                 start: HTTPResponseStartEvent = {
                     "type": "http.response.start",
                     "status": status,
-                    "headers": [
-                        (b"content-type", b"application/json"),
-                        (b"content-length", str(len(body)).encode()),
-                    ],
+                    "headers": [*headers, (b"content-length", str(len(body)).encode())],
                 }
                 await send(start)
                 await send({"type": "http.response.body", "body": body, "more_body": False})

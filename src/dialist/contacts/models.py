@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal, NamedTuple
+from typing import Annotated, Any, Literal, NamedTuple
 
 import msgspec
 
@@ -44,9 +44,9 @@ DEFAULT_DNC_CHECK: DncCheck = "flag"
 
 
 # A number's stored columns, in INSERT_COLUMNS order: raw, e164, valid, invalid reason, line
-# type, region, time zone, its source, whether the zone was ambiguous.
+# type, region, time zone, its source, whether the zone was ambiguous, what was assumed.
 _Text = str | None
-PhoneColumns = tuple[str, _Text, bool, _Text, _Text, _Text, _Text, _Text, bool]
+PhoneColumns = tuple[str, _Text, bool, _Text, _Text, _Text, _Text, _Text, bool, _Text]
 
 
 class PreparedContact(msgspec.Struct, array_like=True, frozen=True, gc=False):
@@ -82,23 +82,67 @@ class Placement(NamedTuple):
 # ---- requests -------------------------------------------------------------------------------
 
 
+_CONTROL = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f"
+_INT64 = {"type": "integer", "minimum": -(2**63) + 1, "maximum": 2**63 - 1}
+# One submitted contact, as ``validation.item_problem`` checks it (the OpenAPI document's
+# words for that rule; the service answers each bad item by its index).
+CONTACT_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["phoneNumber"],
+    "maxProperties": MAX_COLUMNS,
+    "propertyNames": {"minLength": 1, "maxLength": MAX_KEY_LENGTH, "pattern": f"^[^{_CONTROL}]*$"},
+    "properties": {
+        "phoneNumber": {
+            "description": "Any format; an invalid number is stored flagged (see `_phone`)",
+            "anyOf": [
+                {"type": "string", "maxLength": MAX_VALUE_LENGTH, "pattern": r"^[^\x00]*\S"},
+                {"type": "integer", "minimum": 1, "maximum": 2**63 - 1},
+            ],
+        }
+    },
+    "additionalProperties": {
+        "anyOf": [
+            {"type": "string", "maxLength": MAX_VALUE_LENGTH, "pattern": r"^[^\x00]*$"},
+            _INT64,
+            {"type": "number", "not": {"type": "integer"}},
+            {"type": "boolean"},
+            {"type": "null"},
+        ]
+    },
+}
+
+
+# A PATCH: fields to set (null removes one; ``phoneNumber`` cannot be removed).
+CONTACT_CHANGES_SCHEMA: dict[str, Any] = {
+    key: value for key, value in CONTACT_SCHEMA.items() if key != "required"
+}
+
+
+def contacts_schema(field: str) -> dict[str, Any]:
+    """The body schema's ``properties`` entry of an array of contacts named ``field``."""
+    return {field: {"type": "array", "minItems": 1, "items": CONTACT_SCHEMA}}
+
+
+Contacts = Annotated[list[dict[str, Any]], msgspec.Meta(min_length=1)]
+
+
 class KoreAddContactsRequest(msgspec.Struct, kw_only=True):
     """Kore's addContacts body: a list NAME and the contacts."""
 
-    contact_list_name: str | None = None
-    data: list[dict[str, Any]] | None = None
+    contact_list_name: Annotated[str, msgspec.Meta(min_length=1)]
+    data: Contacts
 
 
 class AddContactsRequest(msgspec.Struct, kw_only=True):
     """dialist addition: add up to 10,000 contacts to a list by its id."""
 
-    contacts: list[dict[str, Any]]
+    contacts: Contacts
 
 
 class DeleteContactsRequest(msgspec.Struct, kw_only=True):
     """dialist addition: delete contacts of a list by their ``cc-…`` ids."""
 
-    ids: list[str]
+    ids: Annotated[list[str], msgspec.Meta(min_length=1)]
 
 
 # ---- responses ------------------------------------------------------------------------------
@@ -136,7 +180,9 @@ class AddedItem(msgspec.Struct, omit_defaults=True):
     ``phone`` (everything derived from the number) only with ``include=phone``; ``code``
     (``DNC``) only on an item ``dncCheck=skip`` left out, ``dnc`` only on an item added while
     its number is on a DNC list that applies (``dncCheck=flag``), so an answer for numbers on
-    no list is the same as without the check.
+    no list is the same as without the check. ``message`` only when the number is not valid
+    (stored flagged): why, and for a number written without "+" the region it was read in and
+    how to use another; Kore's fields are unchanged.
     """
 
     index: int
@@ -148,6 +194,7 @@ class AddedItem(msgspec.Struct, omit_defaults=True):
     phone: PhoneDetails | None = None
     code: str | None = None
     dnc: bool = False
+    message: str | None = None
 
 
 class AddContactsResult(msgspec.Struct):
@@ -247,3 +294,16 @@ class QueryPage(msgspec.Struct):
 
     contacts: list[ContactWithVersion]
     nextCursor: str | None  # noqa: N815
+
+
+class PhoneRow(NamedTuple):
+    """A contact as GET renders it, with the number's stored facts beside it (what the
+    contactability rules read)."""
+
+    seq: int
+    id: int
+    doc: bytes
+    e164: str | None
+    valid: bool
+    region: str | None
+    line_type: str | None

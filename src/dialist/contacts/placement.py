@@ -66,6 +66,7 @@ def phone_columns(phone: PhoneDetails) -> tuple[Any, ...]:
         phone.timeZone,
         phone.timeZoneSource,
         phone.timeZoneAmbiguous,
+        phone.assumed,
     )
 
 

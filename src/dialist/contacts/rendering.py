@@ -15,6 +15,8 @@ _PHONE_MEMBERS = (
     ("timeZoneSource", "time_zone_source", "text"),
     ("timeZoneAmbiguous", "time_zone_ambiguous", "bool"),
 )
+# Members written only when their column is not NULL (as ``PhoneDetails`` omits them).
+_PHONE_OPTIONAL_MEMBERS = (("assumed", "phone_assumed"),)
 
 
 def _phone_json(dialect: str) -> str:
@@ -31,6 +33,9 @@ def _phone_json(dialect: str) -> str:
         else:
             value = f"coalesce(to_json({column})::text, 'null')"
         parts.append(f"'{head}' || {value}")
+    for member, column in _PHONE_OPTIONAL_MEMBERS:
+        value = f"json_quote({column})" if dialect == "sqlite" else f"to_json({column})::text"
+        parts.append(f"CASE WHEN {column} IS NULL THEN '' ELSE ',\"{member}\":' || {value} END")
     if dialect == "sqlite":
         extra = "CASE WHEN phone_extra IS NULL THEN '' ELSE ',\"additionalPhones\":' || "
         extra += "CAST(phone_extra AS TEXT) END"

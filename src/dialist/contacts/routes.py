@@ -9,13 +9,15 @@ import anyio
 import msgspec
 from litestar import Request, delete, get, patch, post, put
 from litestar.openapi import ResponseSpec
-from litestar.params import Parameter
+from litestar.params import Body, Parameter
 from litestar.response.base import ASGIResponse
 
 from dialist import web
 from dialist.auth.models import TenantScope
 from dialist.contacts import changes, fastpath, query, service
 from dialist.contacts.models import (
+    CONTACT_CHANGES_SCHEMA,
+    CONTACT_SCHEMA,
     DEFAULT_LIMIT,
     QUERY_DEFAULT_LIMIT,
     AddContactsRequest,
@@ -29,6 +31,7 @@ from dialist.contacts.models import (
     KoreAddContactsRequest,
     LatestCursor,
     QueryPage,
+    contacts_schema,
 )
 from dialist.contacts.models import (
     MAX_LIMIT as MAX_QUERY_LIMIT,
@@ -65,18 +68,23 @@ async def get_all_contacts(
     request: R,
     skip: Annotated[int, Parameter(ge=0)] = 0,
     limit: Annotated[int, Parameter(ge=1)] = DEFAULT_LIMIT,
-    include: Annotated[str | None, Parameter(description="`phone` adds `_phone`")] = None,
+    include: Annotated[
+        Literal["phone"] | None, Parameter(description="`phone` adds `_phone`")
+    ] = None,
 ) -> ASGIResponse:
     """Documents the path: every GET of it is answered by ``fastpath`` before routing; a
     request that reaches this handler anyway is answered the same way."""
-    status, body = await anyio.to_thread.run_sync(
-        fastpath.answer_or_error,
+    body = await anyio.to_thread.run_sync(
+        fastpath.answer,
         web.context(request),
         cast(dict[str, Any], request.scope),
         request.path_params["streamId"],
         request.path_params["contactListId"],
     )
-    return web.json_response(body, status)
+    return web.json_response(body)
+
+
+_LIST_NAME = {"contact_list_name": {"type": "string", "minLength": 1}}
 
 
 @post(
@@ -91,7 +99,12 @@ async def get_all_contacts(
     responses=web.ERROR_RESPONSES,
 )
 def add_contacts(
-    ctx: web.AppContext, tenant: TenantScope, data: KoreAddContactsRequest
+    ctx: web.AppContext,
+    tenant: TenantScope,
+    data: Annotated[
+        KoreAddContactsRequest,
+        Body(schema_extra={"properties": {**_LIST_NAME, **contacts_schema("data")}}),
+    ],
 ) -> MessageOnly:
     service.add_by_list_name(
         ctx.database,
@@ -117,10 +130,14 @@ def add_contacts_by_id(
     request: R,
     ctx: web.AppContext,
     tenant: TenantScope,
-    data: AddContactsRequest,
-    include: Annotated[str | None, Parameter(description="`phone` adds `phone` per item")] = None,
+    data: Annotated[
+        AddContactsRequest, Body(schema_extra={"properties": contacts_schema("contacts")})
+    ],
+    include: Annotated[
+        Literal["phone"] | None, Parameter(description="`phone` adds `phone` per item")
+    ] = None,
     dncCheck: Annotated[  # noqa: N803 - the documented name
-        str | None,
+        Literal["off", "flag", "skip"] | None,
         Parameter(
             description="`flag` (default): an item added whose number is on a DNC list that "
             "applies (the account's, the stream's, this list's) has `dnc: true`; `skip`: such "
@@ -237,7 +254,10 @@ _WRITE_RESPONSES = {
     responses=_WRITE_RESPONSES,
 )
 async def replace_contact(
-    request: R, ctx: web.AppContext, tenant: TenantScope, data: dict[str, Any]
+    request: R,
+    ctx: web.AppContext,
+    tenant: TenantScope,
+    data: Annotated[dict[str, Any], Body(schema_extra=CONTACT_SCHEMA)],
 ) -> ASGIResponse:
     return await web.in_thread(_write, request, ctx, tenant, data, True)
 
@@ -251,7 +271,10 @@ async def replace_contact(
     responses=_WRITE_RESPONSES,
 )
 async def merge_contact(
-    request: R, ctx: web.AppContext, tenant: TenantScope, data: dict[str, Any]
+    request: R,
+    ctx: web.AppContext,
+    tenant: TenantScope,
+    data: Annotated[dict[str, Any], Body(schema_extra=CONTACT_CHANGES_SCHEMA)],
 ) -> ASGIResponse:
     return await web.in_thread(_write, request, ctx, tenant, data, False)
 
@@ -315,7 +338,8 @@ def contact_query(request: R) -> ContactQuery:
     )
 
 
-_TEXT = Annotated[str | None, Parameter(required=False)]
+_TEXT = Annotated[str | None, Parameter(required=False, min_length=1)]
+_INSTANT = Annotated[str | None, Parameter(required=False, schema_extra={"format": "date-time"})]
 
 
 @get(
@@ -341,16 +365,17 @@ async def query_contacts(
     phoneValid: Annotated[Literal["true", "false"] | None, Parameter(required=False)] = None,  # noqa: N803
     region: _TEXT = None,
     timeZone: _TEXT = None,  # noqa: N803
-    createdAfter: _TEXT = None,  # noqa: N803
-    createdBefore: _TEXT = None,  # noqa: N803
-    updatedAfter: _TEXT = None,  # noqa: N803
-    updatedBefore: _TEXT = None,  # noqa: N803
+    createdAfter: _INSTANT = None,  # noqa: N803
+    createdBefore: _INSTANT = None,  # noqa: N803
+    updatedAfter: _INSTANT = None,  # noqa: N803
+    updatedBefore: _INSTANT = None,  # noqa: N803
     sort: Annotated[
         str | None,
         Parameter(
             required=False,
             description="createdAt (default), -createdAt, updatedAt, -updatedAt; "
             "field.<name> is 400 UNSUPPORTED_QUERY",
+            schema_extra={"enum": ["createdAt", "-createdAt", "updatedAt", "-updatedAt"]},
         ),
     ] = None,
     limit: Annotated[int | None, Parameter(required=False, ge=1, le=1000)] = None,

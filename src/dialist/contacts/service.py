@@ -24,6 +24,7 @@ from dialist.contacts.models import (
     AddedItem,
     DncCheck,
     NewContact,
+    PhoneRow,
 )
 from dialist.contacts.placement import (
     CONTACT_PREFIX,
@@ -36,7 +37,7 @@ from dialist.contacts.placement import (
     unique_key_of,
 )
 from dialist.db.engine import Database
-from dialist.dnc import check as dnc_check
+from dialist.dnc import service as dnc
 from dialist.errors import NotFoundError, ValidationError
 from dialist.lists import service as lists
 from dialist.lists.models import SOURCE_PASSIVE_API, ContactListRow
@@ -48,7 +49,9 @@ __all__ = [
     "dedupe_key",
     "delete_contacts",
     "delete_imported",
+    "delete_locked",
     "list_policy",
+    "numbers_after",
     "place",
     "prepare_one",
     "public_id",
@@ -58,6 +61,8 @@ __all__ = [
 
 delete_contacts = deletes.delete_contacts
 delete_imported = deletes.delete_imported
+delete_locked = deletes.delete_locked
+numbers_after = store.numbers_after
 _SKIP_CEILING = 2**40
 # One batch add at a time per process: the work is CPU-bound and a process runs Python on one
 # core, so two batches in one process only slow each other down and stretch the time the one
@@ -139,6 +144,7 @@ def _add(
                 phoneInvalidReason=contact.phone.invalidReason,
                 phone=contact.phone,
                 code=code,
+                message=contact_validation.invalid_phone_message(contact.phone, settings),
             )
         )
     return contact_list, results
@@ -150,7 +156,7 @@ def _on_dnc(
     """The positions of the contacts whose number is on a DNC list that applies to the list:
     one lookup for the batch, before (and outside) the write transaction."""
     with database.read() as conn:
-        blocked = dnc_check.listed(
+        blocked = dnc.listed(
             conn, scope, contact_list_id=list_id, numbers=[c.phone.e164 for c in contacts]
         )
     if not blocked:
@@ -283,15 +289,35 @@ def get_contact(
     return found
 
 
-def after(
+def with_phones_after(
     database: Database, *, scope: TenantScope, list_public_id: str, after_seq: int, count: int
-) -> list[tuple[int, bytes]]:
-    """``(seq, the contact as GET renders it)`` of up to ``count`` contacts of the list after
-    sequence number ``after_seq`` (-1: from the start), in list order (404 for the list)."""
+) -> list[PhoneRow]:
+    """Up to ``count`` contacts of the list after sequence number ``after_seq`` (-1: from the
+    start), in list order, as GET renders them and with their numbers' facts (404 for the
+    list)."""
     list_id = lists.list_key(list_public_id)
     with database.read() as conn:
         lists.contact_count(conn, scope, list_id=list_id)
-        return store.rendered_after(conn, scope, list_id=list_id, after_seq=after_seq, count=count)
+        return store.phone_rows_after(
+            conn, scope, list_id=list_id, after_seq=after_seq, count=count
+        )
+
+
+def with_phones(
+    database: Database, *, scope: TenantScope, list_public_id: str, contact_public_ids: list[str]
+) -> dict[str, PhoneRow]:
+    """These contacts of the list by public id, as GET renders them and with their numbers'
+    facts; an id that is not a contact of the list is left out (404 for the list)."""
+    list_id = lists.list_key(list_public_id)
+    keys = {
+        key: public
+        for public in contact_public_ids
+        if (key := publicids.decode(CONTACT_PREFIX, public)) is not None
+    }
+    with database.read() as conn:
+        lists.contact_count(conn, scope, list_id=list_id)
+        rows = store.phone_rows_of(conn, scope, list_id=list_id, contact_ids=list(keys))
+    return {keys[row.id]: row for row in rows}
 
 
 def write_contact(

@@ -17,7 +17,7 @@ from sqlalchemy.engine import Connection
 
 from dialist.auth.models import TenantScope
 from dialist.contacts import blocks
-from dialist.contacts.models import ContactQuery
+from dialist.contacts.models import ContactQuery, PhoneRow
 from dialist.contacts.rendering import FULL
 from dialist.db import keys
 from dialist.db.schema import (
@@ -110,6 +110,7 @@ PHONE_COLUMNS = (
     "time_zone",
     "time_zone_source",
     "time_zone_ambiguous",
+    "phone_assumed",
 )
 INSERT_COLUMNS = (
     "id",
@@ -235,19 +236,66 @@ def update(
     )
 
 
-def rendered_after(
-    conn: Connection, scope: TenantScope, *, list_id: int, after_seq: int, count: int
-) -> list[tuple[int, bytes]]:
-    """``(seq, the contact as GET renders it)`` of up to ``count`` contacts of the list after
-    sequence number ``after_seq``, in list order."""
-    dialect = conn.dialect.name
-    p = "?" if dialect == "sqlite" else "%s"
+def _phone_rows(conn: Connection, where: str, params: tuple[Any, ...]) -> list[PhoneRow]:
+    full = FULL[conn.dialect.name].format()
     rows = conn.exec_driver_sql(
-        f"SELECT seq, {FULL[dialect].format()} FROM contacts WHERE list_id = {p} "
-        f"AND tenant_id = {p} AND seq > {p} ORDER BY seq LIMIT {p}",
+        f"SELECT seq, id, {full}, phone_e164, phone_valid, phone_region, phone_line_type "
+        f"FROM contacts WHERE {where}",
+        params,
+    )
+    return [
+        PhoneRow(int(seq), int(key), bytes(doc), e164, bool(valid), region, line_type)
+        for seq, key, doc, e164, valid, region, line_type in rows
+    ]
+
+
+def phone_rows_after(
+    conn: Connection, scope: TenantScope, *, list_id: int, after_seq: int, count: int
+) -> list[PhoneRow]:
+    """Up to ``count`` contacts of the list after sequence number ``after_seq``, in list order."""
+    p = "?" if conn.dialect.name == "sqlite" else "%s"
+    return _phone_rows(
+        conn,
+        f"list_id = {p} AND tenant_id = {p} AND seq > {p} ORDER BY seq LIMIT {p}",
         (list_id, scope.tenant_id, after_seq, count),
     )
-    return [(int(seq), bytes(doc)) for seq, doc in rows]
+
+
+def phone_rows_of(
+    conn: Connection, scope: TenantScope, *, list_id: int, contact_ids: Sequence[int]
+) -> list[PhoneRow]:
+    """These contacts of the list (those that exist), in no particular order."""
+    p = "?" if conn.dialect.name == "sqlite" else "%s"
+    found: list[PhoneRow] = []
+    wanted = sorted(set(contact_ids))
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        found += _phone_rows(
+            conn,
+            # ``+list_id``: SQLite would otherwise walk the list's index instead of the keys.
+            f"id IN ({', '.join([p] * len(chunk))}) AND +list_id = {p} AND tenant_id = {p}"
+            if conn.dialect.name == "sqlite"
+            else f"id = ANY({p}) AND list_id = {p} AND tenant_id = {p}",
+            (*chunk, list_id, scope.tenant_id)
+            if conn.dialect.name == "sqlite"
+            else (chunk, list_id, scope.tenant_id),
+        )
+    return found
+
+
+def numbers_after(
+    conn: Connection, scope: TenantScope, *, list_id: int, after_seq: int, count: int
+) -> list[tuple[int, int, str | None]]:
+    """``(key, seq, E.164 or None)`` of up to ``count`` contacts of the list after sequence
+    number ``after_seq``, in list order: the typed columns only, never the documents (a scan
+    of a whole list for its numbers, e.g. a DNC scrub)."""
+    p = "?" if conn.dialect.name == "sqlite" else "%s"
+    rows = conn.exec_driver_sql(
+        f"SELECT id, seq, phone_e164 FROM contacts WHERE list_id = {p} AND tenant_id = {p} "
+        f"AND seq > {p} ORDER BY seq LIMIT {p}",
+        (list_id, scope.tenant_id, after_seq, count),
+    )
+    return [(int(key), int(seq), e164) for key, seq, e164 in rows]
 
 
 # ---- deleting -------------------------------------------------------------------------------

@@ -22,11 +22,19 @@ from dialist.settings import Settings
 _MAX_REPORTED_ERRORS = 100
 
 
+def _integral(value: Any) -> Any:
+    """A JSON number with no fraction (``14155552671.0``) as the integer it is: JSON Schema
+    counts it as an integer, and so does the API."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**63:
+        return int(value)
+    return value
+
+
 def item_problem(item: dict[str, Any]) -> tuple[str, str] | None:
     """``(field suffix, message)`` of the first thing wrong with one contact, if any."""
     if "phoneNumber" not in item:
         return "phoneNumber", "phoneNumber is required"
-    phone = item["phoneNumber"]
+    phone = _integral(item["phoneNumber"])
     if isinstance(phone, bool) or not isinstance(phone, str | int):
         return "phoneNumber", "phoneNumber must be a string or an integer"
     if isinstance(phone, str) and not phone.strip():
@@ -58,16 +66,28 @@ def normalise(item: dict[str, Any], settings: Settings) -> PhoneDetails:
     """The number of a checked item, normalised (its ``timeZone`` given as the zone)."""
     given_zone = item.get("timeZone")
     return phones.normalise(
-        str(item["phoneNumber"]).strip(),
+        str(_integral(item["phoneNumber"])).strip(),
         default_region=settings.default_region,
         given_time_zone=given_zone if isinstance(given_zone, str) else None,
     )
 
 
+def invalid_phone_message(phone: PhoneDetails, settings: Settings) -> str | None:
+    """Why this number is not valid, for the person who sent it (None: it is valid); the
+    batch add has no region of its own, so the server's default is the one to change."""
+    if phone.valid:
+        return None
+    return phones.invalid_message(
+        phone,
+        region=settings.default_region,
+        how_to_change="ask the operator to set DIALIST_DEFAULT_REGION",
+    )
+
+
 def rejected_phone(phone: PhoneDetails, settings: Settings) -> str | None:
     """The message when the phone policy refuses this number (None: accepted)."""
-    if settings.phone_policy == "reject" and not phone.valid:
-        return f"phoneNumber {phone.raw!r} is not a valid phone number ({phone.invalidReason})"
+    if settings.phone_policy == "reject":
+        return invalid_phone_message(phone, settings)
     return None
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 
@@ -43,10 +43,39 @@ class CrmContactIn(msgspec.Struct, kw_only=True):
     cellPhone: CellPhoneIn | None = None  # noqa: N815
 
 
+# A contact to create names someone: a first or last name, or a cell phone number.
+NEW_CONTACTS_RULE: dict[str, Any] = {
+    "minItems": 1,
+    "items": {
+        "type": "object",
+        "anyOf": [
+            {
+                "required": ["firstName"],
+                "properties": {"firstName": {"type": "string", "minLength": 1}},
+            },
+            {
+                "required": ["lastName"],
+                "properties": {"lastName": {"type": "string", "minLength": 1}},
+            },
+            {
+                "required": ["cellPhone"],
+                "properties": {
+                    "cellPhone": {
+                        "type": "object",
+                        "required": ["phoneNumber"],
+                        "properties": {"phoneNumber": {"type": "string", "minLength": 1}},
+                    }
+                },
+            },
+        ],
+    },
+}
+
+
 class BulkDeleteIn(msgspec.Struct, kw_only=True):
     """Body of the bulk delete."""
 
-    ids: list[str]
+    ids: Annotated[list[str], msgspec.Meta(min_length=1)]
 
 
 class CellPhone(msgspec.Struct):

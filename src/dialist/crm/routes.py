@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from litestar import Request, delete, get, post, put
-from litestar.params import Parameter
+from litestar.params import Body, Parameter
 
 from dialist import validation, web
 from dialist.auth.models import TenantScope
 from dialist.crm import service
 from dialist.crm.models import (
     DEFAULT_LIMIT,
+    NEW_CONTACTS_RULE,
     BulkDeleteIn,
     BulkDeleteResult,
     CrmContact,
@@ -29,7 +30,9 @@ _common: dict[str, Any] = {
 
 @post(web.CRM, status_code=200, sync_to_thread=True, summary="Create contacts", **_common)
 def create_crm_contacts(
-    ctx: web.AppContext, tenant: TenantScope, data: list[dict[str, Any]]
+    ctx: web.AppContext,
+    tenant: TenantScope,
+    data: Annotated[list[dict[str, Any]], Body(schema_extra=NEW_CONTACTS_RULE)],
 ) -> list[CrmContact]:
     # Typed as plain objects so a bad item is reported with its path ("[3].firstName"), which
     # the framework's own validation loses for a top-level array; the items are CrmContactIn.

@@ -6,6 +6,8 @@ import math
 import re
 from typing import Any
 
+from sqlalchemy.engine import Connection
+
 from dialist import envelope, publicids, validation
 from dialist.auth.models import TenantScope
 from dialist.clock import now_iso
@@ -230,3 +232,9 @@ def bulk_delete(
         succeeded=lambda public: keys[public] in done,
         failure="NOT_FOUND_OR_ALREADY_DELETED",
     )
+
+
+def wipe_tenant(conn: Connection, scope: TenantScope) -> dict[str, int]:
+    """Inside a write transaction: remove every CRM contact of the tenant (a tenant reset,
+    ``standin/reset.py``); rows removed by kind."""
+    return {"crmContacts": store.wipe_tenant(conn, scope)}

@@ -91,3 +91,10 @@ def update(
         .where(crm_contacts.c.id == contact_id, crm_contacts.c.tenant_id == scope.tenant_id)
         .values(doc=doc, status=status, updated_at=at)
     )
+
+
+def wipe_tenant(conn: Connection, scope: TenantScope) -> int:
+    """Remove every CRM contact of the tenant, deleted ones included (a tenant reset)."""
+    return conn.execute(
+        sa.delete(crm_contacts).where(crm_contacts.c.tenant_id == scope.tenant_id)
+    ).rowcount

@@ -83,7 +83,10 @@ class Database:
         self.is_sqlite = self.url.startswith("sqlite")
         self.engine = self._build_engine(pool_size)
         self._local = threading.local()
-        self._raw_connections: list[sqlite3.Connection] = []
+        # (thread, its raw_read connection): a thread that ended has its connection closed when
+        # the next one is opened, so the list holds one per live thread, not one per thread
+        # ever seen (anyio's pool replaces idle threads; each connection caches 16 MiB).
+        self._raw_connections: list[tuple[threading.Thread, sqlite3.Connection]] = []
         self._raw_lock = threading.Lock()
         self._writers = _WriterQueue(self.engine.url.database) if self.is_sqlite else None
 
@@ -177,7 +180,13 @@ class Database:
                 connection.execute(pragma)
             cursor = self._local.cursor = connection.cursor()
             with self._raw_lock:
-                self._raw_connections.append(connection)
+                live = []
+                for thread, kept in self._raw_connections:
+                    if thread.is_alive():
+                        live.append((thread, kept))
+                    else:
+                        kept.close()
+                self._raw_connections = [*live, (threading.current_thread(), connection)]
         cursor.execute("BEGIN")
         try:
             yield cursor
@@ -199,6 +208,6 @@ class Database:
         """Close every pooled and per-thread connection."""
         self.engine.dispose()
         with self._raw_lock:
-            for connection in self._raw_connections:
+            for _, connection in self._raw_connections:
                 connection.close()
             self._raw_connections.clear()

@@ -32,6 +32,21 @@ apps = sa.Table(
     sa.Column("enforce_jti", sa.Boolean, nullable=False),
     sa.Column("user_id", sa.String(64), nullable=False),
     sa.Column("created_at", sa.String(32), nullable=False),
+    # Requests a minute the app may make; NULL: DIALIST_RATE_LIMIT_PER_MINUTE; 0: no limit.
+    sa.Column("rate_limit_per_minute", sa.Integer),
+    # The longest lifetime (seconds) a token of the app may claim (exp - iat); NULL:
+    # DIALIST_JWT_MAX_LIFETIME_SECONDS.
+    sa.Column("max_token_lifetime", sa.Integer),
+)
+
+# Requests granted to an app in one minute (``minute`` = Unix time // 60), over every process
+# of the deployment: each takes leases (slices of the budget) from this row. Old rows are pruned.
+rate_limit_windows = sa.Table(
+    "rate_limit_windows",
+    metadata,
+    sa.Column("app_id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("minute", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("granted", sa.Integer, nullable=False),
 )
 
 used_jtis = sa.Table(
@@ -108,6 +123,10 @@ contacts = sa.Table(
     sa.Column("time_zone", sa.String(64)),
     sa.Column("time_zone_source", sa.String(16)),
     sa.Column("time_zone_ambiguous", sa.Boolean, nullable=False, server_default=sa.false()),
+    # How the number was read when that was an assumption ("international": digits without
+    # "+" that are no number of the default region, read as "+" and the same digits); NULL
+    # when it was read as written. Rendered as ``_phone.assumed``.
+    sa.Column("phone_assumed", sa.String(16)),
     # An import's further phone columns with what was derived from each (JSON array, rendered
     # as ``_phone.additionalPhones``); NULL for nearly every contact.
     sa.Column("phone_extra", sa.LargeBinary),
@@ -230,6 +249,8 @@ jobs = sa.Table(
     sa.Column("finished_at", sa.String(32)),
     sa.Column("undone_at", sa.String(32)),
     sa.Column("rows_undone", sa.Integer),
+    # A DNC import's undo: entries put back as they were before the import (0010).
+    sa.Column("rows_restored", sa.Integer),
 )
 sa.Index("ix_jobs_status_id", jobs.c.status, jobs.c.id)
 sa.Index("ix_jobs_list_id", jobs.c.list_id, jobs.c.id)
@@ -325,13 +346,26 @@ dnc_entries = sa.Table(
     sa.Column("source", sa.String(16), nullable=False),
     sa.Column("created_at", sa.String(32), nullable=False),
     sa.Column("updated_at", sa.String(32), nullable=False),
+    # The DNC import (a jobs key) whose row last wrote the entry; null after any other write
+    # (0010). An import's undo reverts only the entries it still is the last writer of.
+    sa.Column("import_job_id", sa.BigInteger),
 )
+sa.Index("ix_dnc_entries_list_id", dnc_entries.c.list_id, dnc_entries.c.id)
 sa.Index(
     "ix_dnc_entries_list_value",
     dnc_entries.c.list_id,
     dnc_entries.c.value,
     dnc_entries.c.is_prefix,
     unique=True,
+)
+# A list's prefix entries alone: a check reads them all (they are few) instead of looking up
+# every prefix of every number.
+sa.Index(
+    "ix_dnc_entries_list_prefixes",
+    dnc_entries.c.list_id,
+    dnc_entries.c.value,
+    sqlite_where=sa.text("is_prefix = 1"),
+    postgresql_where=sa.text("is_prefix"),
 )
 
 # Calling policies (api/dnc-contactability.md §3): the stream's (``list_id`` 0) and contact

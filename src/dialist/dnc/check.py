@@ -17,7 +17,7 @@ from dialist import validation
 from dialist.auth.models import TenantScope
 from dialist.clock import now_iso
 from dialist.db.engine import Database
-from dialist.dnc import service, store
+from dialist.dnc import registry, store
 from dialist.dnc.models import (
     CheckMatch,
     CheckResult,
@@ -49,7 +49,7 @@ def check(
     """For each number: its E.164 form, whether any entry blocks it at ``at`` (default now),
     and every entry that does, of the account's and the stream's lists and (with a contact
     list) that list's. A number that does not parse has no E.164 form and no match."""
-    when = service.instant(at, field="at") if at is not None else now_iso()
+    when = registry.instant(at, field="at") if at is not None else now_iso()
     contact_list_id = (
         contact_lists.list_key(contact_list_public_id)
         if contact_list_public_id is not None
@@ -59,40 +59,60 @@ def check(
     for raw in phone_numbers:
         e164 = phones.normalise(raw, default_region=settings.default_region).e164
         numbers.append(None if validation.has_control_characters(raw) else e164)
-    values = sorted({value for e164 in numbers if e164 for value in prefixes(e164)})
+    wanted = [e164 for e164 in numbers if e164]
     with database.read() as conn:
         if contact_list_id is not None:
             contact_lists.must_get(conn, scope, list_id=contact_list_id)
-        applying = store.applying_lists(conn, scope, contact_list_id=contact_list_id)
-        found = store.matching_entries(conn, applying, values=values, at=when)
+        found = matches(conn, scope, contact_list_id=contact_list_id, numbers=wanted, at=when)
+    results = []
+    for raw, e164 in zip(phone_numbers, numbers, strict=True):
+        matched = found.get(e164, []) if e164 is not None else []
+        results.append(
+            CheckResult(phoneNumber=raw, e164=e164, blocked=bool(matched), matches=matched)
+        )
+    return CheckResults(results=results)
+
+
+def matches(
+    conn: Connection,
+    scope: TenantScope,
+    *,
+    contact_list_id: int | None,
+    numbers: Iterable[str],
+    at: str,
+) -> dict[str, list[CheckMatch]]:
+    """For domains that judge numbers: every entry that blocks each of these E.164 numbers at
+    ``at``, of the account's and the stream's lists and (with ``contact_list_id``) that list's,
+    account before stream before contact list; a number no entry blocks is left out. No 404
+    checks: the caller reads the contact list itself."""
+    wanted = sorted(set(numbers))
+    applying = store.applying_lists(conn, scope, contact_list_id=contact_list_id)
+    if not applying or not wanted:
+        return {}
+    found = store.entries_matching_numbers(conn, applying, numbers=wanted, at=at)
+    if not found:
+        return {}
     by_id = {dnc_list.id: dnc_list for dnc_list in applying}
     numbers_by_value: dict[str, list[DncEntryRow]] = defaultdict(list)
     prefixes_by_value: dict[str, list[DncEntryRow]] = defaultdict(list)
     for entry in found:
         (prefixes_by_value if entry.is_prefix else numbers_by_value)[entry.value].append(entry)
-    results = []
-    for raw, e164 in zip(phone_numbers, numbers, strict=True):
-        matched: list[DncEntryRow] = []
-        if e164 is not None:
-            matched += numbers_by_value.get(e164, [])
-            for value in prefixes(e164):
-                matched += prefixes_by_value.get(value, [])
-        matched.sort(key=lambda e: (_SCOPE_ORDER[by_id[e.list_id].scope], e.list_id, e.id))
-        results.append(
-            CheckResult(
-                phoneNumber=raw,
-                e164=e164,
-                blocked=bool(matched),
-                matches=[_match(entry, by_id[entry.list_id]) for entry in matched],
-            )
-        )
-    return CheckResults(results=results)
+    lengths = sorted({len(value) for value in prefixes_by_value})
+    blocked: dict[str, list[CheckMatch]] = {}
+    for e164 in wanted:
+        matched = list(numbers_by_value.get(e164, ()))
+        for length in lengths:
+            matched += prefixes_by_value.get(e164[:length], ())
+        if matched:
+            matched.sort(key=lambda e: (_SCOPE_ORDER[by_id[e.list_id].scope], e.list_id, e.id))
+            blocked[e164] = [_match(entry, by_id[entry.list_id]) for entry in matched]
+    return blocked
 
 
 def _match(entry: DncEntryRow, dnc_list: DncListRow) -> CheckMatch:
     return CheckMatch(
-        dncListId=service.public_id(dnc_list.id),
-        entryId=service.entry_public_id(entry.id),
+        dncListId=registry.public_id(dnc_list.id),
+        entryId=registry.entry_public_id(entry.id),
         scope=dnc_list.scope,
         value=entry.value,
         reason=entry.reason,
@@ -121,14 +141,13 @@ def listed(
     """For domains that place contacts: which of these E.164 numbers (None is skipped) an
     entry of a DNC list that applies to the contact list (the account's, the stream's, the
     list's) blocks at ``at`` (default now), and that list. No 404 checks: the caller reads or
-    locks the list itself. With no list applying this is one small query; otherwise one
-    indexed lookup of every prefix of every number, as ``check``."""
+    locks the list itself. With no list applying this is one small query; otherwise the
+    numbers' entries in one query and the lists' prefix entries in another, as ``check``."""
     applying = store.applying_lists(conn, scope, contact_list_id=contact_list_id)
     wanted = sorted({number for number in numbers if number})
     if not applying or not wanted:
         return {}
-    values = sorted({value for e164 in wanted for value in prefixes(e164)})
-    found = store.matching_entries(conn, applying, values=values, at=at or now_iso())
+    found = store.entries_matching_numbers(conn, applying, numbers=wanted, at=at or now_iso())
     by_id = {dnc_list.id: dnc_list for dnc_list in applying}
     exact: dict[str, list[DncListRow]] = defaultdict(list)
     starts: dict[str, list[DncListRow]] = defaultdict(list)
@@ -139,5 +158,5 @@ def listed(
         lists = exact.get(e164, []) + [row for p in prefixes(e164) for row in starts.get(p, [])]
         if lists:
             first = min(lists, key=lambda row: (_SCOPE_ORDER[row.scope], row.id))
-            blocked[e164] = Listing(service.public_id(first.id), first.name, first.scope)
+            blocked[e164] = Listing(registry.public_id(first.id), first.name, first.scope)
     return blocked

@@ -12,7 +12,7 @@ from dialist import publicids, validation
 from dialist.auth.models import TenantScope
 from dialist.clock import now_iso
 from dialist.db.engine import Database
-from dialist.dnc import service, store
+from dialist.dnc import registry, store
 from dialist.dnc.models import (
     MAX_REASON,
     SOURCES,
@@ -81,7 +81,7 @@ def _errors(item: DncEntryInput, now: str) -> tuple[str | None, str | None, str,
     expires_at = reason = None
     if item.expiresAt is not None:
         try:
-            expires_at = service.instant(item.expiresAt, field="expiresAt")
+            expires_at = registry.instant(item.expiresAt, field="expiresAt")
         except ValidationError as error:
             errors.append(_invalid("VALIDATION_ERROR", "expiresAt", error.message))
         else:
@@ -125,6 +125,12 @@ def _parse(index: int, item: DncEntryInput, settings: Settings, now: str) -> New
     return NewEntry(index, value, is_prefix, raw or value, expires_at, reason, source)
 
 
+def parse(index: int, item: DncEntryInput, settings: Settings, now: str) -> NewEntry | EntryResult:
+    """One item of an add checked at ``now`` without the database (a file import's row too):
+    ready to write, or ``invalid`` with every reason."""
+    return _parse(index, item, settings, now)
+
+
 def add_entries(
     database: Database,
     settings: Settings,
@@ -136,11 +142,11 @@ def add_entries(
     """Add numbers and prefixes to a list; a value already there (or earlier in the batch) is
     ``updated``: its expiresAt, reason and source replaced. Invalid items are reported and
     skipped; the valid ones are written together."""
-    list_id = service.list_key(dnc_list_public_id)
+    list_id = registry.list_key(dnc_list_public_id)
     now = now_iso()
     parsed = [_parse(index, item, settings, now) for index, item in enumerate(items)]
     with database.write() as conn:
-        dnc_list = service.lock(conn, scope, list_id=list_id)
+        dnc_list = registry.lock(conn, scope, list_id=list_id)
         written = write(conn, scope, dnc_list, [e for e in parsed if isinstance(e, NewEntry)], now)
     results = [item if isinstance(item, EntryResult) else written[item.index] for item in parsed]
     counts = {s: sum(1 for r in results if r.status == s) for s in ("added", "updated", "invalid")}
@@ -150,10 +156,17 @@ def add_entries(
 
 
 def write(
-    conn: Connection, scope: TenantScope, dnc_list: DncListRow, valid: Sequence[NewEntry], now: str
+    conn: Connection,
+    scope: TenantScope,
+    dnc_list: DncListRow,
+    valid: Sequence[NewEntry],
+    now: str,
+    *,
+    import_job_id: int | None = None,
 ) -> dict[int, EntryResult]:
     """Inside a write transaction, with the list locked: add or update each entry (the last of
-    the batch wins for a value given twice); the result of each, by item index."""
+    the batch wins for a value given twice), as written by the DNC import ``import_job_id`` if
+    one writes them; the result of each, by item index."""
     keys = store.existing_keys(conn, dnc_list, values=sorted({e.value for e in valid}))
     statuses: dict[int, Literal["added", "updated"]] = {}
     new: dict[tuple[str, bool], NewEntry] = {}
@@ -166,9 +179,13 @@ def write(
         else:
             statuses[entry.index] = "updated" if key in new else "added"
             new[key] = entry
-    created = store.insert_entries(conn, dnc_list, entries=list(new.values()), at=now)
+    created = store.insert_entries(
+        conn, dnc_list, entries=list(new.values()), at=now, import_job_id=import_job_id
+    )
     keys.update(zip(new, created, strict=True))
-    store.update_entries(conn, dnc_list, changes=list(updates.items()), at=now)
+    store.update_entries(
+        conn, dnc_list, changes=list(updates.items()), at=now, import_job_id=import_job_id
+    )
     if new or updates:
         store.entries_changed(conn, dnc_list, added=len(new), at=now, by=scope.user_id)
     results: dict[int, EntryResult] = {}
@@ -176,7 +193,7 @@ def write(
         result = EntryResult(
             index=entry.index,
             status=statuses[entry.index],
-            entryId=service.entry_public_id(keys[(entry.value, entry.is_prefix)]),
+            entryId=registry.entry_public_id(keys[(entry.value, entry.is_prefix)]),
         )
         if entry.is_prefix:
             result.prefix = entry.value
@@ -189,8 +206,8 @@ def write(
 def present(row: DncEntryRow) -> DncEntry:
     """An entry as the API shows it."""
     entry = DncEntry(
-        _id=service.entry_public_id(row.id),
-        dncListId=service.public_id(row.list_id),
+        _id=registry.entry_public_id(row.id),
+        dncListId=registry.public_id(row.list_id),
         expiresAt=row.expires_at,
         reason=row.reason,
         source=row.source,
@@ -216,7 +233,7 @@ def page(
 ) -> EntryPage:
     """A page of the list's entries in the order they were added (``phone_number``: only the
     entry of that number, in any format)."""
-    list_id = service.list_key(dnc_list_public_id)
+    list_id = registry.list_key(dnc_list_public_id)
     after = 0
     if cursor is not None:
         decoded = publicids.decode(CURSOR_PREFIX, cursor)
@@ -230,7 +247,7 @@ def page(
             raise ValidationError("phoneNumber is not a phone number", field="phoneNumber")
         e164 = details.e164
     with database.read() as conn:
-        dnc_list = service.must_get(conn, scope, list_id=list_id)
+        dnc_list = registry.must_get(conn, scope, list_id=list_id)
         rows = store.entry_page(conn, dnc_list, after=after, limit=limit + 1, e164=e164)
     more = len(rows) > limit
     rows = rows[:limit]
@@ -252,7 +269,7 @@ def delete_entries(
     item is ``deleted``, ``notFound`` or ``invalid`` (not a number, or a repeat)."""
     if (request.phoneNumbers is None) == (request.entryIds is None):
         raise ValidationError("send phoneNumbers or entryIds, not both", field="phoneNumbers")
-    list_id = service.list_key(dnc_list_public_id)
+    list_id = registry.list_key(dnc_list_public_id)
     by_number = request.phoneNumbers is not None
     given = request.phoneNumbers if request.phoneNumbers is not None else request.entryIds or []
     field = "phoneNumbers" if by_number else "entryIds"
@@ -265,10 +282,10 @@ def delete_entries(
             bad = details.e164 is None or validation.has_control_characters(raw)
             wanted.append(None if bad else details.e164)
         else:
-            wanted.append(publicids.decode(service.ENTRY_PREFIX, raw) or -1)
+            wanted.append(publicids.decode(registry.ENTRY_PREFIX, raw) or -1)
     now = now_iso()
     with database.write() as conn:
-        dnc_list = service.lock(conn, scope, list_id=list_id)
+        dnc_list = registry.lock(conn, scope, list_id=list_id)
         if by_number:
             numbers = sorted({w for w in wanted if isinstance(w, str)})
             found = store.numbers_to_keys(conn, dnc_list, numbers=numbers)
@@ -297,7 +314,7 @@ def delete_entries(
             ]
         elif want in key_of:
             result.status = "deleted"
-            result.entryId = service.entry_public_id(key_of[want])
+            result.entryId = registry.entry_public_id(key_of[want])
         if want is not None:
             seen.add(want)
         results.append(result)
@@ -310,3 +327,11 @@ def delete_entries(
         invalid=counts["invalid"],
         results=results,
     )
+
+
+def invalid_items(items: Sequence[DncEntryInput], settings: Settings) -> list[EntryResult]:
+    """The items an add would report ``invalid``, checked without the database (fixture files
+    are checked whole before anything is written)."""
+    now = now_iso()
+    parsed = (_parse(index, item, settings, now) for index, item in enumerate(items))
+    return [item for item in parsed if isinstance(item, EntryResult)]

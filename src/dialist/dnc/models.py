@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 import msgspec
 
+from dialist import constraints
 from dialist.envelope import FailureItem
 
 SCOPES = ("account", "stream", "contactList")
@@ -54,6 +55,7 @@ class DncEntryRow:
     source: str
     created_at: str
     updated_at: str
+    import_job_id: int | None = None  # the DNC import that last wrote it, if one did
 
 
 @dataclass(frozen=True)
@@ -75,17 +77,37 @@ class NewEntry:
 class CreateDncListRequest(msgspec.Struct, kw_only=True):
     """Body of ``POST dncList``."""
 
-    name: str
+    name: Annotated[str, constraints.text(MAX_NAME, one_line=True)]
     scope: Scope
-    description: str | None = None
+    description: Annotated[str, constraints.text(MAX_DESCRIPTION, required=False)] | None = None
     contactListId: str | None = None  # noqa: N815 - required iff scope is contactList
+
+
+# The rules of the create and the delete that span fields, in the OpenAPI document.
+CREATE_LIST_RULE: dict[str, object] = {
+    "if": {"properties": {"scope": {"const": "contactList"}}},
+    "then": {"required": ["contactListId"], "properties": {"contactListId": {"type": "string"}}},
+    "else": {"properties": {"contactListId": {"type": "null"}}},
+}
+UPDATE_LIST_RULE: dict[str, object] = {
+    "anyOf": [
+        {"required": [field], "properties": {field: {"not": {"type": "null"}}}}
+        for field in ("name", "description")
+    ]
+}
+DELETE_ENTRIES_RULE: dict[str, object] = {
+    "oneOf": [
+        {"required": [given], "properties": {given: {"type": "array"}, other: {"type": "null"}}}
+        for given, other in (("phoneNumbers", "entryIds"), ("entryIds", "phoneNumbers"))
+    ]
+}
 
 
 class UpdateDncListRequest(msgspec.Struct, kw_only=True):
     """Body of ``PUT dncList/{id}``: at least one of the fields."""
 
-    name: str | None = None
-    description: str | None = None
+    name: Annotated[str, constraints.text(MAX_NAME, one_line=True)] | None = None
+    description: Annotated[str, constraints.text(MAX_DESCRIPTION, required=False)] | None = None
 
 
 class DncEntryInput(msgspec.Struct, kw_only=True):

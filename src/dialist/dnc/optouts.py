@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from dialist.auth.models import TenantScope
 from dialist.db.engine import Database
-from dialist.dnc import entries, service
+from dialist.dnc import entries, registry
 from dialist.dnc.models import CreateDncListRequest, DncEntryInput, DncListRow
 from dialist.errors import DuplicateNameError
 from dialist.settings import Settings
+from dialist.validation import name_key
 
 OPT_OUTS = "Opt-outs"
 
@@ -17,15 +18,15 @@ OPT_OUTS = "Opt-outs"
 def _opt_outs_list(database: Database, scope: TenantScope) -> DncListRow:
     """The stream's ``Opt-outs`` list, created when it does not exist yet."""
     for _ in range(2):  # a second look when another request created it meanwhile
-        for found in service.all_lists(database, scope=scope):
+        for found in registry.all_lists(database, scope=scope):
             if (
-                found.name.lower() == OPT_OUTS.lower()
+                name_key(found.name) == name_key(OPT_OUTS)
                 and found.scope == "stream"
                 and found.tenant_id == scope.tenant_id
             ):
                 return found
         try:
-            return service.create_list(
+            return registry.create_list(
                 database,
                 scope=scope,
                 request=CreateDncListRequest(
@@ -50,6 +51,6 @@ def opt_out(database: Database, settings: Settings, *, scope: TenantScope, e164:
         database,
         settings,
         scope=scope,
-        dnc_list_public_id=service.public_id(opt_outs.id),
+        dnc_list_public_id=registry.public_id(opt_outs.id),
         items=[DncEntryInput(phoneNumber=e164, source="optOut", reason="opted out on a call")],
     )

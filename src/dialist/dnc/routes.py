@@ -6,14 +6,17 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from litestar import Request, delete, get, post, put
-from litestar.params import Parameter
+from litestar.params import Body, Parameter
 
 from dialist import web
 from dialist.auth.models import TenantScope
-from dialist.dnc import check, entries, service
+from dialist.dnc import check, entries, file_routes, service
 from dialist.dnc.models import (
+    CREATE_LIST_RULE,
     DEFAULT_LIMIT,
+    DELETE_ENTRIES_RULE,
     MAX_LIMIT,
+    UPDATE_LIST_RULE,
     AddEntriesRequest,
     AddEntriesResult,
     CheckRequest,
@@ -55,7 +58,9 @@ def _list_id(request: R) -> str:
     **_options(Success[DncList], "The DNC list", conflict=True),
 )
 def create_dnc_list(
-    ctx: web.AppContext, tenant: TenantScope, data: CreateDncListRequest
+    ctx: web.AppContext,
+    tenant: TenantScope,
+    data: Annotated[CreateDncListRequest, Body(schema_extra=CREATE_LIST_RULE)],
 ) -> Success[DncList]:
     row = service.create_list(ctx.database, scope=tenant, request=data)
     return success(service.present(row), f"DNC list {row.name} created successfully")
@@ -88,7 +93,10 @@ def get_dnc_list(request: R, ctx: web.AppContext, tenant: TenantScope) -> Succes
     **_options(Success[DncList], "The DNC list as changed", conflict=True),
 )
 def update_dnc_list(
-    request: R, ctx: web.AppContext, tenant: TenantScope, data: UpdateDncListRequest
+    request: R,
+    ctx: web.AppContext,
+    tenant: TenantScope,
+    data: Annotated[UpdateDncListRequest, Body(schema_extra=UPDATE_LIST_RULE)],
 ) -> Success[DncList]:
     row = service.update_list(
         ctx.database, scope=tenant, dnc_list_public_id=_list_id(request), request=data
@@ -170,7 +178,10 @@ def get_dnc_entries(
     **_options(Success[DeleteEntriesResult], "What became of each item"),
 )
 def delete_dnc_entries(
-    request: R, ctx: web.AppContext, tenant: TenantScope, data: DeleteEntriesRequest
+    request: R,
+    ctx: web.AppContext,
+    tenant: TenantScope,
+    data: Annotated[DeleteEntriesRequest, Body(schema_extra=DELETE_ENTRIES_RULE)],
 ) -> Success[DeleteEntriesResult]:
     result = entries.delete_entries(
         ctx.database,
@@ -217,4 +228,5 @@ ROUTES = [
     get_dnc_entries,
     delete_dnc_entries,
     check_dnc,
+    *file_routes.ROUTES,
 ]

@@ -1,210 +1,61 @@
-"""The rules of DNC lists themselves (api/dnc-contactability.md §1): create, read, rename,
-delete; the ids and instants every part of the domain shares."""
+"""The DNC domain as other domains (and this domain's routes) see it: everything outside
+``dnc/`` that needs do-not-call lists, entries, checks or opt-outs calls it through here
+(DESIGN.md §2). The rules live in the modules named beside each name."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 from sqlalchemy.engine import Connection
 
-from dialist import publicids, validation
 from dialist.auth.models import TenantScope
-from dialist.clock import now_iso
-from dialist.db.engine import Database
 from dialist.dnc import store
-from dialist.dnc.models import (
-    MAX_DESCRIPTION,
-    MAX_NAME,
-    CreateDncListRequest,
-    DncList,
-    DncListRow,
-    UpdateDncListRequest,
+from dialist.dnc.check import Listing, check, listed, matches
+from dialist.dnc.entries import add_entries, delete_entries, invalid_items, page
+from dialist.dnc.optouts import opt_out
+from dialist.dnc.registry import (
+    all_lists,
+    create_list,
+    delete_list,
+    entry_public_id,
+    get_list,
+    instant,
+    list_key,
+    lock,
+    must_get,
+    present,
+    public_id,
+    update_list,
+    wipe_tenant,
 )
-from dialist.errors import DuplicateNameError, NotFoundError, ValidationError
-from dialist.lists import service as contact_lists
 
-LIST_PREFIX = "dn"
-ENTRY_PREFIX = "de"
-
-
-def public_id(list_id: int) -> str:
-    """The ``dn-…`` id of a DNC list key."""
-    return publicids.encode(LIST_PREFIX, list_id)
-
-
-def entry_public_id(entry_id: int) -> str:
-    """The ``de-…`` id of an entry key."""
-    return publicids.encode(ENTRY_PREFIX, entry_id)
-
-
-def list_key(dnc_list_public_id: str) -> int:
-    """The key behind a ``dn-…`` id (404 when it is not one)."""
-    return publicids.decode_or_not_found(
-        LIST_PREFIX, dnc_list_public_id, what="DNC list", field="dncListId"
-    )
-
-
-def instant(value: str, *, field: str) -> str:
-    """An ISO 8601 instant with an offset or ``Z`` as stored (UTC, milliseconds, ``Z``); 400
-    naming ``field`` otherwise (a time without an offset is ambiguous)."""
-    try:
-        parsed = dt.datetime.fromisoformat(value.strip())
-    except ValueError:
-        parsed = None
-    if parsed is None or parsed.tzinfo is None:
-        raise ValidationError(
-            f"{field} must be an ISO 8601 instant with an offset, e.g. 2026-01-02T03:04:05Z",
-            field=field,
-        )
-    try:
-        utc = parsed.astimezone(dt.UTC)
-    except OverflowError:  # e.g. 0001-01-01T00:00:00+01:00
-        raise ValidationError(f"{field} is out of range", field=field) from None
-    return (
-        f"{utc.year:04d}-{utc.month:02d}-{utc.day:02d}T{utc.hour:02d}:{utc.minute:02d}:"
-        f"{utc.second:02d}.{utc.microsecond // 1000:03d}Z"
-    )
+__all__ = [
+    "Listing",
+    "add_entries",
+    "all_lists",
+    "check",
+    "create_list",
+    "delete_entries",
+    "delete_list",
+    "delete_lists_of",
+    "entry_public_id",
+    "get_list",
+    "instant",
+    "invalid_items",
+    "list_key",
+    "listed",
+    "lock",
+    "matches",
+    "must_get",
+    "opt_out",
+    "page",
+    "present",
+    "public_id",
+    "update_list",
+    "wipe_tenant",
+]
 
 
-def present(row: DncListRow) -> DncList:
-    """A DNC list as the API shows it."""
-    return DncList(
-        _id=public_id(row.id),
-        name=row.name,
-        description=row.description,
-        scope=row.scope,
-        contactListId=None
-        if row.contact_list_id is None
-        else contact_lists.public_id(row.contact_list_id),
-        entryCount=row.entry_count,
-        createdAt=row.created_at,
-        updatedAt=row.updated_at,
-        createdBy=row.created_by,
-        updatedBy=row.updated_by,
-    )
-
-
-def _not_found(list_id: int) -> NotFoundError:
-    return NotFoundError(f"DNC list {public_id(list_id)!r} not found", field="dncListId")
-
-
-def must_get(conn: Connection, scope: TenantScope, *, list_id: int) -> DncListRow:
-    """The DNC list the scope sees with this key (404 otherwise)."""
-    row = store.get_list(conn, scope, list_id=list_id)
-    if row is None:
-        raise _not_found(list_id)
-    return row
-
-
-def lock(conn: Connection, scope: TenantScope, *, list_id: int) -> DncListRow:
-    """Inside a write transaction: the list, locked against concurrent writers (404 if the
-    scope does not see it)."""
-    row = store.get_list(conn, scope, list_id=list_id, for_update=True)
-    if row is None:
-        raise _not_found(list_id)
-    return row
-
-
-def _name(value: str) -> str:
-    return validation.text(value, field="name", max_length=MAX_NAME, name=True)
-
-
-def _description(value: str) -> str:
-    return validation.text(value, field="description", max_length=MAX_DESCRIPTION, required=False)
-
-
-def _check_name_free(conn: Connection, *, tenant_id: int, name: str, except_id: int | None) -> None:
-    if store.name_taken(conn, tenant_id=tenant_id, name=name, except_id=except_id):
-        raise DuplicateNameError(f"a DNC list named {name!r} already exists", field="name")
-
-
-def create_list(
-    database: Database, *, scope: TenantScope, request: CreateDncListRequest
-) -> DncListRow:
-    """A new DNC list; its name must be new in the account and stream (ignoring case), and a
-    ``contactList`` list names a contact list of the scope."""
-    name = _name(request.name)
-    description = _description(request.description or "")
-    contact_list_id = None
-    if request.scope == "contactList":
-        if request.contactListId is None:
-            raise ValidationError(
-                "contactListId is required when scope is contactList", field="contactListId"
-            )
-        contact_list_id = contact_lists.list_key(request.contactListId)
-    elif request.contactListId is not None:
-        raise ValidationError("contactListId is only for scope contactList", field="contactListId")
-    now = now_iso()
-    with database.write() as conn:
-        if contact_list_id is not None:
-            contact_lists.must_get(conn, scope, list_id=contact_list_id)
-        store.lock_tenant(conn, tenant_id=scope.tenant_id)
-        _check_name_free(conn, tenant_id=scope.tenant_id, name=name, except_id=None)
-        list_id = store.insert_list(
-            conn,
-            scope,
-            values={
-                "scope": request.scope,
-                "contact_list_id": contact_list_id,
-                "name": name,
-                "description": description,
-                "created_by": scope.user_id,
-                "updated_by": scope.user_id,
-                "created_at": now,
-                "updated_at": now,
-            },
-        )
-        return must_get(conn, scope, list_id=list_id)
-
-
-def all_lists(database: Database, *, scope: TenantScope) -> list[DncListRow]:
-    """Every DNC list that applies to the scope's stream: the account's (made from any of its
-    streams), the stream's, and those of its contact lists; oldest first."""
-    with database.read() as conn:
-        return store.visible_lists(conn, scope)
-
-
-def get_list(database: Database, *, scope: TenantScope, dnc_list_public_id: str) -> DncListRow:
-    """One DNC list the scope sees."""
-    list_id = list_key(dnc_list_public_id)
-    with database.read() as conn:
-        return must_get(conn, scope, list_id=list_id)
-
-
-def update_list(
-    database: Database,
-    *,
-    scope: TenantScope,
-    dnc_list_public_id: str,
-    request: UpdateDncListRequest,
-) -> DncListRow:
-    """Rename a list or change its description (its scope stays)."""
-    list_id = list_key(dnc_list_public_id)
-    if request.name is None and request.description is None:
-        raise ValidationError("send name, description or both", field="body")
-    changes: dict[str, object] = {}
-    if request.name is not None:
-        changes["name"] = _name(request.name)
-    if request.description is not None:
-        changes["description"] = _description(request.description)
-    with database.write() as conn:
-        # The name is unique in the tenant that made the list (an account list may be renamed
-        # from another stream of the account): that tenant's names are locked.
-        store.lock_tenant(conn, tenant_id=must_get(conn, scope, list_id=list_id).tenant_id)
-        row = lock(conn, scope, list_id=list_id)
-        new_name = changes.get("name")
-        if isinstance(new_name, str):
-            _check_name_free(conn, tenant_id=row.tenant_id, name=new_name, except_id=list_id)
-        store.update_list(
-            conn, row, values={**changes, "updated_at": now_iso(), "updated_by": scope.user_id}
-        )
-        return must_get(conn, scope, list_id=list_id)
-
-
-def delete_list(database: Database, *, scope: TenantScope, dnc_list_public_id: str) -> DncListRow:
-    """Remove a list and all its entries; the list as it was."""
-    list_id = list_key(dnc_list_public_id)
-    with database.write() as conn:
-        row = lock(conn, scope, list_id=list_id)
-        store.delete_list(conn, row)
-        return row
+def delete_lists_of(conn: Connection, scope: TenantScope, *, contact_list_id: int) -> None:
+    """In the transaction that deletes a contact list: remove its ``contactList``-scope DNC
+    lists, their entries and their import jobs (such a list does not outlive its contact
+    list)."""
+    store.delete_lists_of(conn, tenant_id=scope.tenant_id, contact_list_id=contact_list_id)

@@ -3,7 +3,7 @@ the list row, which only a scoped read gives."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -11,8 +11,11 @@ from sqlalchemy.engine import Connection
 
 from dialist.auth.models import TenantScope
 from dialist.db import keys
-from dialist.db.schema import dnc_entries, dnc_lists, tenants
+from dialist.db.schema import dnc_entries, dnc_lists, job_results, job_uploads, jobs, tenants
+from dialist.db.values import one_of
 from dialist.dnc.models import DncEntryRow, DncListRow, NewEntry
+from dialist.jobs.models import DNC_LIST_KINDS
+from dialist.validation import name_key
 
 _LIST_ROW = [column for column in dnc_lists.c if column.name != "lname"]
 _ENTRY_ROW = [column for column in dnc_entries.c if column.name != "tenant_id"]
@@ -40,9 +43,9 @@ def lock_tenant(conn: Connection, *, tenant_id: int) -> None:
 
 
 def name_taken(conn: Connection, *, tenant_id: int, name: str, except_id: int | None) -> bool:
-    """True when another list of the tenant has this name, ignoring case."""
+    """True when another list of the tenant has a name with the same key."""
     query = sa.select(dnc_lists.c.id).where(
-        dnc_lists.c.tenant_id == tenant_id, dnc_lists.c.lname == name.lower()
+        dnc_lists.c.tenant_id == tenant_id, dnc_lists.c.lname == name_key(name)
     )
     if except_id is not None:
         query = query.where(dnc_lists.c.id != except_id)
@@ -58,7 +61,7 @@ def insert_list(conn: Connection, scope: TenantScope, *, values: dict[str, Any])
         .values(
             tenant_id=scope.tenant_id,
             account_id=scope.account_id,
-            lname=values["name"].lower(),
+            lname=name_key(values["name"]),
             entry_count=0,
             **values,
         )
@@ -105,9 +108,9 @@ def applying_lists(
 
 
 def update_list(conn: Connection, dnc_list: DncListRow, *, values: dict[str, Any]) -> None:
-    """Change fields of a list (``lname`` follows ``name``)."""
+    """Change fields of a list (``lname``, the name's key, follows ``name``)."""
     if "name" in values:
-        values = {**values, "lname": values["name"].lower()}
+        values = {**values, "lname": name_key(values["name"])}
     conn.execute(
         sa.update(dnc_lists)
         .where(dnc_lists.c.id == dnc_list.id, dnc_lists.c.tenant_id == dnc_list.tenant_id)
@@ -116,16 +119,56 @@ def update_list(conn: Connection, dnc_list: DncListRow, *, values: dict[str, Any
 
 
 def delete_list(conn: Connection, dnc_list: DncListRow) -> None:
-    """Remove a list and its entries."""
+    """Remove a list, its entries and its import jobs (with their files and results; one
+    still running stops at its next checkpoint)."""
     conn.execute(
         sa.delete(dnc_entries).where(
             dnc_entries.c.list_id == dnc_list.id, dnc_entries.c.tenant_id == dnc_list.tenant_id
         )
     )
+    _forget_imports(conn, list_ids=[dnc_list.id])
     conn.execute(
         sa.delete(dnc_lists).where(
             dnc_lists.c.id == dnc_list.id, dnc_lists.c.tenant_id == dnc_list.tenant_id
         )
+    )
+
+
+def _forget_imports(conn: Connection, *, list_ids: Sequence[int]) -> None:
+    """Remove the import jobs of these DNC lists (whichever stream started them) with their
+    uploads and results."""
+    owned = sa.select(jobs.c.id).where(
+        jobs.c.kind.in_(DNC_LIST_KINDS), jobs.c.list_id.in_(list_ids)
+    )
+    for table in (job_uploads, job_results):
+        conn.execute(sa.delete(table).where(table.c.job_id.in_(owned)))
+    conn.execute(
+        sa.delete(jobs).where(jobs.c.kind.in_(DNC_LIST_KINDS), jobs.c.list_id.in_(list_ids))
+    )
+
+
+def delete_lists_of(conn: Connection, *, tenant_id: int, contact_list_id: int) -> None:
+    """In the transaction that deletes a contact list of the tenant: remove its
+    ``contactList``-scope DNC lists, their entries and their import jobs."""
+    found = list(
+        conn.execute(
+            sa.select(dnc_lists.c.id).where(
+                dnc_lists.c.tenant_id == tenant_id,
+                dnc_lists.c.scope == "contactList",
+                dnc_lists.c.contact_list_id == contact_list_id,
+            )
+        ).scalars()
+    )
+    if not found:
+        return
+    conn.execute(
+        sa.delete(dnc_entries).where(
+            dnc_entries.c.tenant_id == tenant_id, dnc_entries.c.list_id.in_(found)
+        )
+    )
+    _forget_imports(conn, list_ids=found)
+    conn.execute(
+        sa.delete(dnc_lists).where(dnc_lists.c.tenant_id == tenant_id, dnc_lists.c.id.in_(found))
     )
 
 
@@ -162,9 +205,15 @@ def existing_keys(
 
 
 def insert_entries(
-    conn: Connection, dnc_list: DncListRow, *, entries: Sequence[NewEntry], at: str
+    conn: Connection,
+    dnc_list: DncListRow,
+    *,
+    entries: Sequence[NewEntry],
+    at: str,
+    import_job_id: int | None = None,
 ) -> list[int]:
-    """Store new entries of the list; their keys, in order."""
+    """Store new entries of the list (written by the DNC import ``import_job_id``, if one);
+    their keys, in order."""
     if not entries:
         return []
     rows: list[dict[str, Any]] = [
@@ -179,6 +228,7 @@ def insert_entries(
             "source": entry.source,
             "created_at": at,
             "updated_at": at,
+            "import_job_id": import_job_id,
         }
         for entry in entries
     ]
@@ -195,9 +245,15 @@ def insert_entries(
 
 
 def update_entries(
-    conn: Connection, dnc_list: DncListRow, *, changes: Sequence[tuple[int, NewEntry]], at: str
+    conn: Connection,
+    dnc_list: DncListRow,
+    *,
+    changes: Sequence[tuple[int, NewEntry]],
+    at: str,
+    import_job_id: int | None = None,
 ) -> None:
-    """Replace ``raw``, ``expiresAt``, ``reason`` and ``source`` of entries by key."""
+    """Replace ``raw``, ``expiresAt``, ``reason`` and ``source`` of entries by key (and who
+    last wrote them: the DNC import ``import_job_id``, or none)."""
     if not changes:
         return
     conn.execute(
@@ -213,6 +269,7 @@ def update_entries(
             reason=sa.bindparam("new_reason"),
             source=sa.bindparam("new_source"),
             updated_at=at,
+            import_job_id=import_job_id,
         ),
         [
             {
@@ -225,6 +282,68 @@ def update_entries(
             for key, entry in changes
         ],
     )
+
+
+def entries_by_key(
+    conn: Connection, dnc_list: DncListRow, *, entry_keys: Sequence[int]
+) -> dict[int, DncEntryRow]:
+    """The list's entries with these keys (those still there), by key."""
+    found: dict[int, DncEntryRow] = {}
+    for chunk in _chunks(entry_keys):
+        rows = conn.execute(
+            sa.select(*_ENTRY_ROW).where(*_entries_of(dnc_list), dnc_entries.c.id.in_(chunk))
+        )
+        found.update((row.id, _entry(row)) for row in rows)
+    return found
+
+
+def restore_entries(conn: Connection, dnc_list: DncListRow, *, rows: Sequence[DncEntryRow]) -> None:
+    """Put entries back as these rows had them (an import's undo): their value stays."""
+    if not rows:
+        return
+    conn.execute(
+        sa.update(dnc_entries)
+        .where(
+            dnc_entries.c.id == sa.bindparam("key"),
+            dnc_entries.c.list_id == dnc_list.id,
+            dnc_entries.c.tenant_id == dnc_list.tenant_id,
+        )
+        .values(
+            raw=sa.bindparam("old_raw"),
+            expires_at=sa.bindparam("old_expires_at"),
+            reason=sa.bindparam("old_reason"),
+            source=sa.bindparam("old_source"),
+            updated_at=sa.bindparam("old_updated_at"),
+            import_job_id=sa.bindparam("old_import_job_id"),
+        ),
+        [
+            {
+                "key": row.id,
+                "old_raw": row.raw,
+                "old_expires_at": row.expires_at,
+                "old_reason": row.reason,
+                "old_source": row.source,
+                "old_updated_at": row.updated_at,
+                "old_import_job_id": row.import_job_id,
+            }
+            for row in rows
+        ],
+    )
+
+
+def all_entries(
+    conn: Connection, dnc_list: DncListRow, *, batch: int
+) -> Iterator[list[DncEntryRow]]:
+    """Every entry of the list in key order, ``batch`` rows at a time, from one query whose
+    rows are fetched as they are read (PostgreSQL: a server-side cursor), so memory stays
+    flat however long the list."""
+    query = sa.select(*_ENTRY_ROW).where(*_entries_of(dnc_list)).order_by(dnc_entries.c.id)
+    result = conn.execution_options(yield_per=batch).execute(query)
+    try:
+        for rows in result.partitions():
+            yield [_entry(row) for row in rows]
+    finally:
+        result.close()
 
 
 def entry_page(
@@ -292,6 +411,79 @@ def matching_entries(
     return found
 
 
+# A check reads every prefix entry of the lists that apply when they have at most this many
+# (one read of the partial index ``ix_dnc_entries_list_prefixes``); with more, it looks up each
+# prefix of each number instead.
+_PREFIXES_READ_WHOLE = 2_000
+
+
+def entries_matching_numbers(
+    conn: Connection, lists: Sequence[DncListRow], *, numbers: Sequence[str], at: str
+) -> list[DncEntryRow]:
+    """Entries of ``lists`` that match one of these E.164 numbers and have not expired at
+    ``at``: the number entries equal to one of them (one query, the numbers in one bound
+    parameter) and the prefix entries that start one of them."""
+    if not lists or not numbers:
+        return []
+    list_ids = [dnc_list.id for dnc_list in lists]
+    live = (
+        dnc_entries.c.list_id.in_(list_ids),
+        dnc_entries.c.tenant_id.in_(sorted({dnc_list.tenant_id for dnc_list in lists})),
+        sa.or_(dnc_entries.c.expires_at.is_(None), dnc_entries.c.expires_at > at),
+    )
+    found = [
+        _entry(row)
+        for row in conn.execute(
+            sa.select(*_ENTRY_ROW).where(
+                *live,
+                dnc_entries.c.is_prefix == sa.false(),
+                one_of(conn, dnc_entries.c.value, numbers, name="numbers"),
+            )
+        )
+    ]
+    prefixes = [
+        _entry(row)
+        for row in conn.execute(
+            sa.select(*_ENTRY_ROW)
+            .where(*live, _PREFIX_ENTRY[conn.dialect.name])
+            .limit(_PREFIXES_READ_WHOLE + 1)
+        )
+    ]
+    if len(prefixes) > _PREFIXES_READ_WHOLE:
+        starts = sorted({number[:end] for number in numbers for end in range(2, len(number) + 1)})
+        return found + [
+            _entry(row)
+            for row in conn.execute(
+                sa.select(*_ENTRY_ROW).where(
+                    *live,
+                    _PREFIX_ENTRY[conn.dialect.name],
+                    one_of(conn, dnc_entries.c.value, starts, name="starts"),
+                )
+            )
+        ]
+    return found + _prefixes_of(prefixes, set(numbers)) if prefixes else found
+
+
+def _prefixes_of(prefixes: list[DncEntryRow], numbers: set[str]) -> list[DncEntryRow]:
+    """The prefix entries that start one of ``numbers`` (every prefix of every number is
+    looked up in a dict of the entries)."""
+    by_value: dict[str, list[DncEntryRow]] = {}
+    for entry in prefixes:
+        by_value.setdefault(entry.value, []).append(entry)
+    lengths = sorted({len(value) for value in by_value})
+    found: dict[int, DncEntryRow] = {}
+    for number in numbers:
+        for length in lengths:
+            for entry in by_value.get(number[:length], ()):
+                found[entry.id] = entry
+    return list(found.values())
+
+
+# The condition of the partial index ``ix_dnc_entries_list_prefixes``, as each backend's planner
+# must see it to use that index.
+_PREFIX_ENTRY = {"sqlite": sa.text("is_prefix = 1"), "postgresql": sa.text("is_prefix")}
+
+
 def entries_changed(
     conn: Connection, dnc_list: DncListRow, *, added: int, at: str, by: str
 ) -> None:
@@ -301,3 +493,14 @@ def entries_changed(
         .where(dnc_lists.c.id == dnc_list.id, dnc_lists.c.tenant_id == dnc_list.tenant_id)
         .values(entry_count=dnc_lists.c.entry_count + added, updated_at=at, updated_by=by)
     )
+
+
+def wipe_tenant(conn: Connection, scope: TenantScope) -> dict[str, int]:
+    """Remove the DNC lists the tenant created (account-scope ones included) and their
+    entries: the DNC share of a tenant reset. Answers the rows removed, by kind."""
+    own = sa.select(dnc_lists.c.id).where(dnc_lists.c.tenant_id == scope.tenant_id)
+    entries = conn.execute(sa.delete(dnc_entries).where(dnc_entries.c.list_id.in_(own))).rowcount
+    lists = conn.execute(
+        sa.delete(dnc_lists).where(dnc_lists.c.tenant_id == scope.tenant_id)
+    ).rowcount
+    return {"dncEntries": entries, "dncLists": lists}

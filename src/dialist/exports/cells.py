@@ -31,6 +31,7 @@ PHONE_FIELDS = (
     "timeZone",
     "timeZoneSource",
     "timeZoneAmbiguous",
+    "assumed",
 )
 _FORMULA_START = frozenset("=+-@\t\r")
 # A number a spreadsheet reads as that number: ``+14155552671``, ``-12.5``. Anything else after

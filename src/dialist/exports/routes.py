@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator, Generator
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
 import anyio
@@ -33,7 +33,8 @@ _DESCRIPTION = (
     "`getAllContacts?include=phone` returns it (with `_phone`). `format=csv` (default): a "
     "header of `_id`, `createdAt`, `updatedAt`, every field any contact has (in the order first "
     "seen), then `_phone.e164`, `_phone.valid`, `_phone.invalidReason`, `_phone.lineType`, "
-    "`_phone.region`, `_phone.timeZone`, `_phone.timeZoneSource`, `_phone.timeZoneAmbiguous`; "
+    "`_phone.region`, `_phone.timeZone`, `_phone.timeZoneSource`, `_phone.timeZoneAmbiguous`, "
+    "`_phone.assumed` (`international` when the number was read as one, else empty); "
     "booleans as `true`/`false`, null as an empty cell; a cell a spreadsheet would run as a "
     "formula (starting with `=`, `+`, `-`, `@`, tab or carriage return, and not a plain number "
     "such as `+14155552671`) gets a leading `'`. Errors are answered before the stream starts, "
@@ -130,7 +131,7 @@ async def export_contacts(
     ctx: web.AppContext,
     tenant: TenantScope,
     export_format: Annotated[
-        str | None,
+        Literal["csv", "ndjson"] | None,
         Parameter(query="format", description="`csv` (default) or `ndjson`", required=False),
     ] = None,
 ) -> Stream:
@@ -138,6 +139,12 @@ async def export_contacts(
     export = await anyio.to_thread.run_sync(
         _checked_export, ctx, tenant, request.path_params["contactListId"], export_format
     )
+    return streamed(export)
+
+
+def streamed(export: Export) -> Stream:
+    """The answer that streams an export (of any kind), as an attachment, its chunks made in
+    a worker thread."""
     body = _pump(export.chunks)
     return Stream(
         body,

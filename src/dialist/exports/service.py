@@ -75,6 +75,8 @@ _JSON_FORMULA = re.compile(rb'":"(?=[=+\-@])(?![+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-
 
 
 neutralise = cells.neutralise
+# A read transaction whose statements all see one snapshot (for exports of other domains too).
+snapshot = store.snapshot
 
 
 # ---- checks ---------------------------------------------------------------------------------

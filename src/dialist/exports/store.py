@@ -109,6 +109,7 @@ _PHONE_CELL_COLUMNS = {
     "timeZone": ("time_zone", False),
     "timeZoneSource": ("time_zone_source", False),
     "timeZoneAmbiguous": ("time_zone_ambiguous", True),
+    "assumed": ("phone_assumed", False),
 }
 
 

@@ -15,6 +15,8 @@ import secrets
 import time
 from typing import Any, ClassVar
 
+from sqlalchemy.engine import Connection
+
 from dialist.auth.models import TenantScope
 from dialist.clock import now_iso
 from dialist.db.engine import Database
@@ -169,3 +171,9 @@ def heartbeat(database: Database, *, scope: TenantScope, claimed: Claimed) -> bo
     """Keep a long request's claim from being taken over (``False``: no longer held)."""
     with database.write() as conn:
         return store.touch(conn, scope, row_id=claimed.row_id, claim=claimed.claim, now=time.time())
+
+
+def wipe_tenant(conn: Connection, scope: TenantScope) -> dict[str, int]:
+    """Inside a write transaction: forget every Idempotency-Key of the tenant, of every app
+    (a tenant reset, ``standin/reset.py``); rows removed by kind."""
+    return {"idempotencyKeys": store.wipe_tenant(conn, scope)}

@@ -103,3 +103,8 @@ def touch(conn: Connection, scope: TenantScope, *, row_id: int, claim: str, now:
         .values(heartbeat_at=now)
     )
     return touched.rowcount > 0
+
+
+def wipe_tenant(conn: Connection, scope: TenantScope) -> int:
+    """Remove every key of the tenant, of every app (a tenant reset)."""
+    return conn.execute(sa.delete(keys).where(keys.c.tenant_id == scope.tenant_id)).rowcount

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import functools
-from typing import Annotated, Any
+from collections.abc import Callable
+from typing import Annotated, Any, Literal, TypeVar
 
 import anyio
 import msgspec
@@ -27,6 +28,7 @@ from dialist.imports.models import (
 IMPORTS = "/{contactListId:str}/imports"
 JOB = "/{contactListId:str}/imports/{jobId:str}"
 R = Request[Any, Any, Any]
+T = TypeVar("T")
 _FORMS = ("multipart/form-data", "application/x-www-form-urlencoded")
 _CONTENT_TYPES = {
     "text/csv": "csv",
@@ -52,9 +54,9 @@ def _conflict(description: str) -> dict[int, ResponseSpec]:
     }
 
 
-def _import_options(request: R) -> ImportOptions:
-    """The import's options from the query string and the body's content type (a 415 for a
-    form, a 400 naming a value that cannot be read; the service checks the values)."""
+def body_format(request: R) -> str | None:
+    """The file format the body's content type names (None when it names none; a 415 for a
+    form): for every kind of import."""
     media = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
     if media in _FORMS:
         # curl -F / -d: the file would arrive wrapped in a form, or with its newlines gone.
@@ -62,10 +64,17 @@ def _import_options(request: R) -> ImportOptions:
             f"the file must be the request body itself, not a form ({media}): "
             "send it with curl --data-binary @FILE or -T FILE"
         )
+    return _CONTENT_TYPES.get(media)
+
+
+def _import_options(request: R) -> ImportOptions:
+    """The import's options from the query string and the body's content type (a 415 for a
+    form, a 400 naming a value that cannot be read; the service checks the values)."""
+    media_format = body_format(request)
     query = request.query_params
     return ImportOptions(
         file_name=query.get("fileName") or None,
-        format=query.get("format") or _CONTENT_TYPES.get(media),
+        format=query.get("format") or media_format,
         dry_run=_boolean(query.get("dryRun"), "dryRun"),
         dedupe=query.get("dedupe") or None,
         mapping=_mapping(query.get("mapping")),
@@ -143,6 +152,24 @@ async def start_import(
             settings=ctx.settings,
         )
     )
+    job = await receive_upload(
+        request,
+        ctx,
+        tenant,
+        job_id,
+        lambda size: service.queue(
+            ctx.database, scope=tenant, list_public_id=list_public_id, job_id=job_id, size=size
+        ),
+    )
+    return Response(success(job, "Import queued"), status_code=202)
+
+
+async def receive_upload(
+    request: R, ctx: web.AppContext, tenant: TenantScope, job_id: int, queue: Callable[[int], T]
+) -> T:
+    """Stream the body into the stored upload of the job (any kind of import; a 413 past the
+    size limit), then, in a thread, ``queue`` it with its size and answer what that gives. On
+    any failure the job and what arrived of its file are forgotten."""
     size, seq, part = 0, 0, bytearray()
     try:
         async for piece in request.stream():
@@ -155,18 +182,13 @@ async def start_import(
                 part, seq = bytearray(), seq + 1
         if part:
             await _store(ctx, job_id, seq, bytes(part))
-        job = await anyio.to_thread.run_sync(
-            lambda: service.queue(
-                ctx.database, scope=tenant, list_public_id=list_public_id, job_id=job_id, size=size
-            )
-        )
+        return await anyio.to_thread.run_sync(queue, size)
     except BaseException:
         with anyio.CancelScope(shield=True):
             await anyio.to_thread.run_sync(
                 lambda: service.abandon(ctx.database, scope=tenant, job_id=job_id)
             )
         raise
-    return Response(success(job, "Import queued"), status_code=202)
 
 
 @get(
@@ -232,7 +254,10 @@ def import_results(
     tenant: TenantScope,
     skip: Annotated[int, Parameter(ge=0, le=2**31)] = 0,
     limit: Annotated[int, Parameter(ge=1, le=1000)] = DEFAULT_RESULTS_LIMIT,
-    status: Annotated[str | None, Parameter(description="added, duplicate or invalid")] = None,
+    status: Annotated[
+        Literal["added", "duplicate", "invalid"] | None,
+        Parameter(description="added, duplicate or invalid"),
+    ] = None,
 ) -> Success[ResultPage]:
     web.paging_integers(request, "skip", "limit")
     page = service.results(

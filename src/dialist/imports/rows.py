@@ -120,10 +120,7 @@ class RowMaker:
             fields["contactPriority"] = priority
         phone = self._normalise(raw, zone)
         if not phone.valid and self.reject_invalid_phones:
-            return (
-                "INVALID_PHONE_NUMBER",
-                f"phoneNumber {phone.raw!r} is not a valid phone number ({phone.invalidReason})",
-            )
+            return "INVALID_PHONE_NUMBER", invalid_phone_message(phone, self.default_region)
         extra = [
             AdditionalPhone(field, self._normalise(fields[field], zone))
             for field in plan.phones
@@ -136,6 +133,25 @@ class RowMaker:
     def _normalise(self, raw: object, zone: str | None) -> PhoneDetails:
         text = _number_text(raw)
         return phones.normalise(text, default_region=self.default_region, given_time_zone=zone)
+
+
+def invalid_phone_message(phone: PhoneDetails, default_region: str) -> str:
+    """Why a row's number is not valid: for a number written without "+", the region it was
+    read in and how to read the file in another (refused rows and flagged rows alike)."""
+    return phones.invalid_message(
+        phone,
+        region=default_region,
+        how_to_change="import the file with another defaultRegion "
+        "(dialist import --default-region XX)",
+    )
+
+
+def flagged_phone_message(item: PreparedContact, default_region: str) -> str | None:
+    """For a row added with ``invalidPhones=flag`` whose number is not valid, why (None when
+    it is valid); read from the prepared row's stored columns, in ``PhoneDetails`` order."""
+    if item.phone_columns[2]:
+        return None
+    return invalid_phone_message(PhoneDetails(*item.phone_columns), default_region)
 
 
 def _number_text(raw: object) -> str:

@@ -17,9 +17,9 @@ from sqlalchemy.engine import Connection
 from dialist.auth.models import TenantScope
 from dialist.clock import now_iso
 from dialist.contacts import service as contacts
-from dialist.dnc import check as dnc_check
+from dialist.dnc import service as dnc
 from dialist.errors import NotFoundError
-from dialist.imports import files, pipeline, store
+from dialist.imports import files, pipeline, rows, store
 from dialist.imports.files import FileError, FileFacts
 from dialist.imports.mapping import PHONE, resolve
 from dialist.imports.models import ImportParams, StoredResult, facts_dict
@@ -245,9 +245,9 @@ def _place_chunk(
         if placement is None:  # left out: dncCheck=skip
             results.append(_result(row, INVALID, code="DNC", message=on_dnc[i]))
             continue
-        flag, flag_code = on_dnc.get(i), None  # dncCheck=flag: added, marked with DNC
-        if flag is not None:
-            flag, flag_code = f"added, flagged: {flag}", "DNC"
+        flag_code, flag = _flagged(
+            on_dnc.get(i), rows.flagged_phone_message(item, params.defaultRegion)
+        )
         if placement.over_capacity:
             full = "the contact list is full"
             results.append(_result(row, INVALID, code="LIMIT_EXCEEDED", message=full))
@@ -283,7 +283,7 @@ def _on_dnc(
     if params.dncCheck == "off":
         return {}
     numbers = [item.phone_columns[1] if item is not None else None for item in chunk.made]
-    blocked = dnc_check.listed(
+    blocked = dnc.listed(
         conn, scope, contact_list_id=lease.job.list_id, numbers=numbers, at=now_iso()
     )
     if not blocked:
@@ -297,6 +297,17 @@ def _on_dnc(
                 f"({listing.dnc_list_id}, scope {listing.scope})"
             )
     return found
+
+
+def _flagged(dnc: str | None, phone: str | None) -> tuple[str | None, str | None]:
+    """The code and message marking a row added though flagged: on a DNC list that applies
+    (``dncCheck=flag``; code ``DNC``), or its number not valid (``invalidPhones=flag``; code
+    ``INVALID_PHONE_NUMBER``), or both (``DNC``, both sentences); (None, None) when neither."""
+    reasons = [reason for reason in (dnc, phone) if reason is not None]
+    if not reasons:
+        return None, None
+    code = "DNC" if dnc is not None else "INVALID_PHONE_NUMBER"
+    return code, "added, flagged: " + "; ".join(reasons)
 
 
 def _result(

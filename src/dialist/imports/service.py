@@ -4,10 +4,11 @@ cancelling and undoing. The work itself happens in ``runner`` under a jobs worke
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, NamedTuple, TypeVar
 
 import msgspec
 import phonenumbers
+from sqlalchemy.engine import Connection
 
 from dialist import publicids
 from dialist.auth.models import TenantScope
@@ -72,11 +73,7 @@ def import_params(
     list_policy: str,
 ) -> ImportParams:
     """The import's options checked, with their defaults (400 naming the bad one)."""
-    file_name = options.file_name or "upload"
-    if len(file_name) > MAX_FILE_NAME or "\x00" in file_name:
-        raise ValidationError(
-            f"fileName must be at most {MAX_FILE_NAME} characters, without NUL", field="fileName"
-        )
+    file_name, file_format, delimiter, encoding = file_options(options)
     dedupe = options.dedupe or list_policy
     if dedupe not in DEDUPE_POLICIES:
         raise ValidationError("dedupe must be 'none', 'phone' or 'uniqueId'", field="dedupe")
@@ -92,14 +89,8 @@ def import_params(
         raise ValidationError(
             "defaultRegion must be a country code such as US", field="defaultRegion"
         )
-    encoding = options.encoding
-    if encoding is not None and (encoding := files.known_encoding(encoding)) is None:
-        raise ValidationError("encoding must be utf-8, cp1252, latin-1 or utf-16", field="encoding")
-    delimiter = options.delimiter
-    if delimiter is not None and delimiter not in files.DELIMITERS:
-        raise ValidationError("delimiter must be one of , ; | or a tab", field="delimiter")
     return ImportParams(
-        format=_format(options.format, file_name),
+        format=file_format,
         fileName=file_name,
         dryRun=options.dry_run,
         dedupe=dedupe,
@@ -113,6 +104,32 @@ def import_params(
         streamId=scope.stream_id,
         userId=scope.user_id,
     )
+
+
+class FileOptions(NamedTuple):
+    """How to read an uploaded file, checked: what every kind of import takes."""
+
+    file_name: str
+    format: str | None  # None: sniffed from the file's first bytes
+    delimiter: str | None
+    encoding: str | None
+
+
+def file_options(options: ImportOptions) -> FileOptions:
+    """``fileName``, ``format`` (else from the name's extension), ``delimiter`` and
+    ``encoding`` checked (400 naming the bad one)."""
+    file_name = options.file_name or "upload"
+    if len(file_name) > MAX_FILE_NAME or "\x00" in file_name:
+        raise ValidationError(
+            f"fileName must be at most {MAX_FILE_NAME} characters, without NUL", field="fileName"
+        )
+    encoding = options.encoding
+    if encoding is not None and (encoding := files.known_encoding(encoding)) is None:
+        raise ValidationError("encoding must be utf-8, cp1252, latin-1 or utf-16", field="encoding")
+    delimiter = options.delimiter
+    if delimiter is not None and delimiter not in files.DELIMITERS:
+        raise ValidationError("delimiter must be one of , ; | or a tab", field="delimiter")
+    return FileOptions(file_name, _format(options.format, file_name), delimiter, encoding)
 
 
 def _format(given: str | None, file_name: str) -> str | None:
@@ -168,29 +185,38 @@ def open_upload(
             scope=scope,
             list_policy=contacts.list_policy(contact_list),
         )
-        now = now_iso()
-        return jobs.insert(
-            conn,
-            scope,
-            values={
-                "kind": KIND,
-                "list_id": list_id,
-                "status": UPLOADING,
-                "params": msgspec.to_builtins(params),
-                "bytes_total": 0,
-                "rows_read": 0,
-                "rows_added": 0,
-                "rows_duplicate": 0,
-                "rows_invalid": 0,
-                "result_chunks": 0,
-                "run_seconds": 0.0,
-                "cancel_requested": False,
-                "attempts": 0,
-                "created_by": scope.user_id,
-                "created_at": now,
-                "updated_at": now,
-            },
+        return new_upload_job(
+            conn, scope, kind=KIND, list_id=list_id, params=msgspec.to_builtins(params)
         )
+
+
+def new_upload_job(
+    conn: Connection, scope: TenantScope, *, kind: str, list_id: int, params: dict[str, Any]
+) -> int:
+    """The job row (``uploading``) an upload of any kind of import is stored under."""
+    now = now_iso()
+    return jobs.insert(
+        conn,
+        scope,
+        values={
+            "kind": kind,
+            "list_id": list_id,
+            "status": UPLOADING,
+            "params": params,
+            "bytes_total": 0,
+            "rows_read": 0,
+            "rows_added": 0,
+            "rows_duplicate": 0,
+            "rows_invalid": 0,
+            "result_chunks": 0,
+            "run_seconds": 0.0,
+            "cancel_requested": False,
+            "attempts": 0,
+            "created_by": scope.user_id,
+            "created_at": now,
+            "updated_at": now,
+        },
+    )
 
 
 def store_part(database: Database, *, job_id: int, seq: int, data: bytes) -> None:
@@ -217,7 +243,9 @@ def queue(
             job_id=job_id,
             values={"status": QUEUED, "bytes_total": size, "updated_at": now_iso()},
         )
-        job = jobs.get(conn, scope, job_id=job_id, list_id=lists.list_key(list_public_id))
+        job = jobs.get(
+            conn, scope, job_id=job_id, list_id=lists.list_key(list_public_id), kind=KIND
+        )
     if job is None:  # pragma: no cover - made in this scope a moment ago
         raise NotFoundError("import not found", field="jobId")
     return present(job)
@@ -274,7 +302,7 @@ def present(job: JobRow) -> ImportJob:
 
 def _must_get(conn: Any, scope: TenantScope, list_public_id: str, job_public_id: str) -> JobRow:
     list_id = lists.list_key(list_public_id)
-    job = jobs.get(conn, scope, job_id=_job_key(job_public_id), list_id=list_id)
+    job = jobs.get(conn, scope, job_id=_job_key(job_public_id), list_id=list_id, kind=KIND)
     if job is None or job.status == UPLOADING:
         lists.contact_count(conn, scope, list_id=list_id)  # 404 for the list first
         raise NotFoundError(f"import {job_public_id!r} not found", field="jobId")
@@ -296,7 +324,7 @@ def list_jobs(
     list_id = lists.list_key(list_public_id)
     with database.read() as conn:
         lists.contact_count(conn, scope, list_id=list_id)
-        total, found = jobs.of_list(conn, scope, list_id=list_id, skip=skip, limit=limit)
+        total, found = jobs.of_list(conn, scope, list_id=list_id, kind=KIND, skip=skip, limit=limit)
     return ImportJobPage(
         results=[present(job) for job in found],
         skip=skip,
@@ -319,40 +347,63 @@ def results(
     """A page of a job's per-row results, optionally of one status, in row order."""
     if status is not None and status not in RESULT_STATUSES:
         raise ValidationError("status must be added, duplicate or invalid", field="status")
+    wanted = None if status is None else _STATUS_INDEX[status]
+    with database.read() as conn:
+        job = _must_get(conn, scope, list_public_id, job_public_id)
+        stored, total = stored_results(
+            conn, job=job, skip=skip, limit=limit, status=wanted, decoder=_RESULTS
+        )
+    rows = [_row(one) for one in stored]
+    return ResultPage(
+        results=rows, skip=skip, limit=limit, hasMore=skip + len(rows) < total, totalResults=total
+    )
+
+
+_RESULTS = msgspec.msgpack.Decoder(list[StoredResult])
+_STATUS_COLUMNS = ("added", "duplicate", "invalid")  # job_results' count of each status index
+T = TypeVar("T", bound=tuple[Any, ...])
+
+
+def stored_results(
+    conn: Connection,
+    *,
+    job: JobRow,
+    skip: int,
+    limit: int,
+    status: int | None,
+    decoder: msgspec.msgpack.Decoder[list[T]],
+) -> tuple[list[T], int]:
+    """A page of the stored per-row results of a job of any kind (tuples whose third item is
+    the status index, 0-2), only those of ``status`` when given; and how many there are. The
+    chunks before ``skip`` are counted, not decoded."""
     if not 1 <= limit <= MAX_RESULTS_LIMIT:
         raise ValidationError(f"limit must be 1-{MAX_RESULTS_LIMIT}", field="limit")
     if skip < 0:
         raise ValidationError("skip must be at least 0", field="skip")
-    wanted = None if status is None else _STATUS_INDEX[status]
-    with database.read() as conn:
-        job = _must_get(conn, scope, list_public_id, job_public_id)
-        per_chunk = store.chunk_counts(conn, job_id=job.id, status_column=status)
-        total = sum(per_chunk)
-        before, matching_before = 0, 0
-        for count in per_chunk:
-            if before + count > skip:
-                break
-            before += count
-            matching_before += 1 if count else 0
-        rows: list[ResultRow] = []
-        to_skip = skip - before
-        for data in store.results_from(
-            conn, job_id=job.id, status_column=status, skip_chunks=matching_before
-        ):
-            for stored in msgspec.msgpack.decode(data, type=list[StoredResult]):
-                if wanted is not None and stored[2] != wanted:
-                    continue
-                if to_skip:
-                    to_skip -= 1
-                    continue
-                rows.append(_row(stored))
-                if len(rows) == limit:
-                    break
+    column = None if status is None else _STATUS_COLUMNS[status]
+    per_chunk = store.chunk_counts(conn, job_id=job.id, status_column=column)
+    total = sum(per_chunk)
+    before, matching_before = 0, 0
+    for count in per_chunk:
+        if before + count > skip:
+            break
+        before += count
+        matching_before += 1 if count else 0
+    rows: list[T] = []
+    to_skip = skip - before
+    for data in store.results_from(
+        conn, job_id=job.id, status_column=column, skip_chunks=matching_before
+    ):
+        for stored in decoder.decode(data):
+            if status is not None and stored[2] != status:
+                continue
+            if to_skip:
+                to_skip -= 1
+                continue
+            rows.append(stored)
             if len(rows) == limit:
-                break
-    return ResultPage(
-        results=rows, skip=skip, limit=limit, hasMore=skip + len(rows) < total, totalResults=total
-    )
+                return rows, total
+    return rows, total
 
 
 def _row(stored: StoredResult) -> ResultRow:
@@ -378,15 +429,20 @@ def cancel(
 ) -> ImportJob:
     """Cancel a queued job at once, a running one after the chunk it is writing."""
     with database.write() as conn:
-        job = _must_get(conn, scope, list_public_id, job_public_id)
-        if job.status in FINISHED:
-            raise JobFinishedError(f"the import has already ended: {job.status}", field="jobId")
-        now = now_iso()
-        values: dict[str, object] = {"cancel_requested": True, "updated_at": now}
-        if job.status == QUEUED:
-            values |= {"status": CANCELLED, "finished_at": now}
-        jobs.update(conn, scope, job_id=job.id, values=values)
+        cancel_job(conn, scope, _must_get(conn, scope, list_public_id, job_public_id))
         return present(_must_get(conn, scope, list_public_id, job_public_id))
+
+
+def cancel_job(conn: Connection, scope: TenantScope, job: JobRow) -> None:
+    """Inside a write transaction: cancel an import of any kind, a queued one at once, a
+    running one after its chunk in hand (409 JOB_FINISHED when it has ended)."""
+    if job.status in FINISHED:
+        raise JobFinishedError(f"the import has already ended: {job.status}", field="jobId")
+    now = now_iso()
+    values: dict[str, object] = {"cancel_requested": True, "updated_at": now}
+    if job.status == QUEUED:
+        values |= {"status": CANCELLED, "finished_at": now}
+    jobs.update(conn, scope, job_id=job.id, values=values)
 
 
 def undo(

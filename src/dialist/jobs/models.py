@@ -13,6 +13,8 @@ CANCELLED = "cancelled"
 # A job whose upload is still arriving: not claimable, and removed when the upload fails.
 UPLOADING = "uploading"
 FINISHED = (SUCCEEDED, FAILED, CANCELLED)
+# Kinds of job whose ``list_id`` is a DNC list's key (every other kind's is a contact list's).
+DNC_LIST_KINDS = ("dncImport",)
 # Attempts after which a job that keeps losing its worker (a crash it causes) is failed.
 MAX_ATTEMPTS = 5
 
@@ -49,6 +51,7 @@ class JobRow:
     finished_at: str | None
     undone_at: str | None
     rows_undone: int | None
+    rows_restored: int | None = None  # a DNC import's undo: entries put back as they were
 
 
 class LeaseLostError(Exception):

@@ -139,3 +139,15 @@ def forget_abandoned_uploads(database: Database) -> int:
     before = cutoff.strftime("%Y-%m-%dT%H:%M:%S.000Z")
     with database.write() as conn:
         return store.forget_uploads(conn, created_before=before)
+
+
+def ended(database: Database, job_id: int) -> JobRow | None:
+    """The job as stored after its worker let go of it (None when it was deleted)."""
+    with database.read() as conn:
+        return store.by_id(conn, job_id=job_id)
+
+
+def counts_by_status(database: Database) -> list[tuple[str, str, int]]:
+    """How many jobs there are of each kind and status, over every tenant."""
+    with database.read() as conn:
+        return store.count_by_status(conn)

@@ -32,23 +32,31 @@ def insert(conn: Connection, scope: TenantScope, *, values: dict[str, Any]) -> i
     return int(inserted)
 
 
-def get(conn: Connection, scope: TenantScope, *, job_id: int, list_id: int) -> JobRow | None:
-    """One job of a list in the scope."""
+def get(
+    conn: Connection, scope: TenantScope, *, job_id: int, list_id: int, kind: str
+) -> JobRow | None:
+    """One job of a kind, of a list in the scope (the kind tells a contact list's key from a
+    DNC list's)."""
     row = conn.execute(
         sa.select(jobs).where(
-            jobs.c.id == job_id, jobs.c.list_id == list_id, jobs.c.tenant_id == scope.tenant_id
+            jobs.c.id == job_id,
+            jobs.c.list_id == list_id,
+            jobs.c.tenant_id == scope.tenant_id,
+            jobs.c.kind == kind,
         )
     ).first()
     return _job(row) if row is not None else None
 
 
 def of_list(
-    conn: Connection, scope: TenantScope, *, list_id: int, skip: int, limit: int
+    conn: Connection, scope: TenantScope, *, list_id: int, kind: str, skip: int, limit: int
 ) -> tuple[int, list[JobRow]]:
-    """The list's jobs, newest first, and how many there are (uploads in progress excluded)."""
+    """The list's jobs of a kind, newest first, and how many there are (uploads in progress
+    excluded)."""
     where = (
         jobs.c.list_id == list_id,
         jobs.c.tenant_id == scope.tenant_id,
+        jobs.c.kind == kind,
         jobs.c.status != UPLOADING,
     )
     total = conn.execute(sa.select(sa.func.count()).select_from(jobs).where(*where)).scalar_one()
@@ -137,3 +145,17 @@ def forget_uploads(conn: Connection, *, created_before: str) -> int:
         sa.delete(jobs).where(jobs.c.status == UPLOADING, jobs.c.created_at < created_before)
     )
     return int(result.rowcount)
+
+
+def by_id(conn: Connection, *, job_id: int) -> JobRow | None:
+    """A job by key, whoever holds it (the worker's record of how a job it ran ended)."""
+    row = conn.execute(sa.select(jobs).where(jobs.c.id == job_id)).first()
+    return _job(row) if row is not None else None
+
+
+def count_by_status(conn: Connection) -> list[tuple[str, str, int]]:
+    """``(kind, status, count)`` over every tenant's jobs (for the metrics scrape)."""
+    rows = conn.execute(
+        sa.select(jobs.c.kind, jobs.c.status, sa.func.count()).group_by(jobs.c.kind, jobs.c.status)
+    )
+    return [(str(kind), str(status), int(count)) for kind, status, count in rows]

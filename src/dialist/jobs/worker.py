@@ -15,6 +15,7 @@ from dialist.db.engine import Database
 from dialist.jobs import service
 from dialist.jobs.models import LeaseLostError
 from dialist.jobs.service import Handler, Lease, log
+from dialist.ops import jobs as job_log
 from dialist.settings import Settings
 
 IDLE_POLL_SECONDS = 0.25
@@ -83,6 +84,8 @@ class Worker:
             return False
         lease = Lease(self.database, self.settings, job, self.name)
         self._lease = lease
+        started = time.monotonic()
+        job_log.started(job, self.name)
         beating = threading.Event()
         beat = threading.Thread(target=self._beat, args=(lease, beating), daemon=True)
         beat.start()
@@ -104,6 +107,7 @@ class Worker:
             self._lease = None
         if lease.stopping.is_set() and not lease.lost.is_set():
             service.release(lease)
+        job_log.finished(self.database, job, self.name, time.monotonic() - started)
         return True
 
     def _beat(self, lease: Lease, done: threading.Event) -> None:

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Annotated, Literal
 
 import msgspec
+
+from dialist import constraints
 
 LIST_TYPES = ("call", "sms")
 SOURCE_PASSIVE_API = "passiveApi"
@@ -52,31 +55,55 @@ class ContactListRow:
 # ---- requests -------------------------------------------------------------------------------
 
 
-class CreateContactListRequest(msgspec.Struct, kw_only=True):
-    """Body of ``createContactList``. Unknown fields are ignored (``name1`` of old v1 samples)."""
+Name = Annotated[str, constraints.text(MAX_NAME, one_line=True)]
+Description = Annotated[str, constraints.text(MAX_DESCRIPTION, required=False)]
+Source = Literal["passiveApi", "passiveApiIntegration"]
+DedupeBy = Literal["phone", "uniqueId"]
 
-    name: str | None = None
-    description: str | None = None
-    source: str | None = None
+
+class CreateContactListRequest(msgspec.Struct, kw_only=True):
+    """Body of v1 ``createContactList``. Unknown fields are ignored (``name1`` of old v1
+    samples); ``description`` may be left out."""
+
+    name: Name
+    source: Source
+    description: Description | None = None
     allowDuplicates: bool | None = None  # noqa: N815
-    dedupeBy: str | None = None  # noqa: N815 - dialist: "phone" or "uniqueId"
+    dedupeBy: DedupeBy | None = None  # noqa: N815 - dialist: "phone" or "uniqueId"
+
+
+class CreateContactListRequestV2(CreateContactListRequest, kw_only=True):
+    """Body of v2 ``createContactList``: ``description`` is required (may be empty)."""
+
+    description: Description
 
 
 class UpdateContactListRequest(msgspec.Struct, kw_only=True):
-    """Body of the update (PUT): every field optional, at least one required."""
+    """Body of the update (PUT): every field optional, at least one of ``name``,
+    ``description``, ``allowDuplicates`` or ``dedupeBy`` not null (``UPDATE_NEEDS_ONE``)."""
 
-    name: str | None = None
-    description: str | None = None
+    name: Name | None = None
+    description: Description | None = None
     allowDuplicates: bool | None = None  # noqa: N815
-    source: str | None = None
-    dedupeBy: str | None = None  # noqa: N815 - dialist: "phone" or "uniqueId"
+    source: Source | None = None
+    dedupeBy: DedupeBy | None = None  # noqa: N815 - dialist: "phone" or "uniqueId"
+
+
+UPDATE_FIELDS = ("name", "description", "allowDuplicates", "dedupeBy")
+# The update's rule in the OpenAPI document: one of the fields present and not null.
+UPDATE_NEEDS_ONE: dict[str, object] = {
+    "anyOf": [
+        {"required": [field], "properties": {field: {"not": {"type": "null"}}}}
+        for field in UPDATE_FIELDS
+    ]
+}
 
 
 class LinkCampaignRequest(msgspec.Struct, kw_only=True):
     """dialist addition: link a campaign (``cd-…`` id and name) to a list."""
 
-    id: str
-    name: str
+    id: Annotated[str, msgspec.Meta(pattern=r"^cd-[A-Za-z0-9_-]+$", max_length=64)]
+    name: Annotated[str, constraints.text(256, one_line=True)]
 
 
 # ---- responses ------------------------------------------------------------------------------

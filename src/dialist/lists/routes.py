@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from litestar import Request, delete, get, post, put
-from litestar.params import Parameter
+from litestar.params import Body, Parameter
 
 from dialist import web
 from dialist.auth.models import TenantScope
 from dialist.envelope import Success, success
 from dialist.lists import service
 from dialist.lists.models import (
+    UPDATE_NEEDS_ONE,
     ContactList,
     ContactListDetail,
     ContactListSummary,
     CreateContactListRequest,
+    CreateContactListRequestV2,
     LinkCampaignRequest,
     UpdateContactListRequest,
     UpdateResult,
@@ -30,30 +32,47 @@ _common: dict[str, Any] = {
 }
 
 
-@post(
-    [web.V2 + "/createContactList", web.V1 + "/createContactList"],
-    status_code=200,
-    sync_to_thread=True,
-    summary="Create a contact list",
-    **{**_common, "responses": {**web.ERROR_RESPONSES, **web.CONFLICT_RESPONSE}},
-)
-def create_contact_list(
-    request: R, ctx: web.AppContext, tenant: TenantScope, data: CreateContactListRequest
-) -> Success[ContactList]:
+def _create(request: R, ctx: web.AppContext, tenant: TenantScope) -> Success[ContactList]:
+    version = web.api_version(request)
+    into = CreateContactListRequestV2 if version == 2 else CreateContactListRequest
     row = service.create_list(
         ctx.database,
         ctx.settings,
         scope=tenant,
-        request=web.strict_body(request, CreateContactListRequest),
-        version=2 if web.api_version(request) == 2 else 1,
+        request=web.strict_body(request, into),
+        version=2 if version == 2 else 1,
     )
     return success(service.present(row), f"Contact list {row.name} created successfully")
+
+
+_CREATE: dict[str, Any] = {
+    "status_code": 200,
+    "sync_to_thread": True,
+    "summary": "Create a contact list",
+    **{**_common, "responses": {**web.ERROR_RESPONSES, **web.CONFLICT_RESPONSE}},
+}
+
+
+@post(web.V2 + "/createContactList", **_CREATE)
+def create_contact_list(
+    request: R, ctx: web.AppContext, tenant: TenantScope, data: CreateContactListRequestV2
+) -> Success[ContactList]:
+    return _create(request, ctx, tenant)
+
+
+@post(web.V1 + "/createContactList", **_CREATE)
+def create_contact_list_v1(
+    request: R, ctx: web.AppContext, tenant: TenantScope, data: CreateContactListRequest
+) -> Success[ContactList]:
+    return _create(request, ctx, tenant)
 
 
 def _all_lists(
     ctx: web.AppContext,
     tenant: TenantScope,
-    list_type: Annotated[str | None, Parameter(query="type")] = None,
+    list_type: Annotated[
+        Literal["call", "sms"] | None, Parameter(query="type", description="absent: all")
+    ] = None,
 ) -> Success[list[ContactListSummary]]:
     # getAllListDetails, POST and GET alike (registered twice below).
     rows = service.list_lists(ctx.database, scope=tenant, list_type=list_type)
@@ -91,7 +110,10 @@ def get_contact_list(
     **{**_common, "responses": {**web.ERROR_RESPONSES, **web.CONFLICT_RESPONSE}},
 )
 def update_contact_list(
-    request: R, ctx: web.AppContext, tenant: TenantScope, data: UpdateContactListRequest
+    request: R,
+    ctx: web.AppContext,
+    tenant: TenantScope,
+    data: Annotated[UpdateContactListRequest, Body(schema_extra=UPDATE_NEEDS_ONE)],
 ) -> Success[UpdateResult]:
     row, result = service.update_list(
         ctx.database,
@@ -167,6 +189,7 @@ def unlink_campaign(request: R, ctx: web.AppContext, tenant: TenantScope) -> Suc
 
 ROUTES = [
     create_contact_list,
+    create_contact_list_v1,
     get_all_list_details,
     get_all_list_details_get,
     get_contact_list,

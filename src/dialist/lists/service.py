@@ -144,7 +144,7 @@ def create_list(
     """Create an API (passive) contact list; its name must be new in the account and stream."""
     if request.name is None:
         raise ValidationError("name is required", field="name")
-    name = validation.text(request.name, field="name", max_length=MAX_NAME, name=True)
+    name = validation.display_name(request.name, field="name", max_length=MAX_NAME)
     if request.description is None and version == 2:
         raise ValidationError("description is required", field="description")
     description = validation.text(
@@ -223,7 +223,8 @@ def lock_list(conn: Connection, scope: TenantScope, *, list_id: int) -> ContactL
 
 
 def find_by_name(conn: Connection, scope: TenantScope, *, name: str) -> ContactListRow:
-    """The list of the scope with this name (case-insensitive), or 404."""
+    """The list of the scope with this name (compared by ``validation.name_key``: case,
+    canonical and compatibility forms aside), or 404."""
     wanted = name.strip()
     # A name that could not have been created (too long, control characters) is not looked up:
     # PostgreSQL refuses NUL characters in a query.
@@ -290,9 +291,7 @@ def update_list(
         )
     changes: dict[str, object] = {}
     if request.name is not None:
-        changes["name"] = validation.text(
-            request.name, field="name", max_length=MAX_NAME, name=True
-        )
+        changes["name"] = validation.display_name(request.name, field="name", max_length=MAX_NAME)
     if request.description is not None:
         changes["description"] = validation.text(
             request.description, field="description", max_length=MAX_DESCRIPTION, required=False
@@ -347,7 +346,19 @@ def delete_list(database: Database, *, scope: TenantScope, list_public_id: str) 
                 f"contact list {row.name!r} is used by campaign(s) {names} and cannot be deleted"
             )
         store.delete(conn, scope, list_id=list_id, at=now_iso())
+        # A DNC list of scope contactList does not outlive its contact list. (Imported here:
+        # the DNC domain reads contact lists through this module, so a module-level import
+        # would make the two domains' modules import each other while half-initialised.)
+        from dialist.dnc import service as dnc
+
+        dnc.delete_lists_of(conn, scope, contact_list_id=list_id)
         return row
+
+
+def wipe_tenant(conn: Connection, scope: TenantScope) -> dict[str, int]:
+    """Inside a write transaction: remove every list of the scope and all that hangs on it,
+    campaign links or not (a tenant reset, ``standin/reset.py``); rows removed by kind."""
+    return store.wipe_tenant(conn, scope)
 
 
 def _campaign_id(value: str) -> str:

@@ -22,10 +22,13 @@ from dialist.db.schema import (
     list_campaigns,
     tenants,
 )
+from dialist.jobs.models import DNC_LIST_KINDS
 from dialist.lists.models import CampaignLink, ContactListRow
+from dialist.validation import name_key
 
 _in_scope = contact_lists.c.tenant_id
-# The columns a ContactListRow holds: all but the lowercased name, which only finds a list.
+# The columns a ContactListRow holds: all but the name's key (``validation.name_key``), which
+# only finds a list and keeps names unique.
 _LIST_ROW = [column for column in contact_lists.c if column.name != "lname"]
 
 
@@ -78,13 +81,13 @@ def get(
 
 
 def get_by_name(conn: Connection, scope: TenantScope, *, name: str) -> ContactListRow | None:
-    """The list with this name (case-insensitive) in the scope."""
+    """The list with this name (by its key, ``validation.name_key``) in the scope."""
     found = _rows(
         conn,
         list(
             conn.execute(
                 sa.select(*_LIST_ROW).where(
-                    contact_lists.c.lname == name.lower(), _in_scope == scope.tenant_id
+                    contact_lists.c.lname == name_key(name), _in_scope == scope.tenant_id
                 )
             )
         ),
@@ -115,9 +118,9 @@ def lock_tenant(conn: Connection, scope: TenantScope) -> None:
 def name_taken(
     conn: Connection, scope: TenantScope, *, name: str, except_id: int | None = None
 ) -> bool:
-    """True when another list of the scope has this name, ignoring case."""
+    """True when another list of the scope has a name with the same key."""
     query = sa.select(contact_lists.c.id).where(
-        contact_lists.c.lname == name.lower(), _in_scope == scope.tenant_id
+        contact_lists.c.lname == name_key(name), _in_scope == scope.tenant_id
     )
     if except_id is not None:
         query = query.where(contact_lists.c.id != except_id)
@@ -149,16 +152,16 @@ def insert(conn: Connection, scope: TenantScope, *, values: dict[str, Any]) -> i
         values = {"id": keys.reserve(conn, contact_lists, count=1), **values}
     new_id: int = conn.execute(
         sa.insert(contact_lists)
-        .values(tenant_id=scope.tenant_id, lname=values["name"].lower(), **values)
+        .values(tenant_id=scope.tenant_id, lname=name_key(values["name"]), **values)
         .returning(contact_lists.c.id)
     ).scalar_one()
     return new_id
 
 
 def update(conn: Connection, scope: TenantScope, *, list_id: int, values: dict[str, Any]) -> None:
-    """Change fields of a list of the scope (``lname`` follows ``name``)."""
+    """Change fields of a list of the scope (``lname``, the name's key, follows ``name``)."""
     if "name" in values:
-        values = {**values, "lname": values["name"].lower()}
+        values = {**values, "lname": name_key(values["name"])}
     conn.execute(
         sa.update(contact_lists)
         .where(contact_lists.c.id == list_id, _in_scope == scope.tenant_id)
@@ -177,14 +180,16 @@ def delete(conn: Connection, scope: TenantScope, *, list_id: int, at: str) -> No
     conn.execute(
         sa.insert(deleted_lists).values(list_id=list_id, tenant_id=scope.tenant_id, deleted_at=at)
     )
-    job_ids = sa.select(jobs.c.id).where(
-        jobs.c.list_id == list_id, jobs.c.tenant_id == scope.tenant_id
+    # Its jobs (not those of a DNC list whose key happens to be the same number).
+    of_list = (
+        jobs.c.list_id == list_id,
+        jobs.c.tenant_id == scope.tenant_id,
+        jobs.c.kind.not_in(DNC_LIST_KINDS),
     )
+    job_ids = sa.select(jobs.c.id).where(*of_list)
     conn.execute(sa.delete(job_uploads).where(job_uploads.c.job_id.in_(job_ids)))
     conn.execute(sa.delete(job_results).where(job_results.c.job_id.in_(job_ids)))
-    conn.execute(
-        sa.delete(jobs).where(jobs.c.list_id == list_id, jobs.c.tenant_id == scope.tenant_id)
-    )
+    conn.execute(sa.delete(jobs).where(*of_list))
     conn.execute(
         sa.delete(contacts).where(
             contacts.c.list_id == list_id, contacts.c.tenant_id == scope.tenant_id
@@ -198,6 +203,34 @@ def delete(conn: Connection, scope: TenantScope, *, list_id: int, at: str) -> No
     conn.execute(
         sa.delete(contact_lists).where(contact_lists.c.id == list_id, _in_scope == scope.tenant_id)
     )
+
+
+def wipe_tenant(conn: Connection, scope: TenantScope) -> dict[str, int]:
+    """Remove every list of the scope with all that hangs on it (contacts, block counts,
+    change log, deleted-list marks, campaign links, jobs with their uploads and results):
+    the lists' share of a tenant reset. Answers the rows removed, by kind."""
+    tenant = scope.tenant_id
+    if conn.dialect.name != "sqlite":
+        # Wait for the writes holding the tenant (a list being created) or one of its lists
+        # (contacts being added) to finish, and keep new ones out until this commits; SQLite
+        # write transactions are serial already.
+        conn.execute(sa.select(tenants.c.id).where(tenants.c.id == tenant).with_for_update())
+        conn.execute(sa.select(contact_lists.c.id).where(_in_scope == tenant).with_for_update())
+    job_ids = sa.select(jobs.c.id).where(jobs.c.tenant_id == tenant)
+    for table in (job_uploads, job_results):
+        conn.execute(sa.delete(table).where(table.c.job_id.in_(job_ids)))
+    removed = {}
+    for kind, table in (
+        ("jobs", jobs),
+        ("contacts", contacts),
+        ("contactBlocks", contact_blocks),
+        ("changes", contact_changes),
+        ("deletedLists", deleted_lists),
+        ("campaignLinks", list_campaigns),
+        ("contactLists", contact_lists),
+    ):
+        removed[kind] = conn.execute(sa.delete(table).where(table.c.tenant_id == tenant)).rowcount
+    return removed
 
 
 def _link(scope: TenantScope, list_id: int, campaign_id: str) -> tuple[Any, ...]:

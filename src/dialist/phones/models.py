@@ -5,8 +5,13 @@ from __future__ import annotations
 import msgspec
 
 
-class PhoneDetails(msgspec.Struct, frozen=True):
-    """A number as given (``raw``) and what was derived from it, with provenance."""
+class PhoneDetails(msgspec.Struct, frozen=True, omit_defaults=True):
+    """A number as given (``raw``) and what was derived from it, with provenance.
+
+    ``assumed`` says how the number was read when that was an assumption (only then is it
+    written): ``international`` for digits without "+" that are no number of the default
+    region, read as "+" and the same digits (``00`` read as an international prefix too).
+    """
 
     raw: str
     e164: str | None
@@ -17,6 +22,7 @@ class PhoneDetails(msgspec.Struct, frozen=True):
     timeZone: str | None  # noqa: N815
     timeZoneSource: str | None  # noqa: N815
     timeZoneAmbiguous: bool  # noqa: N815
+    assumed: str | None = None
 
     @property
     def dedupe_key(self) -> str:

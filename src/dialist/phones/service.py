@@ -11,10 +11,12 @@ them equal over generated numbers of every region.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
 from importlib import resources
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import msgspec
 import phonenumbers
 from phonenumbers import NumberParseException, PhoneMetadata, PhoneNumber, PhoneNumberType, timezone
 from phonenumbers.phonenumberutil import (
@@ -91,6 +93,16 @@ def is_time_zone(name: str) -> bool:
 def normalise(raw: str, *, default_region: str, given_time_zone: str | None = None) -> PhoneDetails:
     """Everything dialist derives from ``raw``; never raises for bad input, flags it instead.
 
+    ``raw`` is read as phonenumbers reads it in ``default_region`` (:func:`read`); when that
+    gives no valid number and ``raw`` has no "+", it is read once more as an international
+    number (:func:`assume_international`), the way Kore's own samples write numbers.
+    """
+    return assume_international(raw, default_region, given_time_zone, read)
+
+
+def read(raw: str, default_region: str, given_time_zone: str | None = None) -> PhoneDetails:
+    """``raw`` as phonenumbers reads it in ``default_region``, no assumption made.
+
     Plain numbers (digits, an optional leading ``+``, common separators) take the fast path,
     which returns exactly what the exact path would; it declines anything unusual.
     """
@@ -99,6 +111,56 @@ def normalise(raw: str, *, default_region: str, given_time_zone: str | None = No
     if details is None:
         return _normalise(raw, default_region, given_time_zone)
     return details
+
+
+ASSUMED_INTERNATIONAL = "international"
+# The ITU's recommended international prefix, used as one almost everywhere outside the NANP;
+# the default region's own prefixes (011 in the NANP, 00 or 810 elsewhere) phonenumbers reads
+# from its metadata already.
+_ITU_INTERNATIONAL_PREFIX = "00"
+
+
+def assume_international(
+    raw: str,
+    default_region: str,
+    given_time_zone: str | None,
+    reader: Callable[[str, str, str | None], PhoneDetails],
+) -> PhoneDetails:
+    """What ``reader`` finds for ``raw``, or, when that is no valid number and ``raw`` is
+    digits without "+", what it finds for "+" and the same digits (after a leading ``00``, the
+    international prefix of most of the world), marked ``assumed: "international"`` when
+    valid. Only numbers that fail in the default region pay for the second reading."""
+    details = reader(raw, default_region, given_time_zone)
+    if details.valid or "+" in raw or _LETTER.search(raw):
+        return details
+    digits = phonenumbers.normalize_digits_only(raw)
+    if len(digits) < _MIN_LENGTH_FOR_NSN + 1:
+        return details
+    if digits.startswith(_ITU_INTERNATIONAL_PREFIX):
+        digits = digits[len(_ITU_INTERNATIONAL_PREFIX) :]
+    international = reader("+" + digits, default_region, given_time_zone)
+    if not international.valid:
+        return details
+    return msgspec.structs.replace(international, raw=raw, assumed=ASSUMED_INTERNATIONAL)
+
+
+def read_in_region(phone: PhoneDetails) -> bool:
+    """True when ``phone`` was read as a number of the default region (written without "+",
+    not read as an international number): the region then decided whether it is valid."""
+    return phone.assumed is None and not phone.raw.lstrip().startswith("+")
+
+
+def invalid_message(phone: PhoneDetails, *, region: str, how_to_change: str) -> str:
+    """Why ``phone`` is not valid, for a person: for a number written without "+", the region
+    it was read in and how to read it in another (``how_to_change``: what exists where it was
+    sent, e.g. "set defaultRegion on the import")."""
+    text = f"phoneNumber {phone.raw!r} is not a valid phone number ({phone.invalidReason})"
+    if not read_in_region(phone):
+        return text
+    return (
+        f"{text}: read as a number of {region} (the default region), and not valid written "
+        f'with "+" either; write it with "+" and its country code, or {how_to_change}'
+    )
 
 
 @lru_cache(maxsize=4_096)
@@ -268,6 +330,13 @@ def reference_normalise(
 ) -> PhoneDetails:
     """``normalise`` written with phonenumbers' public API only: the reference the tests hold
     ``normalise`` (fast path and exact path alike) equal to, and the benchmark's floor."""
+    return assume_international(raw, default_region, given_time_zone, reference_read)
+
+
+def reference_read(
+    raw: str, default_region: str, given_time_zone: str | None = None
+) -> PhoneDetails:
+    """``read`` written with phonenumbers' public API only."""
     zone, zone_source, refused = _before_parsing(raw, given_time_zone)
     if refused is not None:
         return refused

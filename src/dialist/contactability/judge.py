@@ -1,0 +1,286 @@
+"""Judging many numbers at one instant, fast: the rules of ``rules`` over the stored data.
+
+A ``Judge`` serves one request of one tenant at one instant ``at``:
+- the calling policies are read once (the stream's, each list's override);
+- each batch of subjects reads its numbers' attempts and DNC matches in one query each;
+- where a number is (its zones and jurisdictions) comes from ``places``, remembered by prefix;
+- the decision of a subject with no attempt and no DNC entry depends only on its policy, zones
+  and jurisdictions and whether its number is valid, so it is made once per such combination
+  and shared (a list of a million contacts in a handful of zones makes a handful); a subject
+  whose DNC entries never expire takes that shared decision with the DNC reasons added
+  (``rules.with_lasting_dnc``); only subjects with attempts or an expiring entry are judged
+  one by one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, NamedTuple
+
+import msgspec
+
+from dialist.auth.models import TenantScope
+from dialist.contactability import jurisdictions, places, rules, store, zones
+from dialist.contactability.models import (
+    CallingPolicy,
+    Decision,
+    DncMatch,
+    merge_policy,
+    stored_override,
+    stored_policy,
+)
+from dialist.db.engine import Database
+from dialist.dnc import service as dnc
+from dialist.lists import service as lists
+
+_LOOK_AHEAD = dt.timedelta(days=14)
+_JURISDICTION_CAP = dt.timedelta(hours=24)  # the longest cap the built-in rules have
+_encode = msgspec.json.encode
+_MAX_WHERES = 50_000  # combinations of place and fields one judge remembers
+
+
+class Subject(NamedTuple):
+    """One number to judge: its stored or normalised facts, the fields the rules read (time
+    zone, ZIP, state), and the contact list it is judged for (None: the stream only)."""
+
+    e164: str | None
+    valid: bool
+    region: str | None
+    line_type: str | None
+    fields: Mapping[str, Any]
+    list_public_id: str | None
+
+
+class Judged(NamedTuple):
+    """A decision and its JSON (an object, as ``Decision`` encodes)."""
+
+    decision: Decision
+    json: bytes
+
+
+class _Stretch(NamedTuple):
+    """A callable decision and the instants it holds for: from ``start``, the instant it was
+    made at, to ``end``, its ``windowClosesAt``. Nothing blocks anywhere in between and the
+    first block after any instant of it is ``end`` (the rules' edges do not move with the
+    instant asked about), so the same decision, byte for byte, is the answer at every instant
+    of ``[start, end)``."""
+
+    start: dt.datetime
+    end: dt.datetime
+    judged: Judged
+
+
+# Callable stretches remembered across requests, by policy, zones, jurisdictions and validity
+# (a list in a handful of zones has a handful); the cache starts again when full.
+_MAX_STRETCHES = 10_000
+_stretches: dict[tuple[Any, ...], _Stretch] = {}
+
+
+class PlaceFields(msgspec.Struct):
+    """The fields of a contact document the rules read; the rest is skipped when decoding."""
+
+    timeZone: Any = None  # noqa: N815 - the contact's own field names
+    postalCode: Any = None  # noqa: N815
+    zip: Any = None
+    zipCode: Any = None  # noqa: N815
+    state: Any = None
+
+    def as_fields(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in self.__struct_fields__}
+
+
+_place_fields = msgspec.json.Decoder(PlaceFields)
+
+
+def place_fields(doc: bytes) -> dict[str, Any]:
+    """The fields the rules read, from a contact's JSON document."""
+    return _place_fields.decode(doc).as_fields()
+
+
+def iso(moment: dt.datetime) -> str:
+    """An instant as dialist writes them: UTC, milliseconds, ``Z``."""
+    utc = moment.astimezone(dt.UTC)
+    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+
+
+class Judge:
+    """Decisions for one tenant at one instant (see the module's text)."""
+
+    def __init__(self, database: Database, scope: TenantScope, at: dt.datetime) -> None:
+        self._database = database
+        self._scope = scope
+        self._at = at
+        self._at_text = iso(at)
+        self._stream: CallingPolicy | None = None
+        self._policies: dict[str | None, CallingPolicy] = {}
+        self._policy_keys: dict[str | None, bytes] = {}  # each policy's JSON, as a cache key
+        self._shared: dict[tuple[Any, ...], Judged] = {}
+        self._wheres: dict[Any, tuple[zones.ContactZones, list[str]]] = {}
+
+    def decide(self, subjects: Sequence[Subject]) -> list[Judged]:
+        """The decision for each subject at the judge's instant."""
+        list_ids = {s.list_public_id: None for s in subjects}
+        with self._database.read() as conn:
+            self._read_policies(conn, [public for public in list_ids if public is not None])
+            numbers = [s.e164 for s in subjects if s.e164]
+            tried = store.attempt_times(
+                conn,
+                self._scope,
+                e164s=numbers,
+                since=iso(self._at - self._longest_cap() - _LOOK_AHEAD),
+                until=iso(self._at + _LOOK_AHEAD),
+            )
+            matches: dict[str | None, Mapping[str, list[DncMatch]]] = {}
+            for public in list_ids:
+                wanted = [s.e164 for s in subjects if s.e164 and s.list_public_id == public]
+                matches[public] = self._dnc_matches(conn, public, wanted)
+        return [
+            self._judge(
+                subject,
+                tried.get(subject.e164, []) if subject.e164 else [],
+                matches[subject.list_public_id].get(subject.e164, []) if subject.e164 else [],
+            )
+            for subject in subjects
+        ]
+
+    # ---- reading -----------------------------------------------------------------------------
+
+    def _read_policies(self, conn: Any, list_public_ids: list[str]) -> None:
+        missing = [public for public in list_public_ids if public not in self._policies]
+        if self._stream is not None and not missing:
+            return
+        keys = {public: lists.list_key(public) for public in missing}
+        for key in keys.values():
+            lists.must_get(conn, self._scope, list_id=key)  # 404 for a list not there
+        stored = store.policies(conn, self._scope, list_ids=[store.STREAM_POLICY, *keys.values()])
+        if self._stream is None:
+            self._stream = stored_policy(stored.get(store.STREAM_POLICY))
+            self._policies[None] = self._stream
+            self._policy_keys[None] = _encode(self._stream)
+        for public, key in keys.items():
+            self._policies[public] = merge_policy(self._stream, stored_override(stored.get(key)))
+            self._policy_keys[public] = _encode(self._policies[public])
+
+    def _longest_cap(self) -> dt.timedelta:
+        return max(
+            [_JURISDICTION_CAP]
+            + [
+                dt.timedelta(hours=cap.within_hours)
+                for policy in self._policies.values()
+                for cap in policy.attempt_caps
+            ]
+        )
+
+    def _dnc_matches(
+        self, conn: Any, list_public_id: str | None, numbers: list[str]
+    ) -> Mapping[str, list[DncMatch]]:
+        if not numbers:
+            return {}
+        found = dnc.matches(
+            conn,
+            self._scope,
+            contact_list_id=None if list_public_id is None else lists.list_key(list_public_id),
+            numbers=numbers,
+            at=self._at_text,
+        )
+        return {
+            e164: [
+                DncMatch(
+                    dnc_list_id=match.dncListId,
+                    entry_id=match.entryId,
+                    scope=match.scope,
+                    value=match.value,
+                    reason=match.reason,
+                    source=match.source,
+                    expires_at=None
+                    if match.expiresAt is None
+                    else dt.datetime.fromisoformat(match.expiresAt),
+                )
+                for match in found_matches
+            ]
+            for e164, found_matches in found.items()
+        }
+
+    # ---- judging -----------------------------------------------------------------------------
+
+    def _where(self, subject: Subject) -> tuple[zones.ContactZones, list[str]]:
+        """The subject's zones and jurisdictions: from its number's place and the fields the
+        rules read, worked out once per combination of the two."""
+        place = places.number_place(
+            subject.e164, valid=subject.valid, region=subject.region, line_type=subject.line_type
+        )
+        fields = subject.fields
+        key: tuple[Any, ...] | None = (
+            place,
+            *(fields.get(name) for name in PlaceFields.__struct_fields__),
+        )
+        try:
+            found = self._wheres.get(key)
+        except TypeError:  # a field holding a list or an object: not a key
+            key, found = None, None
+        if found is None:
+            found = (
+                zones.contact_zones(e164=subject.e164, fields=fields, known=place.zones),
+                jurisdictions.contact_jurisdictions(
+                    e164=subject.e164, fields=fields, known=place.jurisdictions
+                ),
+            )
+            if key is not None and len(self._wheres) < _MAX_WHERES:
+                self._wheres[key] = found
+        return found
+
+    def _plain(self, key: tuple[Any, ...], judge: Callable[[], Decision]) -> Judged:
+        """The decision of a number with no attempt and no DNC entry (``key``: its policy,
+        zones, jurisdictions, validity), from the stretches remembered across requests when
+        the judge's instant lies in one, else made now (and remembered if callable)."""
+        known = _stretches.get(key)
+        if known is not None and known.start <= self._at < known.end:
+            return known.judged
+        decision = judge()
+        judged = Judged(decision, _encode(decision))
+        if decision.callable and decision.window_closes_at is not None:
+            if len(_stretches) >= _MAX_STRETCHES:
+                _stretches.clear()
+            _stretches[key] = _Stretch(self._at, decision.window_closes_at, judged)
+        return judged
+
+    def _judge(self, subject: Subject, attempts: list[str], dnc: list[DncMatch]) -> Judged:
+        found, where = self._where(subject)
+        policy = self._policies[subject.list_public_id]
+        lasting = all(match.expires_at is None for match in dnc)
+        if attempts or not lasting:
+            decision = rules.evaluate(
+                at=self._at,
+                policy=policy,
+                e164=subject.e164,
+                valid=subject.valid,
+                zones=found.zones,
+                zone_source=found.source,
+                jurisdictions=where,
+                attempts=[dt.datetime.fromisoformat(t) for t in attempts],
+                dnc_matches=dnc,
+            )
+            return Judged(decision, _encode(decision))
+        number_ok = bool(subject.valid and subject.e164)
+        key = (subject.list_public_id, tuple(found.zones), found.source, tuple(where), number_ok)
+        shared = self._shared.get(key)
+        if shared is None:
+            shared = self._shared[key] = self._plain(
+                (self._policy_keys[subject.list_public_id], *key[1:]),
+                lambda: rules.evaluate(
+                    at=self._at,
+                    policy=policy,
+                    e164=subject.e164,
+                    valid=subject.valid,
+                    zones=found.zones,
+                    zone_source=found.source,
+                    jurisdictions=where,
+                    attempts=[],
+                    dnc_matches=[],
+                ),
+            )
+        if not dnc:
+            return shared
+        decision = rules.with_lasting_dnc(shared.decision, dnc)
+        return Judged(decision, _encode(decision))

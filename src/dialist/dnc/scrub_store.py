@@ -1,0 +1,123 @@
+"""SQL of DNC scrubs: the entries a batch of numbers meets, and the jobs' per-contact results.
+
+The entry lookups take the DNC lists found through the tenant scope (``store.applying_lists``);
+the results take a job key found in the scope.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from dialist.db.schema import dnc_entries, job_results
+from dialist.dnc.models import DncListRow
+
+# Numbers per lookup: one statement for a batch of the default size, well under SQLite's
+# 32,766 parameters.
+_CHUNK = 10_000
+
+
+def _owners(lists: Sequence[DncListRow]) -> tuple[list[int], list[int]]:
+    return [row.id for row in lists], sorted({row.tenant_id for row in lists})
+
+
+def entries_equal_to(
+    conn: Connection, lists: Sequence[DncListRow], *, numbers: Sequence[str], at: str
+) -> list[tuple[str, int, int]]:
+    """``(value, list key, entry key)`` of the entries of ``lists`` whose value is one of
+    ``numbers`` (a number entry, or a prefix as long as the number) that have not expired at
+    ``at``: one indexed lookup (``ix_dnc_entries_list_value``) per 10,000 numbers, written for
+    the driver (compiling 10,000 bound values through SQLAlchemy costs more than the lookup)."""
+    if not lists or not numbers:
+        return []
+    list_ids, owners = _owners(lists)
+    found: list[tuple[str, int, int]] = []
+    sqlite = conn.dialect.name == "sqlite"
+    p = "?" if sqlite else "%s"
+    head = (
+        "SELECT value, list_id, id FROM dnc_entries "
+        f"WHERE list_id IN ({', '.join([p] * len(list_ids))}) "
+        f"AND tenant_id IN ({', '.join([p] * len(owners))}) "
+        f"AND (expires_at IS NULL OR expires_at > {p}) AND value "
+    )
+    for start in range(0, len(numbers), _CHUNK):
+        chunk = list(numbers[start : start + _CHUNK])
+        if sqlite:
+            tail = f"IN ({', '.join('?' * len(chunk))})"
+            rows = conn.exec_driver_sql(head + tail, (*list_ids, *owners, at, *chunk))
+        else:
+            rows = conn.exec_driver_sql(head + "= ANY(%s)", (*list_ids, *owners, at, chunk))
+        found += [(str(value), int(list_id), int(key)) for value, list_id, key in rows]
+    return found
+
+
+def prefix_entries(
+    conn: Connection, lists: Sequence[DncListRow], *, at: str
+) -> list[tuple[str, int, int]]:
+    """``(prefix, list key, entry key)`` of every prefix entry of ``lists`` that has not
+    expired at ``at`` (prefixes are few: area codes, exchanges, countries)."""
+    if not lists:
+        return []
+    list_ids, owners = _owners(lists)
+    rows = conn.execute(
+        sa.select(dnc_entries.c.value, dnc_entries.c.list_id, dnc_entries.c.id).where(
+            dnc_entries.c.list_id.in_(list_ids),
+            dnc_entries.c.tenant_id.in_(owners),
+            dnc_entries.c.is_prefix == sa.true(),
+            sa.or_(dnc_entries.c.expires_at.is_(None), dnc_entries.c.expires_at > at),
+        )
+    )
+    return [(str(value), int(list_id), int(key)) for value, list_id, key in rows]
+
+
+# ---- per-contact results ----------------------------------------------------------------------
+
+
+def add_results(
+    conn: Connection,
+    *,
+    job_id: int,
+    seq: int,
+    scanned_before: int,
+    matched: int,
+    removed: int,
+    data: bytes,
+) -> None:
+    """Store one batch's matches (in the batch's transaction): ``row_count`` is how many, and
+    ``first_row`` the contacts the job had scanned before the batch."""
+    conn.execute(
+        sa.insert(job_results).values(
+            job_id=job_id,
+            seq=seq,
+            first_row=scanned_before,
+            row_count=matched,
+            added=removed,
+            duplicate=0,
+            invalid=0,
+            data=data,
+        )
+    )
+
+
+def result_counts(conn: Connection, *, job_id: int) -> list[int]:
+    """Matches in each stored batch, in order: paging without decoding."""
+    rows = conn.execute(
+        sa.select(job_results.c.row_count)
+        .where(job_results.c.job_id == job_id)
+        .order_by(job_results.c.seq)
+    )
+    return [int(count) for (count,) in rows]
+
+
+def results_from(conn: Connection, *, job_id: int, skip_batches: int) -> Iterator[bytes]:
+    """The encoded matches of the stored batches from the ``skip_batches``-th on."""
+    rows = conn.execute(
+        sa.select(job_results.c.data)
+        .where(job_results.c.job_id == job_id)
+        .order_by(job_results.c.seq)
+        .offset(skip_batches)
+    )
+    for (data,) in rows:
+        yield bytes(data)
