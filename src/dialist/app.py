@@ -165,7 +165,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> Lites
             *OPS_ROUTES,
             console_routes.router(),
         ],
-        exception_handlers={Exception: web.error_handler},
+        exception_handlers={Exception: console_routes.with_console_pages(web.error_handler)},
         request_class=web.DialistRequest,
         request_max_body_size=settings.max_body_bytes,
         on_startup=[_start],

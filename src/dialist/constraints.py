@@ -1,22 +1,30 @@
-"""Constraints of request fields, as ``msgspec.Meta``: msgspec enforces them when a body is
-decoded and Litestar writes them into the OpenAPI document, so what the document allows and
-what the server accepts come from one place.
+"""Constraints of request fields: ``msgspec.Meta`` where msgspec enforces them when a body is
+decoded and Litestar writes them into the OpenAPI document (one place for both), and the
+document's words for the rules a service applies itself.
 
-The text rules mirror ``validation.text`` (the service still applies it, for the trimming and
-its clearer messages): no control characters, at least one visible character when required.
-What a JSON Schema pattern cannot name (Unicode's "format" category, noncharacters) stays a
-rule of the service alone.
+The text rules are ``validation.text``'s, which the services apply (they trim first, then
+check, and say which rule was broken): no control characters, at most so many characters, at
+least one visible character when required. The document states them on the value as sent (so
+it is a little stricter about surrounding spaces). What a JSON Schema pattern cannot name
+(Unicode's "format" category, noncharacters) stays a rule of the service alone.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 import msgspec
+from litestar.params import Parameter
 
 _CONTROL = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f"
 _LINE_BREAKING = r"\x00-\x1f\x7f\x85\u2028\u2029"
 
 
-def text(max_length: int, *, one_line: bool = False, required: bool = True) -> msgspec.Meta:
+# An instant (ISO 8601 / RFC 3339 with an offset or Z), in the document's words.
+INSTANT = Parameter(schema_extra={"format": "date-time"})
+
+
+def text(max_length: int, *, one_line: bool = False, required: bool = True) -> Any:
     """A string of at most ``max_length`` characters without control characters (nor tabs and
     line breaks when ``one_line``); when ``required``, with a character other than a space."""
     refused = _LINE_BREAKING if one_line else _CONTROL
@@ -24,7 +32,7 @@ def text(max_length: int, *, one_line: bool = False, required: bool = True) -> m
         pattern = f"^[^{refused}]*[^\\s{_LINE_BREAKING}\\x80-\\x9f][^{refused}]*$"
     else:
         pattern = f"^[^{refused}]*$"
-    return msgspec.Meta(max_length=max_length, pattern=pattern)
+    return Parameter(schema_extra={"maxLength": max_length, "pattern": pattern})
 
 
 def items(max_length: int) -> msgspec.Meta:
@@ -32,6 +40,9 @@ def items(max_length: int) -> msgspec.Meta:
     return msgspec.Meta(min_length=1, max_length=max_length)
 
 
-def prefixed_id(prefix: str) -> msgspec.Meta:
-    """A public id such as ``cc-<uuid>``: the prefix, then letters, digits and dashes."""
-    return msgspec.Meta(pattern=f"^{prefix}-[0-9A-Za-z-]+$", max_length=64)
+def id_pattern(prefix: str, *, max_length: int) -> Any:
+    """An id such as ``cd-spring_2026``: the prefix and a dash, then letters, digits, '-' and
+    '_' (the services check it, after trimming)."""
+    return Parameter(
+        schema_extra={"pattern": f"^{prefix}-[A-Za-z0-9_-]+$", "maxLength": max_length}
+    )

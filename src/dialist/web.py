@@ -121,6 +121,14 @@ def ok_responses(container: Any, description: str, status: int = 200) -> dict[in
     }
 
 
+def failure_responses(*described: tuple[int, str]) -> dict[int, ResponseSpec]:
+    """The OpenAPI responses of failures a route answers beyond the usual ones (409, 413 …)."""
+    return {
+        status: ResponseSpec(data_container=Failure, description=text, generate_examples=False)
+        for status, text in described
+    }
+
+
 @dataclass(frozen=True)
 class AppContext:
     """What every handler needs: settings, database and the authenticator."""
@@ -163,6 +171,29 @@ def paging_integers(request: Request[Any, Any, Any], *names: str) -> None:
     for name in names:
         if not all(_INTEGER.fullmatch(raw) for raw in request.query_params.getall(name, [])):
             raise ValidationError(f"{name} must be an integer", field=name)
+
+
+_BOOLEANS = {"true": True, "false": False}
+
+
+def query_boolean(request: Request[Any, Any, Any], name: str) -> bool | None:
+    """The query parameter ``name`` as ``true`` or ``false`` (None when absent or empty; 400
+    for any other value)."""
+    value = request.query_params.get(name)
+    if value is None or value == "":
+        return None
+    if value not in _BOOLEANS:
+        raise ValidationError(f"{name} must be true or false", field=name)
+    return _BOOLEANS[value]
+
+
+def job_ids(request: Request[Any, Any, Any], list_param: str) -> dict[str, str]:
+    """The list's and the job's public ids of a job route's path (``list_param`` names the
+    list's path parameter), as the job services take them."""
+    return {
+        "list_public_id": request.path_params[list_param],
+        "job_public_id": request.path_params["jobId"],
+    }
 
 
 def include_phone(include: str | None) -> bool:
@@ -305,6 +336,8 @@ class _HttpError(DialistError):
 
 
 _BODY_CUT_OFF = "client disconnected prematurely"  # Litestar's words
+_ECHOED = 40  # characters of a refused value an error message repeats
+_LONG_QUOTED = re.compile(r"(['`])([^'`]{" + str(_ECHOED + 1) + r",})\1")
 _BODY_PATH = re.compile(r" - at `\$\.data\.?([^`]*)`$")
 
 
@@ -315,6 +348,13 @@ def _validation_details(error: LitestarValidationException) -> list[ErrorDetail]
         if not isinstance(item, dict):
             continue
         message = _OPTIONAL.sub("`", str(item.get("message", "invalid value")))
+        if message.strip("'\"") == item.get("key"):
+            # Litestar lists the path parameters it had not read yet when another parameter
+            # failed, with the parameter's own name as the "message": not an error.
+            continue
+        # The decoder quotes the value it refused ("Invalid enum value 'x…'"): a value of a
+        # megabyte is not echoed back.
+        message = _LONG_QUOTED.sub(lambda m: f"{m[1]}{m[2][:_ECHOED]}…{m[1]}", message)
         if item.get("source") in ("query", "path") and message.startswith("Expected `int`"):
             bound = _INT_BOUND.match(message)
             message = "must be an integer" + (f" {bound[1]} {bound[2]}" if bound else "")

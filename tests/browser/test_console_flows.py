@@ -123,6 +123,11 @@ def test_dnc_entry_makes_a_contact_not_callable(
     expect(page.locator("#callable h2")).to_have_text("Cannot be called now")
     expect(page.locator("#callable .reasons")).to_contain_text("DNC")
     screenshot(page, "contact", tmp_path)
+    page.select_option("form.attempt select[name=outcome]", "noAnswer")
+    page.fill("form.attempt input[name=note]", "rang out")
+    page.click("form.attempt button[type=submit]")
+    expect(page.locator(".notice")).to_have_text("Attempt recorded.")
+    expect(page.locator("#attempts tbody")).to_contain_text("rang out")
     page.goto(f"{console_server.url}/ui/lists/{created['_id']}/callable")
     expect(page.locator("tbody")).not_to_contain_text("+14155550123")
 
@@ -152,7 +157,7 @@ def test_pages_fit_a_phone_and_a_desktop(
     tabs: Tabs, console_server: Server, person: Tenant, tmp_path: Path
 ) -> None:
     created = person.create_list("Renewals May")
-    person.add(
+    added = person.add(
         created["_id"],
         [
             {"phoneNumber": "+14155552671", "firstName": "Ada", "lastName": "Lovelace"},
@@ -167,6 +172,8 @@ def test_pages_fit_a_phone_and_a_desktop(
             ("list", f"/ui/lists/{created['_id']}"),
             ("dnc", "/ui/dnc"),
             ("policy", "/ui/policy"),
+            ("list-policy", f"/ui/lists/{created['_id']}/policy"),
+            ("contact", f"/ui/lists/{created['_id']}/contacts/{added['results'][0]['_id']}"),
         ):
             page.goto(console_server.url + path)
             expect(page.locator("h1")).to_be_visible()

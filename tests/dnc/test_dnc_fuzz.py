@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from tests.conftest import Tenant
-from tests.test_schema_fuzz import CHECKS, EXCLUDED
+from tests.test_schema_fuzz import CHECKS, ROOT, schemathesis_env
 
 
 def test_dnc_fuzz_finds_no_server_error_or_schema_mismatch(tenant: Tenant, tmp_path: Path) -> None:
@@ -19,6 +19,7 @@ def test_dnc_fuzz_finds_no_server_error_or_schema_mismatch(tenant: Tenant, tmp_p
     config = tmp_path / "schemathesis.toml"
     config.write_text(
         f'[parameters]\n"path.streamId" = "{tenant.stream_id}"\n"path.dncListId" = "{dnc_id}"\n'
+        f'"query.accountId" = "{tenant.account_id}"\n'
     )
     result = subprocess.run(
         [
@@ -37,8 +38,6 @@ def test_dnc_fuzz_finds_no_server_error_or_schema_mismatch(tenant: Tenant, tmp_p
             "dnc",
             "--checks",
             CHECKS,
-            "--exclude-checks",
-            EXCLUDED,
             "--max-examples",
             "60",
             "--workers",
@@ -53,6 +52,8 @@ def test_dnc_fuzz_finds_no_server_error_or_schema_mismatch(tenant: Tenant, tmp_p
         capture_output=True,
         text=True,
         timeout=600,
+        cwd=ROOT,
+        env=schemathesis_env(),
     )
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-8000:]

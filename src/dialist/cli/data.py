@@ -26,21 +26,17 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import (
     BarColumn,
-    DownloadColumn,
     MofNCompleteColumn,
     Progress,
     TextColumn,
     TimeElapsedColumn,
-    TimeRemainingColumn,
-    TransferSpeedColumn,
 )
 
-from dialist.cli.progress import JobProgress
+from dialist.cli.progress import JobProgress, follow, upload
 from dialist.client import (
     FINISHED_STATUSES,
     APIError,
     Client,
-    Conflict,
     DialistClientError,
     ImportJob,
 )
@@ -266,44 +262,28 @@ def _file_options(encoding: str | None, default_region: str | None) -> None:
 
 def _upload(client: Client, list_id: str, file: Path, **options: Any) -> ImportJob:
     """Upload with a progress bar of bytes (stderr) and answer the new job."""
-    columns = (
-        TextColumn("{task.description}"),
-        BarColumn(),
-        DownloadColumn(),
-        TransferSpeedColumn(),
-        TimeRemainingColumn(),
+    return upload(
+        err_console,
+        file,
+        lambda on_bytes: client.start_import(list_id, file, on_bytes=on_bytes, **options),
     )
-    with Progress(*columns, console=err_console) as progress:
-        task = progress.add_task(f"upload {escape(file.name)}", total=file.stat().st_size)
-        job: ImportJob = client.start_import(
-            list_id, file, on_bytes=lambda n: progress.advance(task, n), **options
-        )
-    return job
 
 
 def _follow(client: Client, list_id: str, job: ImportJob, poll: float) -> ImportJob:
     """Follow the job with a progress bar of rows; Ctrl-C asks the server to cancel it."""
-    with JobProgress(err_console) as progress:
-        task = progress.add_task(job["status"], total=None)
-
-        def show(current: ImportJob) -> None:
-            progress.show(task, current)
-
-        try:
-            return client.wait_import(list_id, job["_id"], on_progress=show, poll=poll)
-        except KeyboardInterrupt:
-            progress.stop()
-    say(f"interrupted: asking the server to cancel import {job['_id']} …", err=True)
-    try:
-        client.cancel_import(list_id, job["_id"])
-        say("cancel requested: the job stops after the chunk it is writing", err=True)
-    except Conflict:
-        say("the job had already finished", err=True)
-    try:
-        return client.wait_import(list_id, job["_id"], poll=poll)
-    except KeyboardInterrupt:
-        say("stopped following; the server is cancelling the job", err=True)
-        raise typer.Exit(code=1) from None
+    progress = JobProgress(err_console)
+    task = progress.add_task(job["status"], total=None)
+    return follow(
+        err_console,
+        progress,
+        lambda on_progress: client.wait_import(
+            list_id, job["_id"], on_progress=on_progress, poll=poll
+        ),
+        lambda: client.cancel_import(list_id, job["_id"]),
+        show=lambda current: progress.show(task, current),
+        name=f"import {job['_id']}",
+        requested="cancel requested: the job stops after the chunk it is writing",
+    )
 
 
 @app.command("import")

@@ -14,17 +14,6 @@ from typing import Annotated, cast
 
 import typer
 from rich.markup import escape
-from rich.progress import (
-    BarColumn,
-    DownloadColumn,
-    MofNCompleteColumn,
-    Progress,
-    SpinnerColumn,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-    TransferSpeedColumn,
-)
 
 from dialist.cli.data import (
     Connection,
@@ -41,7 +30,8 @@ from dialist.cli.data import (
     write_rows,
 )
 from dialist.cli.dnc import DncArgument, _errors, dnc_cli, output_format, peeked, wrote
-from dialist.client import FINISHED_STATUSES, Client, Conflict
+from dialist.cli.progress import CountsProgress, follow, upload
+from dialist.client import FINISHED_STATUSES, Client
 from dialist.client.dnc import DncImportJob
 from dialist.client.models import DncItemResult
 
@@ -118,57 +108,22 @@ def _report_hint(job: DncImportJob, dnc_ref: str) -> None:
         say(f"per-row report: dialist dnc import-results {job['_id']} --dnc-list {ref} -o -")
 
 
-def _upload(file: Path, start: Callable[[Callable[[int], None]], DncImportJob]) -> DncImportJob:
-    """Upload with a progress bar of bytes (stderr); the new job."""
-    columns = (
-        TextColumn("{task.description}"),
-        BarColumn(),
-        DownloadColumn(),
-        TransferSpeedColumn(),
-        TimeRemainingColumn(),
-    )
-    with Progress(*columns, console=err_console) as progress:
-        task = progress.add_task(f"upload {escape(file.name)}", total=file.stat().st_size)
-        return start(lambda size: progress.advance(task, size))
-
-
 def _follow(client: Client, dnc_id: str, job: DncImportJob, poll: float) -> DncImportJob:
     """Follow the job with a progress bar of rows; Ctrl-C asks the server to cancel it."""
-    columns = (
-        SpinnerColumn(),
-        TextColumn("{task.description}"),
-        BarColumn(bar_width=24),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        TextColumn("{task.fields[detail]}"),
+    progress = CountsProgress(
+        err_console, job, done="read", detail=lambda now: _dnc_job_line(now).split(" · ", 1)[1]
     )
-    with Progress(*columns, console=err_console) as progress:
-        task = progress.add_task(job["status"], total=None, detail="")
-
-        def show(current: DncImportJob) -> None:
-            counts = current["counts"]
-            progress.update(
-                task,
-                total=counts["total"],
-                completed=counts["read"],
-                description=current["status"],
-                detail=_dnc_job_line(current).split(" · ", 1)[1],
-            )
-
-        try:
-            return client.wait_dnc_import(dnc_id, job["_id"], on_progress=show, poll=poll)
-        except KeyboardInterrupt:
-            progress.stop()
-    say(f"interrupted: asking the server to cancel DNC import {job['_id']} …", err=True)
-    try:
-        client.cancel_dnc_import(dnc_id, job["_id"])
-    except Conflict:
-        say("the job had already finished", err=True)
-    try:
-        return client.wait_dnc_import(dnc_id, job["_id"], poll=poll)
-    except KeyboardInterrupt:
-        say("stopped following; the server is cancelling the job", err=True)
-        raise typer.Exit(code=1) from None
+    finished: DncImportJob = follow(
+        err_console,
+        progress,
+        lambda on_progress: client.wait_dnc_import(
+            dnc_id, job["_id"], on_progress=on_progress, poll=poll
+        ),
+        lambda: client.cancel_dnc_import(dnc_id, job["_id"]),
+        show=progress.show,
+        name=f"DNC import {job['_id']}",
+    )
+    return finished
 
 
 @dnc_cli.command("import")
@@ -211,7 +166,8 @@ def dnc_import(
     _file_options(encoding, None)
     with sdk_errors(), connection.client() as client:
         dnc_id = client.find_dnc_list(dnc_ref)["_id"]
-        job = _upload(
+        job = upload(
+            err_console,
             file,
             lambda on_bytes: client.start_dnc_import(
                 dnc_id,

@@ -9,19 +9,11 @@ from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    SpinnerColumn,
-    TextColumn,
-    TimeElapsedColumn,
-)
 
 from dialist.cli.data import Connection, connected, err_console, say, sdk_errors
 from dialist.cli.dnc import dnc_cli
+from dialist.cli.progress import CountsProgress, follow
 from dialist.client import Client
-from dialist.client.errors import Conflict
 from dialist.client.models import FINISHED_STATUSES
 
 Job = dict[str, Any]
@@ -39,42 +31,21 @@ def _line(job: Job) -> str:
 
 def _follow(client: Client, list_id: str, job: Job, poll: float) -> Job:
     """Follow the job with a progress bar (stderr); Ctrl-C asks the server to cancel it."""
-    columns = (
-        SpinnerColumn(),
-        TextColumn("{task.description}"),
-        BarColumn(bar_width=24),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        TextColumn("{task.fields[detail]}"),
+    progress = CountsProgress(
+        err_console, job, done="scanned", detail=lambda now: _line(now).split(" · ", 1)[1]
     )
-    with Progress(*columns, console=err_console) as progress:
-        task = progress.add_task(job["status"], total=None, detail="")
-
-        def show(current: Job) -> None:
-            counts = current["counts"]
-            progress.update(
-                task,
-                total=counts["total"],
-                completed=counts["scanned"],
-                description=current["status"],
-                detail=_line(current).split(" · ", 1)[1],
-            )
-
-        try:
-            return client.wait_scrub(list_id, job["_id"], on_progress=show, poll=poll)
-        except KeyboardInterrupt:
-            progress.stop()
-    say(f"interrupted: asking the server to cancel scrub {job['_id']} …", err=True)
-    try:
-        client.cancel_scrub(list_id, job["_id"])
-        say("cancel requested: the scrub stops after the batch it is writing", err=True)
-    except Conflict:
-        say("the scrub had already finished", err=True)
-    try:
-        return client.wait_scrub(list_id, job["_id"], poll=poll)
-    except KeyboardInterrupt:
-        say("stopped following; the server is cancelling the scrub", err=True)
-        raise typer.Exit(code=1) from None
+    return follow(
+        err_console,
+        progress,
+        lambda on_progress: client.wait_scrub(
+            list_id, job["_id"], on_progress=on_progress, poll=poll
+        ),
+        lambda: client.cancel_scrub(list_id, job["_id"]),
+        show=progress.show,
+        name=f"scrub {job['_id']}",
+        noun="scrub",
+        requested="cancel requested: the scrub stops after the batch it is writing",
+    )
 
 
 def _print(client: Client, job: Job, list_ref: str) -> None:

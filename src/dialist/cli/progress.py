@@ -1,18 +1,27 @@
-"""The progress of an import job, readable in a terminal of 60 columns or more.
+"""Following a server job in a terminal: the upload's bar of bytes (:func:`upload`), the job's
+progress until it ends, Ctrl-C asking the server to cancel it (:func:`follow`), shown by
+:class:`JobProgress` (a contact import) or :class:`CountsProgress` (DNC imports, scrubs).
 
-Two lines: the state, a bar that takes what width is left, rows read of the total and the
-time; below, the counts. On one line, Rich shares a narrow terminal among all the columns and
-cuts each (``running ━╺━ 20… 0…`` at 80 columns); here the bar gives way first and the counts
-line picks the longest wording that fits.
+:class:`JobProgress`, readable in a terminal of 60 columns or more, has two lines: the state,
+a bar that takes what width is left, rows read of the total and the time; below, the counts.
+On one line, Rich shares a narrow terminal among all the columns and cuts each (``running ━╺━
+20… 0…`` at 80 columns); here the bar gives way first and the counts line picks the longest
+wording that fits.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from typing import Any, TypeVar
 
+import typer
 from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
+    DownloadColumn,
+    MofNCompleteColumn,
     Progress,
     ProgressColumn,
     SpinnerColumn,
@@ -20,11 +29,15 @@ from rich.progress import (
     TaskID,
     TextColumn,
     TimeElapsedColumn,
+    TimeRemainingColumn,
+    TransferSpeedColumn,
 )
 from rich.table import Column
 from rich.text import Text
 
-from dialist.client import ImportJob
+from dialist.client import Conflict, ImportJob
+
+J = TypeVar("J")
 
 
 def _count(value: int | None) -> str:
@@ -95,3 +108,92 @@ class JobProgress(Progress):
     def get_renderables(self) -> Iterable[RenderableType]:
         yield self.make_tasks_table(self.tasks)
         yield self.counts
+
+
+class CountsProgress(Progress):
+    """One line: spinner, status, a bar of ``counts[done]`` of ``counts["total"]``, the time
+    and ``detail(job)`` (the other counts)."""
+
+    def __init__(
+        self,
+        console: Console,
+        job: Mapping[str, Any],
+        *,
+        done: str,
+        detail: Callable[[Any], str],
+    ) -> None:
+        super().__init__(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            BarColumn(bar_width=24),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            TextColumn("{task.fields[detail]}"),
+            console=console,
+        )
+        self.done = done
+        self.detail = detail
+        self.task = self.add_task(job["status"], total=None, detail="")
+
+    def show(self, job: Any) -> None:
+        """The job as it is now."""
+        counts = job["counts"]
+        self.update(
+            self.task,
+            total=counts["total"],
+            completed=counts[self.done],
+            description=job["status"],
+            detail=self.detail(job),
+        )
+
+
+def upload(console: Console, file: Path, start: Callable[[Callable[[int], None]], J]) -> J:
+    """``start(on_bytes)`` uploading ``file`` under a progress bar of bytes; what it answers
+    (the new job)."""
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        DownloadColumn(),
+        TransferSpeedColumn(),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=console) as progress:
+        task = progress.add_task(f"upload {escape(file.name)}", total=file.stat().st_size)
+        return start(lambda size: progress.advance(task, size))
+
+
+def follow(
+    console: Console,
+    progress: Progress,
+    wait: Callable[[Callable[[J], None] | None], J],
+    cancel: Callable[[], object],
+    *,
+    show: Callable[[J], None],
+    name: str,
+    noun: str = "job",
+    requested: str | None = None,
+) -> J:
+    """``wait(on_progress)`` for the job ``name`` (``import ij-…``) to end, shown on
+    ``progress`` by ``show``; Ctrl-C asks the server to ``cancel`` it (saying ``requested``
+    when it accepts), then waits again for its end: a second Ctrl-C exits with code 1."""
+
+    def say(text: str) -> None:
+        console.print(text, soft_wrap=True, highlight=False)
+
+    with progress:
+        try:
+            return wait(show)
+        except KeyboardInterrupt:
+            progress.stop()
+    say(f"interrupted: asking the server to cancel {name} …")
+    try:
+        cancel()
+        if requested is not None:
+            say(requested)
+    except Conflict:
+        say(f"the {noun} had already finished")
+    try:
+        return wait(None)
+    except KeyboardInterrupt:
+        say(f"stopped following; the server is cancelling the {noun}")
+        raise typer.Exit(code=1) from None

@@ -16,7 +16,6 @@ from dialist.auth import service as auth
 from dialist.db.engine import Database
 from dialist.errors import DialistError
 from dialist.settings import Settings
-from dialist.standin import fixtures, service
 from dialist.standin.models import LoadedTenant, LoadReport
 
 app = typer.Typer()
@@ -70,6 +69,8 @@ def prepare_serve(
     if chosen is not None:
         source = chosen.resolve()
         try:
+            from dialist.standin import fixtures
+
             report = fixtures.load(database, settings, fixtures.read(source))
         except DialistError as error:
             raise _fail(error.message) from None
@@ -107,6 +108,8 @@ def reset(
     database = _database(settings)
     try:
         scope = auth.admin_scope(database, account_id=account_id, stream_id=stream_id)
+        from dialist.standin import service
+
         result = service.reset(database, settings, scope=scope)
     except DialistError as error:
         raise _fail(error.message) from None

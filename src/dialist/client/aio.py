@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Iterable, Mapping
 from types import TracebackType
-from typing import Any, Self, cast
+from typing import Any, Self, Unpack, cast
 
 import httpx
 
@@ -36,7 +36,16 @@ from dialist.client.models import (
     ImportJob,
     ImportResult,
 )
-from dialist.client.paging import ChangePager, CursorPager, Pager, SkipPager, query_params
+from dialist.client.paging import (
+    ChangePager,
+    ContactQuery,
+    CursorPager,
+    Pager,
+    changes_pager,
+    contacts_pager,
+    query_params,
+    results_pager,
+)
 from dialist.client.retry import RetryPolicy
 from dialist.settings import Settings
 
@@ -86,21 +95,7 @@ class AsyncClient(Endpoint):
         retry: RetryPolicy = DEFAULT_RETRY,
     ) -> AsyncClient:
         """A client from ``DIALIST_URL``, ``DIALIST_CLIENT_ID``, … (see ``settings.py``)."""
-        given = [settings.client_id, settings.client_secret, settings.account_id]
-        if not all([*given, settings.stream_id]):
-            raise DialistClientError(
-                "missing setting: DIALIST_CLIENT_ID, DIALIST_CLIENT_SECRET, DIALIST_ACCOUNT_ID "
-                "and DIALIST_STREAM_ID are all needed"
-            )
-        return cls(
-            settings.url,
-            cast(str, settings.client_id),
-            cast(str, settings.client_secret),
-            cast(str, settings.account_id),
-            cast(str, settings.stream_id),
-            timeout=timeout,
-            retry=retry,
-        )
+        return cls(*cls.settings_arguments(settings), timeout=timeout, retry=retry)
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -246,42 +241,15 @@ class AsyncClient(Endpoint):
         self, list_id: str, *, include_phone: bool = False, page_size: int = CONTACTS_PAGE
     ) -> AsyncIterator[Contact]:
         """Every contact of the list in list order (getAllContacts, page after page)."""
-        params: dict[str, str | int] = {"skip": 0, "limit": page_size}
-        if include_phone:
-            params["include"] = "phone"
-        pager = SkipPager(self.list_path(list_id, "getAllContacts"), params)
+        path = self.list_path(list_id, "getAllContacts")
+        pager = contacts_pager(path, include_phone=include_phone, page_size=page_size)
         return cast(AsyncIterator[Contact], self.walk(pager))
 
     def query_contacts(
-        self,
-        list_id: str,
-        *,
-        phone_number: str | None = None,
-        fields: Mapping[str, str] | None = None,
-        phone_valid: bool | None = None,
-        region: str | None = None,
-        time_zone: str | None = None,
-        created_after: str | None = None,
-        created_before: str | None = None,
-        updated_after: str | None = None,
-        updated_before: str | None = None,
-        sort: str | None = None,
-        page_size: int = CONTACTS_PAGE,
+        self, list_id: str, *, page_size: int = CONTACTS_PAGE, **filters: Unpack[ContactQuery]
     ) -> AsyncIterator[Contact]:
         """Every contact matching the filters, following ``nextCursor`` until it is null."""
-        params = query_params(
-            limit=page_size,
-            phone_number=phone_number,
-            fields=fields,
-            phone_valid=phone_valid,
-            region=region,
-            time_zone=time_zone,
-            created_after=created_after,
-            created_before=created_before,
-            updated_after=updated_after,
-            updated_before=updated_before,
-            sort=sort,
-        )
+        params = query_params(limit=page_size, **filters)
         pager = CursorPager(self.list_path(list_id, "contacts"), params, key="contacts")
         return cast(AsyncIterator[Contact], self.walk(pager))
 
@@ -297,11 +265,8 @@ class AsyncClient(Endpoint):
     ) -> AsyncChangeFeed:
         """The list's changes after ``after`` until caught up; then ``cursor`` is where to go
         on from."""
-        params: dict[str, str | int] = {"limit": page_size}
-        if after is not None:
-            params["after"] = after
-        pager = ChangePager(self.list_path(list_id, "changes"), params, cursor=after)
-        return AsyncChangeFeed(self, pager)
+        path = self.list_path(list_id, "changes")
+        return AsyncChangeFeed(self, changes_pager(path, after=after, page_size=page_size))
 
     # -- DNC lists ---------------------------------------------------------------------------
 
@@ -362,10 +327,8 @@ class AsyncClient(Endpoint):
         self, list_id: str, job_id: str, *, status: str | None = None, page_size: int = RESULTS_PAGE
     ) -> AsyncIterator[ImportResult]:
         """Every per-row result of the job, in row order."""
-        params: dict[str, str | int] = {"skip": 0, "limit": page_size}
-        if status is not None:
-            params["status"] = status
-        pager = SkipPager(self.list_path(list_id, "imports", job_id, "results"), params)
+        path = self.list_path(list_id, "imports", job_id, "results")
+        pager = results_pager(path, page_size=page_size, status=status)
         return cast(AsyncIterator[ImportResult], self.walk(pager))
 
     async def cancel_import(self, list_id: str, job_id: str) -> ImportJob:

@@ -10,7 +10,7 @@ import httpx
 from dialist.client.contactability import Contactability
 from dialist.client.contacts import ContactLists
 from dialist.client.dnc import DncLists
-from dialist.client.errors import DialistClientError, NotFound
+from dialist.client.errors import NotFound
 from dialist.client.exports import Exports
 from dialist.client.http import DEFAULT_RETRY, DEFAULT_TIMEOUT
 from dialist.client.imports import ImportJobs
@@ -18,13 +18,6 @@ from dialist.client.models import ContactList
 from dialist.client.retry import RetryPolicy
 from dialist.settings import Settings
 from dialist.validation import name_key
-
-_ENV_NAMES = {
-    "client_id": "DIALIST_CLIENT_ID",
-    "client_secret": "DIALIST_CLIENT_SECRET",
-    "account_id": "DIALIST_ACCOUNT_ID",
-    "stream_id": "DIALIST_STREAM_ID",
-}
 
 
 class Client(ContactLists, ImportJobs, Exports, DncLists, Contactability):
@@ -45,18 +38,7 @@ class Client(ContactLists, ImportJobs, Exports, DncLists, Contactability):
         retry: RetryPolicy = DEFAULT_RETRY,
     ) -> Client:
         """A client from ``DIALIST_URL``, ``DIALIST_CLIENT_ID``, … (see ``settings.py``)."""
-        missing = [env for field, env in _ENV_NAMES.items() if not getattr(settings, field)]
-        if missing:
-            raise DialistClientError(f"missing setting: {', '.join(missing)}")
-        return cls(
-            settings.url,
-            cast(str, settings.client_id),
-            cast(str, settings.client_secret),
-            cast(str, settings.account_id),
-            cast(str, settings.stream_id),
-            timeout=timeout,
-            retry=retry,
-        )
+        return cls(*cls.settings_arguments(settings), timeout=timeout, retry=retry)
 
     def lists(self) -> list[ContactList]:
         """Every contact list of the stream, most recently updated first."""

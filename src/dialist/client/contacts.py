@@ -5,11 +5,18 @@ change feed, each walked page by page behind an iterator (``paging.py``)."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any, cast
+from typing import Any, Unpack, cast
 
 from dialist.client.http import Connection
 from dialist.client.models import AddContactsResult, Change, Contact, ContactList
-from dialist.client.paging import ChangePager, CursorPager, SkipPager, query_params
+from dialist.client.paging import (
+    ChangePager,
+    ContactQuery,
+    CursorPager,
+    changes_pager,
+    contacts_pager,
+    query_params,
+)
 
 CONTACTS_PAGE = 1000  # the server's largest page of getAllContacts, the query and the feed
 
@@ -124,43 +131,16 @@ class ContactLists(Connection):
         self, list_id: str, *, include_phone: bool = False, page_size: int = CONTACTS_PAGE
     ) -> Iterator[Contact]:
         """Every contact of the list in list order (getAllContacts, page after page)."""
-        params: dict[str, str | int] = {"skip": 0, "limit": page_size}
-        if include_phone:
-            params["include"] = "phone"
-        pager = SkipPager(self.list_path(list_id, "getAllContacts"), params)
+        path = self.list_path(list_id, "getAllContacts")
+        pager = contacts_pager(path, include_phone=include_phone, page_size=page_size)
         return cast(Iterator[Contact], self.walk(pager))
 
     def query_contacts(
-        self,
-        list_id: str,
-        *,
-        phone_number: str | None = None,
-        fields: Mapping[str, str] | None = None,
-        phone_valid: bool | None = None,
-        region: str | None = None,
-        time_zone: str | None = None,
-        created_after: str | None = None,
-        created_before: str | None = None,
-        updated_after: str | None = None,
-        updated_before: str | None = None,
-        sort: str | None = None,
-        page_size: int = CONTACTS_PAGE,
+        self, list_id: str, *, page_size: int = CONTACTS_PAGE, **filters: Unpack[ContactQuery]
     ) -> Iterator[Contact]:
         """Every contact matching the filters (the contact query), following ``nextCursor``
         until it is null: short and empty pages in between are normal."""
-        params = query_params(
-            limit=page_size,
-            phone_number=phone_number,
-            fields=fields,
-            phone_valid=phone_valid,
-            region=region,
-            time_zone=time_zone,
-            created_after=created_after,
-            created_before=created_before,
-            updated_after=updated_after,
-            updated_before=updated_before,
-            sort=sort,
-        )
+        params = query_params(limit=page_size, **filters)
         pager = CursorPager(self.list_path(list_id, "contacts"), params, key="contacts")
         return cast(Iterator[Contact], self.walk(pager))
 
@@ -177,8 +157,5 @@ class ContactLists(Connection):
         """The list's changes after ``after`` (from the oldest kept without it), until caught
         up; the feed's ``cursor`` is then where to go on from. A cursor older than the changes
         kept raises :class:`Gone`."""
-        params: dict[str, str | int] = {"limit": page_size}
-        if after is not None:
-            params["after"] = after
-        pager = ChangePager(self.list_path(list_id, "changes"), params, cursor=after)
-        return ChangeFeed(self, pager)
+        path = self.list_path(list_id, "changes")
+        return ChangeFeed(self, changes_pager(path, after=after, page_size=page_size))

@@ -9,24 +9,14 @@ file import streams the file from disk as a contact import does (``client.import
 from __future__ import annotations
 
 import os
-import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from pathlib import Path
 from typing import IO, Any, TypedDict, TypeVar, cast
 
 from dialist.client.errors import NotFound
-from dialist.client.exports import CHUNK_BYTES as EXPORT_CHUNK_BYTES
-from dialist.client.exports import RecordCounter
+from dialist.client.exports import download
 from dialist.client.http import Connection
-from dialist.client.imports import (
-    CONTENT_TYPES,
-    RESULTS_PAGE,
-    ByteCallback,
-    _chunks,
-    _remaining_size,
-)
+from dialist.client.imports import RESULTS_PAGE, ByteCallback, upload_file
 from dialist.client.models import (
-    FINISHED_STATUSES,
     DncAddResult,
     DncCheckResult,
     DncDeleteResult,
@@ -36,6 +26,7 @@ from dialist.client.models import (
     DncList,
     ExportResult,
 )
+from dialist.client.paging import results_pager
 from dialist.validation import name_key
 
 
@@ -267,37 +258,23 @@ class DncLists(Connection):
         """Upload a file of numbers and prefixes (CSV, NDJSON or a JSON array; a path, or a
         binary file open for reading) and start its import job; answers the job (``queued``).
         ``on_bytes`` is called with the size of every chunk sent."""
-        if isinstance(path_or_file, str | os.PathLike):
-            path = Path(path_or_file)
-            with path.open("rb") as opened:
-                return self.start_dnc_import(
-                    dnc_list_id,
-                    opened,
-                    format=format,
-                    file_name=file_name or path.name,
-                    delimiter=delimiter,
-                    encoding=encoding,
-                    on_bytes=on_bytes,
-                )
-        file = path_or_file
-        if file_name is None and isinstance(getattr(file, "name", None), str):
-            file_name = Path(file.name).name
-        headers = {"Content-Type": CONTENT_TYPES.get(format or "", "application/octet-stream")}
-        size = _remaining_size(file)
-        if size is not None:
-            headers["Content-Length"] = str(size)
-        given = {
-            "format": format,
-            "fileName": file_name,
-            "delimiter": delimiter,
-            "encoding": encoding,
-        }
-        data = self.request(
-            "POST",
+        data = upload_file(
+            self,
             self.campaign_url("dncList", dnc_list_id, "imports"),
-            params={k: v for k, v in given.items() if v is not None},
-            content=_chunks(file, on_bytes),
-            headers=headers,
+            path_or_file,
+            format=format,
+            file_name=file_name,
+            on_bytes=on_bytes,
+            params=lambda name: {
+                key: value
+                for key, value in (
+                    ("format", format),
+                    ("fileName", name),
+                    ("delimiter", delimiter),
+                    ("encoding", encoding),
+                )
+                if value is not None
+            },
         )
         return cast(DncImportJob, data)
 
@@ -319,18 +296,14 @@ class DncLists(Connection):
         dnc_list_id: str,
         job_id: str,
         *,
-        on_progress: Any = None,
+        on_progress: Callable[[DncImportJob], None] | None = None,
         poll: float = 0.5,
     ) -> DncImportJob:
         """Poll the job until it has finished and answer it; ``on_progress(job)`` sees every
         state read, the last one included."""
-        while True:
-            job = self.get_dnc_import(dnc_list_id, job_id)
-            if on_progress is not None:
-                on_progress(job)
-            if job["status"] in FINISHED_STATUSES:
-                return job
-            time.sleep(poll)
+        return self.wait(
+            lambda: self.get_dnc_import(dnc_list_id, job_id), on_progress=on_progress, poll=poll
+        )
 
     def dnc_import_results(
         self,
@@ -343,17 +316,8 @@ class DncLists(Connection):
         """Every per-row result of the job (``status``: added, updated or invalid only), in
         row order, fetched a page at a time."""
         path = self.campaign_url("dncList", dnc_list_id, "imports", job_id, "results")
-        skip = 0
-        while True:
-            params: dict[str, str | int] = {"skip": skip, "limit": page_size}
-            if status is not None:
-                params["status"] = status
-            page = self.request("GET", path, params=params)
-            results = cast(list[DncImportResult], page.get("results") or [])
-            yield from results
-            skip += len(results)
-            if not results or not page.get("hasMore"):
-                return
+        pager = results_pager(path, page_size=page_size, status=status)
+        return cast(Iterator[DncImportResult], self.walk(pager))
 
     def cancel_dnc_import(self, dnc_list_id: str, job_id: str) -> DncImportJob:
         """Stop the job after the rows it is writing (:class:`Conflict` if it has ended)."""
@@ -378,21 +342,8 @@ class DncLists(Connection):
         """Stream every entry of the list as ``csv`` or ``ndjson`` into ``out`` (the server's
         export); ``on_bytes`` and ``on_rows`` as for :meth:`export`. Answers bytes written and
         entries."""
-        counter = RecordCounter(quoted=format == "csv")
-        written = 0
         path = self.campaign_url("dncList", dnc_list_id, "export")
-        with self.stream("GET", path, params={"format": format}) as response:
-            for chunk in response.iter_bytes(EXPORT_CHUNK_BYTES):
-                out.write(chunk)
-                written += len(chunk)
-                if on_bytes is not None:
-                    on_bytes(len(chunk))
-                ended = counter.feed(chunk)
-                if on_rows is not None and ended:
-                    on_rows(ended)
-        counter.finish()
-        header = 1 if format == "csv" and counter.records else 0
-        return ExportResult(bytes_written=written, rows=counter.records - header)
+        return download(self, path, format, out, on_bytes=on_bytes, on_rows=on_rows)
 
     # -- scrubs of a contact list (the contacts now on DNC) -------------------------------------
 
@@ -429,13 +380,9 @@ class DncLists(Connection):
     ) -> dict[str, Any]:
         """Poll the scrub until it has finished and answer it; ``on_progress`` sees every
         state read, the last one included."""
-        while True:
-            job = self.get_scrub(list_id, job_id)
-            if on_progress is not None:
-                on_progress(job)
-            if job["status"] in FINISHED_STATUSES:
-                return job
-            time.sleep(poll)
+        return self.wait(
+            lambda: self.get_scrub(list_id, job_id), on_progress=on_progress, poll=poll
+        )
 
     def scrub_results(
         self, list_id: str, job_id: str, *, page_size: int = ENTRIES_PAGE
@@ -443,13 +390,7 @@ class DncLists(Connection):
         """Every contact the scrub found on DNC, in list order, a page at a time: contactId,
         e164, dncListId, scope, entryId, value, status (removed or wouldRemove)."""
         path = self.list_path(list_id, "scrubs", job_id, "results")
-        skip = 0
-        while True:
-            page = self.request("GET", path, params={"skip": skip, "limit": page_size})
-            yield from page["results"]
-            skip += len(page["results"])
-            if not page["hasMore"] or not page["results"]:
-                return
+        return cast(Iterator[dict[str, Any]], self.walk(results_pager(path, page_size=page_size)))
 
     def cancel_scrub(self, list_id: str, job_id: str) -> dict[str, Any]:
         """Stop a scrub (a queued one at once, a running one after its batch); :class:`Conflict`

@@ -70,18 +70,32 @@ class Exports(Connection):
         ``on_bytes`` gets the size of each chunk written, ``on_rows`` the records each chunk
         completed (for CSV the first one is the header). Answers bytes written and data rows.
         """
-        counter = RecordCounter(quoted=format == "csv")
-        written = 0
         path = self.list_path(list_id, "export")
-        with self.stream("GET", path, params={"format": format}) as response:
-            for chunk in response.iter_bytes(CHUNK_BYTES):
-                out.write(chunk)
-                written += len(chunk)
-                if on_bytes is not None:
-                    on_bytes(len(chunk))
-                ended = counter.feed(chunk)
-                if on_rows is not None and ended:
-                    on_rows(ended)
-        counter.finish()
-        header = 1 if format == "csv" and counter.records else 0
-        return ExportResult(bytes_written=written, rows=counter.records - header)
+        return download(self, path, format, out, on_bytes=on_bytes, on_rows=on_rows)
+
+
+def download(
+    connection: Connection,
+    path: str,
+    format: str,
+    out: IO[bytes],
+    *,
+    on_bytes: ByteCallback | None,
+    on_rows: ByteCallback | None,
+) -> ExportResult:
+    """Stream the export at ``path`` (a contact list's, a DNC list's) as ``csv`` or ``ndjson``
+    into ``out``, counting bytes and records as :meth:`Exports.export` says."""
+    counter = RecordCounter(quoted=format == "csv")
+    written = 0
+    with connection.stream("GET", path, params={"format": format}) as response:
+        for chunk in response.iter_bytes(CHUNK_BYTES):
+            out.write(chunk)
+            written += len(chunk)
+            if on_bytes is not None:
+                on_bytes(len(chunk))
+            ended = counter.feed(chunk)
+            if on_rows is not None and ended:
+                on_rows(ended)
+    counter.finish()
+    header = 1 if format == "csv" and counter.records else 0
+    return ExportResult(bytes_written=written, rows=counter.records - header)

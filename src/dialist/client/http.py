@@ -16,10 +16,10 @@ from __future__ import annotations
 import time
 import uuid
 import warnings
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Self, TypeVar, cast
 from urllib.parse import quote
 
 import httpx
@@ -27,14 +27,23 @@ import jwt
 from jwt.warnings import InsecureKeyLengthWarning
 
 from dialist.client.errors import DialistClientError, TransportError, api_error
+from dialist.client.models import FINISHED_STATUSES
 from dialist.client.paging import Pager
 from dialist.client.retry import RETRY_STATUSES, RetryPolicy, retry_after, wait_before_retry
+from dialist.settings import Settings
 
 DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=10.0)
 DEFAULT_RETRY = RetryPolicy()
 _TOKEN_LIFETIME_SECONDS = 300
 
 Params = Mapping[str, str | int] | None
+J = TypeVar("J", bound=Mapping[str, Any])
+_ENV_NAMES = {
+    "client_id": "DIALIST_CLIENT_ID",
+    "client_secret": "DIALIST_CLIENT_SECRET",
+    "account_id": "DIALIST_ACCOUNT_ID",
+    "stream_id": "DIALIST_STREAM_ID",
+}
 
 
 def _reason(error: httpx.TransportError) -> str:
@@ -72,6 +81,22 @@ class Endpoint:
         self.campaign_path = f"/campaign/api/v2/public/{stream}/campaign"
         #: The v2 contact-list prefix; every list and import path hangs below it.
         self.lists_path = f"{self.campaign_path}/contactList"
+
+    @staticmethod
+    def settings_arguments(settings: Settings) -> tuple[str, str, str, str, str]:
+        """The server URL, client id and secret, account and stream a client is made with,
+        from ``DIALIST_URL``, ``DIALIST_CLIENT_ID``, … (``settings.py``); an error naming the
+        settings missing."""
+        missing = [env for field, env in _ENV_NAMES.items() if not getattr(settings, field)]
+        if missing:
+            raise DialistClientError(f"missing setting: {', '.join(missing)}")
+        return (
+            settings.url,
+            cast(str, settings.client_id),
+            cast(str, settings.client_secret),
+            cast(str, settings.account_id),
+            cast(str, settings.stream_id),
+        )
 
     def list_path(self, list_id: str, *parts: str) -> str:
         """``{v2}/{listId}/part/…`` with every id escaped (an id never changes the path)."""
@@ -215,6 +240,19 @@ class Connection(Endpoint):
         """Every item of a paged endpoint (``paging.py``), one request a page."""
         while pager.params is not None:
             yield from pager.take(self.request("GET", pager.path, params=pager.params))
+
+    @staticmethod
+    def wait(read: Callable[[], J], *, on_progress: Callable[[J], None] | None, poll: float) -> J:
+        """``read()`` a job every ``poll`` seconds until it has finished (succeeded, failed or
+        cancelled) and answer it; ``on_progress`` sees every state read, the last one
+        included."""
+        while True:
+            job = read()
+            if on_progress is not None:
+                on_progress(job)
+            if job["status"] in FINISHED_STATUSES:
+                return job
+            time.sleep(poll)
 
     @contextmanager
     def stream(self, method: str, path: str, *, params: Params = None) -> Iterator[httpx.Response]:

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import json
 import os
-import time
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import IO, cast
+from typing import IO, Any, cast
 
 from dialist.client.http import Connection
-from dialist.client.models import FINISHED_STATUSES, ImportJob, ImportResult
+from dialist.client.models import ImportJob, ImportResult
+from dialist.client.paging import results_pager
 
 CHUNK_BYTES = 1024 * 1024
 RESULTS_PAGE = 1000  # the server's largest page
@@ -78,6 +78,44 @@ def _import_params(
     return params
 
 
+def upload_file(
+    connection: Connection,
+    path: str,
+    path_or_file: str | os.PathLike[str] | IO[bytes],
+    *,
+    format: str | None,
+    file_name: str | None,
+    on_bytes: ByteCallback | None,
+    params: Callable[[str | None], Mapping[str, str | int]],
+) -> Any:
+    """``POST path`` with the file as the body, streamed in chunks (a contact or DNC import's
+    upload): a path is opened here, else a binary file open for reading is read from where it
+    stands. ``params(file name)`` is the query string, the name from the path or the open
+    file unless ``file_name`` is given. Answers the ``data`` of the answer (the job)."""
+    if isinstance(path_or_file, str | os.PathLike):
+        given = Path(path_or_file)
+        with given.open("rb") as opened:
+            return upload_file(
+                connection,
+                path,
+                opened,
+                format=format,
+                file_name=file_name or given.name,
+                on_bytes=on_bytes,
+                params=params,
+            )
+    file = path_or_file
+    if file_name is None and isinstance(getattr(file, "name", None), str):
+        file_name = Path(file.name).name
+    headers = {"Content-Type": CONTENT_TYPES.get(format or "", "application/octet-stream")}
+    size = _remaining_size(file)
+    if size is not None:
+        headers["Content-Length"] = str(size)  # httpx then sends no chunked encoding
+    return connection.request(
+        "POST", path, params=params(file_name), content=_chunks(file, on_bytes), headers=headers
+    )
+
+
 class ImportJobs(Connection):
     """The import endpoints of a list."""
 
@@ -103,49 +141,26 @@ class ImportJobs(Connection):
         name's extension, then from the first byte. ``on_bytes`` is called with the size of
         every chunk sent (a progress bar).
         """
-        if isinstance(path_or_file, str | os.PathLike):
-            path = Path(path_or_file)
-            with path.open("rb") as opened:
-                return self.start_import(
-                    list_id,
-                    opened,
-                    format=format,
-                    dry_run=dry_run,
-                    dedupe=dedupe,
-                    mapping=mapping,
-                    file_name=file_name or path.name,
-                    delimiter=delimiter,
-                    encoding=encoding,
-                    default_region=default_region,
-                    invalid_phones=invalid_phones,
-                    on_bytes=on_bytes,
-                )
-        file = path_or_file
-        if file_name is None and isinstance(getattr(file, "name", None), str):
-            file_name = Path(file.name).name
-        headers = {"Content-Type": CONTENT_TYPES.get(format or "", "application/octet-stream")}
-        size = _remaining_size(file)
-        if size is not None:
-            headers["Content-Length"] = str(size)  # httpx then sends no chunked encoding
-        params = _import_params(
-            format=format,
-            dry_run=dry_run,
-            dedupe=dedupe,
-            mapping=mapping,
-            file_name=file_name,
-            delimiter=delimiter,
-            encoding=encoding,
-            default_region=default_region,
-            invalid_phones=invalid_phones,
-        )
-        data = self.request(
-            "POST",
+        answer = upload_file(
+            self,
             self.list_path(list_id, "imports"),
-            params=params,
-            content=_chunks(file, on_bytes),
-            headers=headers,
+            path_or_file,
+            format=format,
+            file_name=file_name,
+            on_bytes=on_bytes,
+            params=lambda name: _import_params(
+                format=format,
+                dry_run=dry_run,
+                dedupe=dedupe,
+                mapping=mapping,
+                file_name=name,
+                delimiter=delimiter,
+                encoding=encoding,
+                default_region=default_region,
+                invalid_phones=invalid_phones,
+            ),
         )
-        return cast(ImportJob, data)
+        return cast(ImportJob, answer)
 
     def get_import(self, list_id: str, job_id: str) -> ImportJob:
         """The job as it is now (status, counts, rows per second, error)."""
@@ -170,30 +185,17 @@ class ImportJobs(Connection):
 
         ``on_progress`` sees every state read, the last one included.
         """
-        while True:
-            job = self.get_import(list_id, job_id)
-            if on_progress is not None:
-                on_progress(job)
-            if job["status"] in FINISHED_STATUSES:
-                return job
-            time.sleep(poll)
+        return self.wait(
+            lambda: self.get_import(list_id, job_id), on_progress=on_progress, poll=poll
+        )
 
     def import_results(
         self, list_id: str, job_id: str, *, status: str | None = None, page_size: int = RESULTS_PAGE
     ) -> Iterator[ImportResult]:
         """Every per-row result of the job, in row order, fetched a page at a time."""
         path = self.list_path(list_id, "imports", job_id, "results")
-        skip = 0
-        while True:
-            params: dict[str, str | int] = {"skip": skip, "limit": page_size}
-            if status is not None:
-                params["status"] = status
-            page = self.request("GET", path, params=params)
-            results = cast(list[ImportResult], page.get("results") or [])
-            yield from results
-            skip += len(results)
-            if not results or not page.get("hasMore"):
-                return
+        pager = results_pager(path, page_size=page_size, status=status)
+        return cast(Iterator[ImportResult], self.walk(pager))
 
     def cancel_import(self, list_id: str, job_id: str) -> ImportJob:
         """Ask the server to stop the job after the chunk it is writing (409 if finished)."""

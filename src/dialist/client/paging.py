@@ -6,7 +6,7 @@ so a paging rule is written once.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 Params = dict[str, str | int]
 
@@ -72,34 +72,63 @@ class ChangePager(Pager):
         return changes
 
 
-def query_params(
-    *,
-    limit: int,
-    phone_number: str | None = None,
-    fields: Mapping[str, str] | None = None,
-    phone_valid: bool | None = None,
-    region: str | None = None,
-    time_zone: str | None = None,
-    created_after: str | None = None,
-    created_before: str | None = None,
-    updated_after: str | None = None,
-    updated_before: str | None = None,
-    sort: str | None = None,
-) -> Params:
+def contacts_pager(path: str, *, include_phone: bool, page_size: int) -> SkipPager:
+    """A list's contacts in list order (getAllContacts), ``_phone`` with ``include_phone``."""
+    params: Params = {"skip": 0, "limit": page_size}
+    if include_phone:
+        params["include"] = "phone"
+    return SkipPager(path, params)
+
+
+def results_pager(path: str, *, page_size: int, status: str | None = None) -> SkipPager:
+    """A job's per-row results in order (an import's, a DNC import's, a scrub's), only those
+    of ``status`` when given."""
+    params: Params = {"skip": 0, "limit": page_size}
+    if status is not None:
+        params["status"] = status
+    return SkipPager(path, params)
+
+
+def changes_pager(path: str, *, after: str | None, page_size: int) -> ChangePager:
+    """A list's changes after ``after`` (from the oldest kept without it)."""
+    params: Params = {"limit": page_size}
+    if after is not None:
+        params["after"] = after
+    return ChangePager(path, params, cursor=after)
+
+
+class ContactQuery(TypedDict, total=False):
+    """The filters of the contact query (``docs/api.md``, The contact query), as the sync and
+    the async client's ``query_contacts`` take them."""
+
+    phone_number: str | None
+    fields: Mapping[str, str] | None
+    phone_valid: bool | None
+    region: str | None
+    time_zone: str | None
+    created_after: str | None
+    created_before: str | None
+    updated_after: str | None
+    updated_before: str | None
+    sort: str | None
+
+
+def query_params(*, limit: int, **filters: Unpack[ContactQuery]) -> Params:
     """The query string of the contact query (``docs/api.md``, The contact query)."""
+    phone_valid = filters.get("phone_valid")
     given: dict[str, str | None] = {
-        "phoneNumber": phone_number,
+        "phoneNumber": filters.get("phone_number"),
         "phoneValid": None if phone_valid is None else str(phone_valid).lower(),
-        "region": region,
-        "timeZone": time_zone,
-        "createdAfter": created_after,
-        "createdBefore": created_before,
-        "updatedAfter": updated_after,
-        "updatedBefore": updated_before,
-        "sort": sort,
+        "region": filters.get("region"),
+        "timeZone": filters.get("time_zone"),
+        "createdAfter": filters.get("created_after"),
+        "createdBefore": filters.get("created_before"),
+        "updatedAfter": filters.get("updated_after"),
+        "updatedBefore": filters.get("updated_before"),
+        "sort": filters.get("sort"),
     }
     params: Params = {k: v for k, v in given.items() if v is not None}
-    for name, value in (fields or {}).items():
+    for name, value in (filters.get("fields") or {}).items():
         params[f"field.{name}"] = value
     params["limit"] = limit
     return params

@@ -147,20 +147,57 @@ def delete_list(console: Console, list_id: str) -> Response[Any]:
     return views.redirect("/ui/lists", done="list-deleted")
 
 
-@get(ONE + "/contacts/{contact_id:str}", sync_to_thread=True)
-def contact_page(console: Console, list_id: str, contact_id: str) -> Response[str]:
+CONTACT = ONE + "/contacts/{contact_id:str}"
+
+
+def _contact_page(
+    console: Console,
+    list_id: str,
+    contact_id: str,
+    *,
+    notice: str | None = None,
+    error: DialistError | None = None,
+    form: dict[str, Any] | None = None,
+) -> Response[str]:
     row = lists.get_list(console.ctx.database, scope=console.tenant, list_public_id=list_id)
     details = service.contact_details(console, list_id=list_id, contact_id=contact_id)
     return views.html(
         "contact.html",
+        status=error.status_code if error else 200,
         console=console,
         active="lists",
-        notice=None,
-        error=None,
+        notice=notice,
+        error=error,
         list_id=list_id,
         row=row,
         details=details,
+        outcomes=service.ATTEMPT_OUTCOMES,
+        form=form or {},
     )
+
+
+@get(CONTACT, sync_to_thread=True)
+def contact_page(
+    console: Console, list_id: str, contact_id: str, done: str | None = None
+) -> Response[str]:
+    return _contact_page(console, list_id, contact_id, notice=views.NOTICES.get(done or ""))
+
+
+@post(CONTACT + "/attempts", sync_to_thread=True)
+def record_attempt(console: Console, list_id: str, contact_id: str, data: Form) -> Response[Any]:
+    outcome = text(data, "outcome")
+    try:
+        service.record_attempt(
+            console,
+            list_id=list_id,
+            contact_id=contact_id,
+            outcome=outcome,
+            note=text(data, "note"),
+        )
+    except DialistError as error:
+        return _contact_page(console, list_id, contact_id, error=error, form=data)
+    done = "attempt-opted-out" if outcome == "optOut" else "attempt-recorded"
+    return views.redirect(f"/ui/lists/{list_id}/contacts/{contact_id}", done=done)
 
 
 @get(ONE + "/callable", sync_to_thread=True)
@@ -207,6 +244,7 @@ ROUTES = [
     edit_list,
     delete_list,
     contact_page,
+    record_attempt,
     callable_page,
     export,
 ]

@@ -3,6 +3,7 @@ and the error pages; the pages themselves are in ``pages_*.py``."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -16,10 +17,18 @@ from litestar.static_files import create_static_files_router
 
 from dialist import web
 from dialist.auth.models import SCOPE_CAMPAIGN_MANAGEMENT
-from dialist.console import access, pages_dnc, pages_imports, pages_lists, session, views
+from dialist.console import (
+    access,
+    pages_dnc,
+    pages_imports,
+    pages_lists,
+    pages_policy,
+    session,
+    views,
+)
 from dialist.console.access import Console
 from dialist.envelope import failure_bytes
-from dialist.errors import DialistError, UnauthorizedError
+from dialist.errors import DialistError, ErrorDetail, UnauthorizedError
 
 R = Request[Any, Any, Any]
 Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
@@ -29,12 +38,17 @@ _STATIC = Path(__file__).parent / "static"
 _FORM_MEDIA = "application/x-www-form-urlencoded"
 
 
+_PAGE_CODES = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED", 413: "PAYLOAD_TOO_LARGE"}
+
+
 class PageError(DialistError):
     """A framework-level error (an unknown page, a form that cannot be read) as a page."""
 
     def __init__(self, status: int, message: str) -> None:
         self.status_code = status  # type: ignore[misc]
-        super().__init__(message)
+        fallback = "BAD_REQUEST" if status < 500 else "INTERNAL_ERROR"
+        code = _PAGE_CODES.get(status, fallback)
+        super().__init__(message, details=[ErrorDetail(msg=message, code=code)])
 
 
 def _wants_json(request: R) -> bool:
@@ -75,6 +89,37 @@ def _on_error(request: R, error: Exception) -> Response[Any]:
         )
     console = request.state.get(access.STATE_KEY)
     return views.error_page(problem, console=console)
+
+
+ErrorHandler = Callable[[R, Exception], Response[Any]]
+
+
+def in_console(path: str) -> bool:
+    """True for the console's addresses: ``/ui`` and everything under it."""
+    return path == PREFIX or path.startswith(PREFIX + "/")
+
+
+def with_console_pages(api_handler: ErrorHandler) -> ErrorHandler:
+    """The app's error handler, answering console addresses with pages.
+
+    An address under ``/ui`` that no console route takes (an unknown path beside a known one,
+    a method a page does not accept) is refused by the app's router before the console's
+    router is reached, so its handler and middleware never see it: here it gets the console's
+    HTML page with the status (``Allow`` on a 405) and the console's security headers, rather
+    than the API's JSON envelope. Every other address goes to ``api_handler``.
+    """
+
+    def handler(request: R, error: Exception) -> Response[Any]:
+        if not in_console(request.url.path):
+            return api_handler(request, error)
+        response = _on_error(request, error)
+        allow = getattr(error, "headers", None) or {}
+        if response.status_code == 405 and isinstance(allow, dict):
+            response.headers.update({k: v for k, v in allow.items() if k.lower() == "allow"})
+        response.headers.update(views.SECURITY_HEADERS)
+        return response
+
+    return handler
 
 
 async def _check_csrf(request: R) -> None:
@@ -157,9 +202,9 @@ def switch_stream(request: R, console: Console, data: Form) -> Response[Any]:
     )
 
 
-@route("/{rest:path}", http_method=["GET", "POST"], sync_to_thread=False)
+@route("/{rest:path}", http_method=["GET", "POST", "PUT", "PATCH", "DELETE"], sync_to_thread=False)
 def no_such_page(rest: str) -> Response[str]:
-    """Any other address under /ui: a 404 page (the API's 404 is JSON)."""
+    """Any other address under /ui, whatever the method: a 404 page (the API's 404 is JSON)."""
     raise PageError(404, "there is no such page")
 
 
@@ -181,6 +226,7 @@ def router() -> Router:
             *pages_lists.ROUTES,
             *pages_imports.ROUTES,
             *pages_dnc.ROUTES,
+            *pages_policy.ROUTES,
             no_such_page,
             create_static_files_router(
                 "/static", directories=[_STATIC], name="console-static", include_in_schema=False

@@ -12,7 +12,7 @@ import msgspec
 
 from dialist.console.access import Console
 from dialist.contactability import service as contactability
-from dialist.contactability.models import ContactabilityItem
+from dialist.contactability.models import AttemptRequest, ContactabilityItem
 from dialist.contacts import query as contact_query
 from dialist.contacts import service as contacts
 from dialist.contacts.models import ContactQuery
@@ -136,6 +136,33 @@ def contact_details(console: Console, *, list_id: str, contact_id: str) -> Conta
         phone=contact.get("_phone") or {},
         attempts=[msgspec.to_builtins(a) for a in attempts],
         decision=decision,
+    )
+
+
+# The outcomes of a call, as the attempt form offers them (the API's values, then words).
+ATTEMPT_OUTCOMES = (
+    ("answered", "Answered"),
+    ("noAnswer", "No answer"),
+    ("busy", "Busy"),
+    ("voicemail", "Voicemail"),
+    ("failed", "Failed"),
+    ("optOut", "Opted out (do not call again)"),
+)
+
+
+def record_attempt(
+    console: Console, *, list_id: str, contact_id: str, outcome: str, note: str
+) -> None:
+    """Record a call to the contact now, from the contact page's form (the service checks the
+    outcome and the note; ``optOut`` puts the number on the stream's Opt-outs DNC list)."""
+    ctx = console.ctx
+    contactability.record_attempt(
+        ctx.database,
+        ctx.settings,
+        scope=console.tenant,
+        list_public_id=list_id,
+        contact_public_id=contact_id,
+        request=AttemptRequest(outcome=outcome, note=note.strip() or None),  # type: ignore[arg-type]
     )
 
 

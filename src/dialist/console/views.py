@@ -21,12 +21,13 @@ CONTENT_SECURITY_POLICY = (
     "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; "
     "object-src 'none'"
 )
-_SECURITY_HEADERS = [
-    (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
-    (b"x-content-type-options", b"nosniff"),
-    (b"x-frame-options", b"DENY"),
-    (b"referrer-policy", b"same-origin"),
-]
+SECURITY_HEADERS = {
+    "content-security-policy": CONTENT_SECURITY_POLICY,
+    "x-content-type-options": "nosniff",
+    "x-frame-options": "DENY",
+    "referrer-policy": "same-origin",
+}
+_SECURITY_HEADERS = [(k.encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]
 
 # What a form did, shown on the page it leads to (``?done=<key>``): fixed sentences, so a link
 # cannot make the console say something of its own.
@@ -41,6 +42,11 @@ NOTICES = {
     "dnc-added": "Entries saved.",
     "dnc-removed": "Entry removed.",
     "policy-saved": "Calling policy saved.",
+    "list-policy-saved": "The list's calling policy override saved.",
+    "list-policy-cleared": "Override removed: the stream's calling policy applies to this list.",
+    "attempt-recorded": "Attempt recorded.",
+    "attempt-opted-out": "Opt-out recorded: the number is on the stream's do-not-call list "
+    "Opt-outs and is blocked in every list of the stream.",
     "stream-switched": "Stream switched.",
     "signed-out": "Signed out.",
 }

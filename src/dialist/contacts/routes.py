@@ -8,7 +8,6 @@ from typing import Annotated, Any, Literal, TypeVar, cast
 import anyio
 import msgspec
 from litestar import Request, delete, get, patch, post, put
-from litestar.openapi import ResponseSpec
 from litestar.params import Body, Parameter
 from litestar.response.base import ASGIResponse
 
@@ -36,7 +35,7 @@ from dialist.contacts.models import (
 from dialist.contacts.models import (
     MAX_LIMIT as MAX_QUERY_LIMIT,
 )
-from dialist.envelope import Failure, MessageOnly, Success, success
+from dialist.envelope import MessageOnly, Success, success
 from dialist.errors import ValidationError
 
 ONE = "/{contactListId:str}"
@@ -137,11 +136,12 @@ def add_contacts_by_id(
         Literal["phone"] | None, Parameter(description="`phone` adds `phone` per item")
     ] = None,
     dncCheck: Annotated[  # noqa: N803 - the documented name
-        Literal["off", "flag", "skip"] | None,
+        Literal["off", "flag", "skip", ""] | None,
         Parameter(
-            description="`flag` (default): an item added whose number is on a DNC list that "
-            "applies (the account's, the stream's, this list's) has `dnc: true`; `skip`: such "
-            'an item is not added (`status: "skipped"`, `code: "DNC"`); `off`: no check'
+            description="`flag` (default; also when empty): an item added whose number is "
+            "on a DNC list that applies (the account's, the stream's, this list's) has "
+            '`dnc: true`; `skip`: such an item is not added (`status: "skipped"`, '
+            '`code: "DNC"`); `off`: no check'
         ),
     ] = None,
 ) -> Success[AddContactsResult]:
@@ -158,13 +158,6 @@ def add_contacts_by_id(
         dnc=dnc,
     )
     return success(result, f"{result.added} contacts added, {result.skipped} skipped")
-
-
-def _failures(*described: tuple[int, str]) -> dict[int, ResponseSpec]:
-    return {
-        status: ResponseSpec(data_container=Failure, description=text, generate_examples=False)
-        for status, text in described
-    }
 
 
 def if_match(request: R) -> int | None:
@@ -237,7 +230,7 @@ def _write(
 
 _WRITE_RESPONSES = {
     **web.ok_responses(Success[ContactWithVersion], "The contact as written"),
-    **_failures(
+    **web.failure_responses(
         (409, "Another contact of the list has this number or uniqueId (DUPLICATE_CONTACT)"),
         (412, "If-Match names another version (VERSION_MISMATCH); nothing changed"),
     ),
@@ -406,7 +399,7 @@ def _query_contacts(request: R, ctx: web.AppContext, tenant: TenantScope) -> ASG
     tags=[web.EXTENSION_TAG],
     responses={
         **web.ok_responses(Success[ChangePageDoc], "Changes"),
-        **_failures((410, "Cursor older than the changes kept, or list deleted")),
+        **web.failure_responses((410, "Cursor older than the changes kept, or list deleted")),
     },
 )
 async def read_changes(

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 import msgspec
 
+from dialist import constraints
 from dialist.envelope import PerIdResult
 
 STATUS_ACTIVE = "ACTIVE"
@@ -34,12 +35,20 @@ class CellPhoneIn(msgspec.Struct, kw_only=True):
     extension: str | None = None
 
 
+Text = Annotated[str, constraints.text(MAX_TEXT, required=False)]
+_TEXT_SCHEMA = {
+    "type": ["string", "null"],
+    "maxLength": MAX_TEXT,
+    "pattern": "^[^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f]*$",
+}
+
+
 class CrmContactIn(msgspec.Struct, kw_only=True):
     """One contact to create, or the fields to change."""
 
-    firstName: str | None = None  # noqa: N815
-    lastName: str | None = None  # noqa: N815
-    salutation: str | None = None
+    firstName: Text | None = None  # noqa: N815
+    lastName: Text | None = None  # noqa: N815
+    salutation: Text | None = None
     cellPhone: CellPhoneIn | None = None  # noqa: N815
 
 
@@ -48,6 +57,7 @@ NEW_CONTACTS_RULE: dict[str, Any] = {
     "minItems": 1,
     "items": {
         "type": "object",
+        "properties": {name: _TEXT_SCHEMA for name in ("firstName", "lastName", "salutation")},
         "anyOf": [
             {
                 "required": ["firstName"],

@@ -17,7 +17,7 @@ from dialist import web
 from dialist.auth.models import TenantScope
 from dialist.dnc import exporting, importing
 from dialist.dnc.import_models import DncImportJob, DncImportJobPage, DncImportResultPage
-from dialist.envelope import Failure, Success, success
+from dialist.envelope import Success, success
 from dialist.exports.models import FORMAT_CSV, FORMAT_NDJSON, MEDIA_TYPES
 from dialist.exports.routes import streamed
 from dialist.imports.models import DEFAULT_RESULTS_LIMIT, ImportOptions
@@ -31,19 +31,8 @@ _extension: dict[str, Any] = {"tags": [web.EXTENSION_TAG]}
 _in_thread: dict[str, Any] = {**_extension, "sync_to_thread": True}  # all but upload, export
 
 
-def _failure(status: int, description: str) -> dict[int, ResponseSpec]:
-    return {
-        status: ResponseSpec(
-            data_container=Failure, description=description, generate_examples=False
-        )
-    }
-
-
 def _ids(request: R) -> dict[str, str]:
-    return {
-        "dnc_list_public_id": request.path_params["dncListId"],
-        "job_public_id": request.path_params["jobId"],
-    }
+    return web.job_ids(request, "dncListId")
 
 
 @post(
@@ -62,8 +51,10 @@ def _ids(request: R) -> dict[str, str]:
     **_extension,
     responses={
         **web.ok_responses(Success[DncImportJob], "The job, queued", 202),
-        **_failure(413, "File too large"),
-        **_failure(415, "The file was sent as a form (curl -F or -d), not as the body"),
+        **web.failure_responses(
+            (413, "File too large"),
+            (415, "The file was sent as a form (curl -F or -d), not as the body"),
+        ),
     },
 )
 async def start_dnc_import(
@@ -82,7 +73,7 @@ async def start_dnc_import(
         importing.open_upload,
         ctx.database,
         scope=tenant,
-        dnc_list_public_id=list_public_id,
+        list_public_id=list_public_id,
         options=options,
     )
     job = await receive_upload(
@@ -91,7 +82,7 @@ async def start_dnc_import(
         tenant,
         job_id,
         lambda size: importing.queue(
-            ctx.database, scope=tenant, dnc_list_public_id=list_public_id, job_id=job_id, size=size
+            ctx.database, scope=tenant, list_public_id=list_public_id, job_id=job_id, size=size
         ),
     )
     return Response(success(job, "DNC import queued"), status_code=202)
@@ -116,7 +107,7 @@ def list_dnc_imports(
     page = importing.list_jobs(
         ctx.database,
         scope=tenant,
-        dnc_list_public_id=request.path_params["dncListId"],
+        list_public_id=request.path_params["dncListId"],
         skip=skip,
         limit=limit,
     )
@@ -170,7 +161,7 @@ def dnc_import_results(
     **_in_thread,
     responses={
         **web.ok_responses(Success[DncImportJob], "The job"),
-        **_failure(409, "The job has finished (JOB_FINISHED)"),
+        **web.failure_responses((409, "The job has finished (JOB_FINISHED)")),
     },
 )
 def cancel_dnc_import(
@@ -191,7 +182,9 @@ def cancel_dnc_import(
     **_in_thread,
     responses={
         **web.ok_responses(Success[DncImportJob], "The job, with `undo`"),
-        **_failure(409, "Still running (JOB_NOT_FINISHED) or undone (JOB_NOT_UNDOABLE)"),
+        **web.failure_responses(
+            (409, "Still running (JOB_NOT_FINISHED) or undone (JOB_NOT_UNDOABLE)")
+        ),
     },
 )
 def undo_dnc_import(request: R, ctx: web.AppContext, tenant: TenantScope) -> Success[DncImportJob]:
@@ -249,9 +242,9 @@ async def export_dnc_list(
     request: R,
     ctx: web.AppContext,
     tenant: TenantScope,
-    export_format: Annotated[
+    format: Annotated[  # named as the query parameter, which a 400 names
         Literal["csv", "ndjson"] | None,
-        Parameter(query="format", description="`csv` (default) or `ndjson`", required=False),
+        Parameter(description="`csv` (default) or `ndjson`", required=False),
     ] = None,
 ) -> Stream:
     export = await web.in_thread(
@@ -259,7 +252,7 @@ async def export_dnc_list(
         ctx.database,
         scope=tenant,
         dnc_list_public_id=request.path_params["dncListId"],
-        export_format=export_format,
+        export_format=format,
     )
     return streamed(export)
 

@@ -54,12 +54,7 @@ def run(lease: Lease) -> None:
     """The jobs worker's handler for ``dncImport`` jobs."""
     job = lease.job
     params = msgspec.convert(job.params, DncImportParams)
-    scope = TenantScope(
-        tenant_id=job.tenant_id,
-        account_id=params.accountId,
-        stream_id=params.streamId,
-        user_id=params.userId,
-    )
+    scope = lease.scope
     try:
         facts = _facts(lease, params)
         _write_rows(lease, scope, facts)

@@ -1,6 +1,7 @@
 """The rules of DNC file imports: starting one from an upload, reading jobs and per-row results,
 cancelling and undoing. The upload, the job table, the worker and the result pages are the
-contact imports' (``imports``); the rows are written in ``import_runner``.
+contact imports' (``imports``), the job reads and cancel every list job's
+(``jobs.tenant_jobs``); the rows are written in ``import_runner``.
 
 Undo: the entries the import added are removed, and the entries it updated are put back as
 they were before it, but only where the import is still the last writer of the entry: an entry
@@ -10,7 +11,6 @@ changed since (by the API, an opt-out or another import) or deleted since is lef
 from __future__ import annotations
 
 import msgspec
-from sqlalchemy.engine import Connection
 
 from dialist import publicids
 from dialist.auth.models import TenantScope
@@ -36,17 +36,13 @@ from dialist.dnc.import_models import (
 )
 from dialist.dnc.models import DncEntryRow
 from dialist.envelope import FailureItem
-from dialist.errors import (
-    JobNotFinishedError,
-    JobNotUndoableError,
-    NotFoundError,
-    ValidationError,
-)
+from dialist.errors import ValidationError
 from dialist.imports import service as imports
 from dialist.imports import store as uploads
 from dialist.imports.models import ImportOptions, JobError
 from dialist.jobs import store as jobs
-from dialist.jobs.models import FINISHED, QUEUED, UPLOADING, JobRow
+from dialist.jobs import tenant_jobs
+from dialist.jobs.models import JobRow
 
 _RESULTS = msgspec.msgpack.Decoder(list[StoredResult])
 
@@ -56,20 +52,14 @@ def public_id(job_id: int) -> str:
     return publicids.encode(JOB_PREFIX, job_id)
 
 
-def _job_key(job_public_id: str) -> int:
-    return publicids.decode_or_not_found(
-        JOB_PREFIX, job_public_id, what="DNC import", field="jobId"
-    )
-
-
 # ---- starting -------------------------------------------------------------------------------
 
 
 def open_upload(
-    database: Database, *, scope: TenantScope, dnc_list_public_id: str, options: ImportOptions
+    database: Database, *, scope: TenantScope, list_public_id: str, options: ImportOptions
 ) -> int:
     """Check the list and the options, and make the job row the upload is stored under."""
-    list_id = registry.list_key(dnc_list_public_id)
+    list_id = registry.list_key(list_public_id)
     with database.write() as conn:
         registry.must_get(conn, scope, list_id=list_id)
         file = imports.file_options(options)
@@ -85,21 +75,6 @@ def open_upload(
         return imports.new_upload_job(
             conn, scope, kind=KIND, list_id=list_id, params=msgspec.to_builtins(params)
         )
-
-
-def queue(
-    database: Database, *, scope: TenantScope, dnc_list_public_id: str, job_id: int, size: int
-) -> DncImportJob:
-    """The upload is complete and stored: hand the job to the workers."""
-    with database.write() as conn:
-        values = {"status": QUEUED, "bytes_total": size, "updated_at": now_iso()}
-        jobs.update(conn, scope, job_id=job_id, values=values)
-        job = jobs.get(
-            conn, scope, job_id=job_id, list_id=registry.list_key(dnc_list_public_id), kind=KIND
-        )
-    if job is None:  # pragma: no cover - made in this scope a moment ago
-        raise NotFoundError("DNC import not found", field="jobId")
-    return present(job)
 
 
 # ---- reading --------------------------------------------------------------------------------
@@ -140,47 +115,27 @@ def present(job: JobRow) -> DncImportJob:
     )
 
 
-def _must_get(
-    conn: Connection, scope: TenantScope, dnc_list_public_id: str, job_public_id: str
-) -> JobRow:
-    list_id = registry.list_key(dnc_list_public_id)
-    job = jobs.get(conn, scope, job_id=_job_key(job_public_id), list_id=list_id, kind=KIND)
-    if job is None or job.status == UPLOADING:
-        registry.must_get(conn, scope, list_id=list_id)  # 404 for the list first
-        raise NotFoundError(f"DNC import {job_public_id!r} not found", field="jobId")
-    return job
-
-
-def get_job(
-    database: Database, *, scope: TenantScope, dnc_list_public_id: str, job_public_id: str
-) -> DncImportJob:
-    """One import of a DNC list."""
-    with database.read() as conn:
-        return present(_must_get(conn, scope, dnc_list_public_id, job_public_id))
-
-
-def list_jobs(
-    database: Database, *, scope: TenantScope, dnc_list_public_id: str, skip: int, limit: int
-) -> DncImportJobPage:
-    """The imports of a DNC list that this stream started, newest first."""
-    list_id = registry.list_key(dnc_list_public_id)
-    with database.read() as conn:
-        registry.must_get(conn, scope, list_id=list_id)
-        total, found = jobs.of_list(conn, scope, list_id=list_id, kind=KIND, skip=skip, limit=limit)
-    return DncImportJobPage(
-        results=[present(job) for job in found],
-        skip=skip,
-        limit=limit,
-        hasMore=skip + len(found) < total,
-        totalResults=total,
-    )
+# The job reads, queueing and cancel of DNC imports, shared with every kind of list job.
+JOBS = tenant_jobs.ListJobs(
+    kind=KIND,
+    what="DNC import",
+    prefix=JOB_PREFIX,
+    list_key=registry.list_key,
+    check_list=registry.must_get,
+    present=present,
+    page_type=DncImportJobPage,
+)
+get_job = JOBS.get_job
+list_jobs = JOBS.list_jobs
+queue = JOBS.queue
+cancel = JOBS.cancel
 
 
 def results(
     database: Database,
     *,
     scope: TenantScope,
-    dnc_list_public_id: str,
+    list_public_id: str,
     job_public_id: str,
     skip: int,
     limit: int,
@@ -191,14 +146,12 @@ def results(
         raise ValidationError("status must be added, updated or invalid", field="status")
     wanted = None if status is None else RESULT_STATUSES.index(status)
     with database.read() as conn:
-        job = _must_get(conn, scope, dnc_list_public_id, job_public_id)
+        job = JOBS.must_get(conn, scope, list_public_id, job_public_id)
         stored, total = imports.stored_results(
             conn, job=job, skip=skip, limit=limit, status=wanted, decoder=_RESULTS
         )
     rows = [_row(one) for one in stored]
-    return DncImportResultPage(
-        results=rows, skip=skip, limit=limit, hasMore=skip + len(rows) < total, totalResults=total
-    )
+    return tenant_jobs.page(DncImportResultPage, rows, skip=skip, limit=limit, total=total)
 
 
 def _row(stored: StoredResult) -> DncImportResult:
@@ -220,31 +173,19 @@ def _row(stored: StoredResult) -> DncImportResult:
     return result
 
 
-# ---- cancel and undo ------------------------------------------------------------------------
-
-
-def cancel(
-    database: Database, *, scope: TenantScope, dnc_list_public_id: str, job_public_id: str
-) -> DncImportJob:
-    """Cancel a queued job at once, a running one after the rows it is writing."""
-    with database.write() as conn:
-        imports.cancel_job(conn, scope, _must_get(conn, scope, dnc_list_public_id, job_public_id))
-        return present(_must_get(conn, scope, dnc_list_public_id, job_public_id))
+# ---- undo ------------------------------------------------------------------------
 
 
 def undo(
-    database: Database, *, scope: TenantScope, dnc_list_public_id: str, job_public_id: str
+    database: Database, *, scope: TenantScope, list_public_id: str, job_public_id: str
 ) -> DncImportJob:
     """Revert what a finished import wrote, where it is still the last writer (module doc)."""
     with database.write() as conn:
         # The list's lock first, the job read under it: of two undos at once, the second then
         # sees the first one's undone_at.
-        dnc_list = registry.lock(conn, scope, list_id=registry.list_key(dnc_list_public_id))
-        job = _must_get(conn, scope, dnc_list_public_id, job_public_id)
-        if job.status not in FINISHED:
-            raise JobNotFinishedError("the import is still running; cancel it first", field="jobId")
-        if job.undone_at is not None:
-            raise JobNotUndoableError("the import was already undone", field="jobId")
+        dnc_list = registry.lock(conn, scope, list_id=registry.list_key(list_public_id))
+        job = JOBS.must_get(conn, scope, list_public_id, job_public_id)
+        JOBS.check_undoable(job)
         removed = restored = 0
         chunks = list(uploads.results_from(conn, job_id=job.id, status_column=None, skip_chunks=0))
         for data in chunks:
@@ -271,7 +212,7 @@ def undo(
                 "updated_at": now,
             },
         )
-        return present(_must_get(conn, scope, dnc_list_public_id, job_public_id))
+        return present(JOBS.must_get(conn, scope, list_public_id, job_public_id))
 
 
 def _written(stored: list[StoredResult], job_id: int) -> tuple[set[int], dict[int, DncEntryRow]]:

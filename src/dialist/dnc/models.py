@@ -145,7 +145,7 @@ class CheckRequest(msgspec.Struct, kw_only=True):
 
     phoneNumbers: Annotated[list[str], msgspec.Meta(min_length=1, max_length=MAX_CHECK)]  # noqa: N815
     contactListId: str | None = None  # noqa: N815
-    at: str | None = None
+    at: Annotated[str | None, constraints.INSTANT] = None
 
 
 # ---- responses ------------------------------------------------------------------------------

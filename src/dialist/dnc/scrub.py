@@ -6,18 +6,16 @@ from __future__ import annotations
 import json
 
 import msgspec
-from sqlalchemy.engine import Connection
 
 from dialist import publicids
 from dialist.auth.models import TenantScope
 from dialist.clock import now_iso
 from dialist.contacts import service as contacts
 from dialist.db.engine import Database
-from dialist.dnc import registry, scrub_store
+from dialist.dnc import registry
 from dialist.dnc.scrub_models import (
     JOB_PREFIX,
     KIND,
-    MAX_RESULTS_LIMIT,
     ScrubCounts,
     ScrubError,
     ScrubJob,
@@ -28,19 +26,15 @@ from dialist.dnc.scrub_models import (
     ScrubResultPage,
     StoredMatch,
 )
-from dialist.errors import JobFinishedError, NotFoundError, ValidationError
-from dialist.jobs import store as jobs
-from dialist.jobs.models import CANCELLED, FINISHED, QUEUED, JobRow
+from dialist.imports import service as imports
+from dialist.jobs import tenant_jobs
+from dialist.jobs.models import QUEUED, JobRow
 from dialist.lists import service as lists
 
 
 def public_id(job_id: int) -> str:
     """The ``sj-…`` id of a scrub job key."""
     return publicids.encode(JOB_PREFIX, job_id)
-
-
-def _job_key(job_public_id: str) -> int:
-    return publicids.decode_or_not_found(JOB_PREFIX, job_public_id, what="scrub", field="jobId")
 
 
 def start(
@@ -63,32 +57,17 @@ def start(
     )
     with database.write() as conn:
         contact_list = lists.lock_list(conn, scope, list_id=list_id)
-        now = now_iso()
-        job_id = jobs.insert(
+        job_id = tenant_jobs.new_job(
             conn,
             scope,
-            values={
-                "kind": KIND,
-                "list_id": list_id,
-                "status": QUEUED,
-                "params": msgspec.to_builtins(params),
-                "facts": json.dumps(msgspec.to_builtins(ScrubProgress())),
-                "bytes_total": 0,
-                "rows_total": contact_list.total_record_count,
-                "rows_read": 0,
-                "rows_added": 0,
-                "rows_duplicate": 0,
-                "rows_invalid": 0,
-                "result_chunks": 0,
-                "run_seconds": 0.0,
-                "cancel_requested": False,
-                "attempts": 0,
-                "created_by": scope.user_id,
-                "created_at": now,
-                "updated_at": now,
-            },
+            kind=KIND,
+            list_id=list_id,
+            status=QUEUED,
+            params=msgspec.to_builtins(params),
+            facts=json.dumps(msgspec.to_builtins(ScrubProgress())),
+            rows_total=contact_list.total_record_count,
         )
-        return present(_must_get(conn, scope, list_public_id, public_id(job_id)))
+        return present(JOBS.must_get(conn, scope, list_public_id, public_id(job_id)))
 
 
 # ---- reading --------------------------------------------------------------------------------
@@ -120,40 +99,19 @@ def present(job: JobRow) -> ScrubJob:
     )
 
 
-def _must_get(
-    conn: Connection, scope: TenantScope, list_public_id: str, job_public_id: str
-) -> JobRow:
-    list_id = lists.list_key(list_public_id)
-    job = jobs.get(conn, scope, job_id=_job_key(job_public_id), list_id=list_id, kind=KIND)
-    if job is None:
-        lists.contact_count(conn, scope, list_id=list_id)  # 404 for the list first
-        raise NotFoundError(f"scrub {job_public_id!r} not found", field="jobId")
-    return job
-
-
-def get_job(
-    database: Database, *, scope: TenantScope, list_public_id: str, job_public_id: str
-) -> ScrubJob:
-    """One scrub of a list."""
-    with database.read() as conn:
-        return present(_must_get(conn, scope, list_public_id, job_public_id))
-
-
-def list_jobs(
-    database: Database, *, scope: TenantScope, list_public_id: str, skip: int, limit: int
-) -> ScrubJobPage:
-    """The scrubs of a list, newest first."""
-    list_id = lists.list_key(list_public_id)
-    with database.read() as conn:
-        lists.contact_count(conn, scope, list_id=list_id)
-        total, found = jobs.of_list(conn, scope, list_id=list_id, kind=KIND, skip=skip, limit=limit)
-    return ScrubJobPage(
-        results=[present(job) for job in found],
-        skip=skip,
-        limit=limit,
-        hasMore=skip + len(found) < total,
-        totalResults=total,
-    )
+# The job reads, queueing and cancel of scrubs, shared with every kind of list job.
+JOBS = tenant_jobs.ListJobs(
+    kind=KIND,
+    what="scrub",
+    prefix=JOB_PREFIX,
+    list_key=lists.list_key,
+    check_list=lists.contact_count,
+    present=present,
+    page_type=ScrubJobPage,
+)
+get_job = JOBS.get_job
+list_jobs = JOBS.list_jobs
+cancel = JOBS.cancel
 
 
 def results(
@@ -166,38 +124,16 @@ def results(
     limit: int,
 ) -> ScrubResultPage:
     """A page of the contacts a scrub found on DNC, in list order."""
-    if not 1 <= limit <= MAX_RESULTS_LIMIT:
-        raise ValidationError(f"limit must be 1-{MAX_RESULTS_LIMIT}", field="limit")
-    if skip < 0:
-        raise ValidationError("skip must be at least 0", field="skip")
     with database.read() as conn:
-        job = _must_get(conn, scope, list_public_id, job_public_id)
-        per_batch = scrub_store.result_counts(conn, job_id=job.id)
-        total = sum(per_batch)
-        before, batches_before = 0, 0
-        for count in per_batch:
-            if before + count > skip:
-                break
-            before += count
-            batches_before += 1
-        found: list[ScrubResult] = []
-        to_skip = skip - before
-        for data in scrub_store.results_from(conn, job_id=job.id, skip_batches=batches_before):
-            stored = msgspec.msgpack.decode(data, type=list[StoredMatch])
-            for match in stored[to_skip:]:
-                found.append(_result(match))
-                if len(found) == limit:
-                    break
-            to_skip = 0
-            if len(found) == limit:
-                break
-    return ScrubResultPage(
-        results=found,
-        skip=skip,
-        limit=limit,
-        hasMore=skip + len(found) < total,
-        totalResults=total,
-    )
+        job = JOBS.must_get(conn, scope, list_public_id, job_public_id)
+        stored, total = imports.stored_results(
+            conn, job=job, skip=skip, limit=limit, status=None, decoder=_MATCHES
+        )
+    found = [_result(match) for match in stored]
+    return tenant_jobs.page(ScrubResultPage, found, skip=skip, limit=limit, total=total)
+
+
+_MATCHES = msgspec.msgpack.Decoder(list[StoredMatch])
 
 
 def _result(match: StoredMatch) -> ScrubResult:
@@ -211,23 +147,3 @@ def _result(match: StoredMatch) -> ScrubResult:
         value=value,
         status="removed" if removed else "wouldRemove",
     )
-
-
-# ---- cancel ---------------------------------------------------------------------------------
-
-
-def cancel(
-    database: Database, *, scope: TenantScope, list_public_id: str, job_public_id: str
-) -> ScrubJob:
-    """Cancel a queued scrub at once, a running one after the batch it is writing (what it
-    removed until then stays removed)."""
-    with database.write() as conn:
-        job = _must_get(conn, scope, list_public_id, job_public_id)
-        if job.status in FINISHED:
-            raise JobFinishedError(f"the scrub has already ended: {job.status}", field="jobId")
-        now = now_iso()
-        values: dict[str, object] = {"cancel_requested": True, "updated_at": now}
-        if job.status == QUEUED:
-            values |= {"status": CANCELLED, "finished_at": now}
-        jobs.update(conn, scope, job_id=job.id, values=values)
-        return present(_must_get(conn, scope, list_public_id, job_public_id))

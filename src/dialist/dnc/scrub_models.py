@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 import msgspec
+
+from dialist import constraints
 
 JOB_PREFIX = "sj"
 KIND = "scrub"
@@ -19,7 +21,7 @@ class ScrubRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=False):
     """Body of ``POST contactList/{id}/scrub`` (optional; the query may say the same)."""
 
     dryRun: bool | None = None  # noqa: N815
-    at: str | None = None
+    at: Annotated[str | None, constraints.INSTANT] = None
 
 
 class ScrubParams(msgspec.Struct, kw_only=True):

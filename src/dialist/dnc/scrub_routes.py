@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from litestar import Request, Response, get, post
-from litestar.openapi import ResponseSpec
 from litestar.params import Parameter
 
 from dialist import web
@@ -20,30 +19,18 @@ from dialist.dnc.scrub_models import (
     ScrubRequest,
     ScrubResultPage,
 )
-from dialist.envelope import Failure, Success, success
+from dialist.envelope import Success, success
 from dialist.errors import ValidationError
 
 R = Request[Any, Any, Any]
 _LIST = "/contactList/{contactListId:str}"
 _JOB = _LIST + "/scrubs/{jobId:str}"
-_BOOLEANS = {"true": True, "false": False}
 _extension: dict[str, Any] = {"tags": [web.EXTENSION_TAG], "sync_to_thread": True}
-_FINISHED = {
-    409: ResponseSpec(
-        data_container=Failure,
-        description="The scrub has already ended (JOB_FINISHED)",
-        generate_examples=False,
-    )
-}
+_FINISHED = web.failure_responses((409, "The scrub has already ended (JOB_FINISHED)"))
 
 
-def _query_boolean(request: R, field: str) -> bool | None:
-    value = request.query_params.get(field)
-    if value is None or value == "":
-        return None
-    if value not in _BOOLEANS:
-        raise ValidationError(f"{field} must be true or false", field=field)
-    return _BOOLEANS[value]
+def _ids(request: R) -> dict[str, str]:
+    return web.job_ids(request, "contactListId")
 
 
 def _one(field: str, in_body: Any, in_query: Any) -> Any:
@@ -74,7 +61,7 @@ async def start_scrub(
     # Async (a sync handler's Response is not awaited by Litestar); the database work runs
     # in a thread.
     body = web.strict_body(request, ScrubRequest) if data is not None else ScrubRequest()
-    dry_run = _one("dryRun", body.dryRun, _query_boolean(request, "dryRun"))
+    dry_run = _one("dryRun", body.dryRun, web.query_boolean(request, "dryRun"))
     at = _one("at", body.at, request.query_params.get("at") or None)
     job = await web.in_thread(
         scrub.start,
@@ -122,13 +109,7 @@ def list_scrubs(
     responses=web.ok_responses(Success[ScrubJob], "The job"),
 )
 def get_scrub(request: R, ctx: web.AppContext, tenant: TenantScope) -> Success[ScrubJob]:
-    job = scrub.get_job(
-        ctx.database,
-        scope=tenant,
-        list_public_id=request.path_params["contactListId"],
-        job_public_id=request.path_params["jobId"],
-    )
-    return success(job)
+    return success(scrub.get_job(ctx.database, scope=tenant, **_ids(request)))
 
 
 @get(
@@ -148,14 +129,7 @@ def scrub_results(
     limit: Annotated[int, Parameter(ge=1, le=MAX_RESULTS_LIMIT)] = DEFAULT_RESULTS_LIMIT,
 ) -> Success[ScrubResultPage]:
     web.paging_integers(request, "skip", "limit")
-    page = scrub.results(
-        ctx.database,
-        scope=tenant,
-        list_public_id=request.path_params["contactListId"],
-        job_public_id=request.path_params["jobId"],
-        skip=skip,
-        limit=limit,
-    )
+    page = scrub.results(ctx.database, scope=tenant, skip=skip, limit=limit, **_ids(request))
     return success(page)
 
 
@@ -170,12 +144,7 @@ def scrub_results(
     responses={**web.ok_responses(Success[ScrubJob], "The job"), **_FINISHED},
 )
 def cancel_scrub(request: R, ctx: web.AppContext, tenant: TenantScope) -> Success[ScrubJob]:
-    job = scrub.cancel(
-        ctx.database,
-        scope=tenant,
-        list_public_id=request.path_params["contactListId"],
-        job_public_id=request.path_params["jobId"],
-    )
+    job = scrub.cancel(ctx.database, scope=tenant, **_ids(request))
     return success(job, "Scrub cancel requested")
 
 

@@ -76,12 +76,7 @@ def run(lease: Lease) -> None:
     """The jobs worker's handler for ``scrub`` jobs."""
     job = lease.job
     params = msgspec.convert(job.params, ScrubParams)
-    scope = TenantScope(
-        tenant_id=job.tenant_id,
-        account_id=params.accountId,
-        stream_id=params.streamId,
-        user_id=params.userId,
-    )
+    scope = lease.scope
     try:
         with lease.database.read() as conn:
             applying = store.applying_lists(conn, scope, contact_list_id=job.list_id)

@@ -6,7 +6,7 @@ the results take a job key found in the scope.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -86,7 +86,8 @@ def add_results(
     data: bytes,
 ) -> None:
     """Store one batch's matches (in the batch's transaction): ``row_count`` is how many, and
-    ``first_row`` the contacts the job had scanned before the batch."""
+    ``first_row`` the contacts the job had scanned before the batch. Read back a page at a
+    time as an import's results are (``imports.service.stored_results``)."""
     conn.execute(
         sa.insert(job_results).values(
             job_id=job_id,
@@ -99,25 +100,3 @@ def add_results(
             data=data,
         )
     )
-
-
-def result_counts(conn: Connection, *, job_id: int) -> list[int]:
-    """Matches in each stored batch, in order: paging without decoding."""
-    rows = conn.execute(
-        sa.select(job_results.c.row_count)
-        .where(job_results.c.job_id == job_id)
-        .order_by(job_results.c.seq)
-    )
-    return [int(count) for (count,) in rows]
-
-
-def results_from(conn: Connection, *, job_id: int, skip_batches: int) -> Iterator[bytes]:
-    """The encoded matches of the stored batches from the ``skip_batches``-th on."""
-    rows = conn.execute(
-        sa.select(job_results.c.data)
-        .where(job_results.c.job_id == job_id)
-        .order_by(job_results.c.seq)
-        .offset(skip_batches)
-    )
-    for (data,) in rows:
-        yield bytes(data)

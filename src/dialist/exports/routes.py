@@ -130,14 +130,14 @@ async def export_contacts(
     request: R,
     ctx: web.AppContext,
     tenant: TenantScope,
-    export_format: Annotated[
+    format: Annotated[  # named as the query parameter, which a 400 names
         Literal["csv", "ndjson"] | None,
-        Parameter(query="format", description="`csv` (default) or `ndjson`", required=False),
+        Parameter(description="`csv` (default) or `ndjson`", required=False),
     ] = None,
 ) -> Stream:
     # Every check (and its database reads) in a worker thread, before the answer starts.
     export = await anyio.to_thread.run_sync(
-        _checked_export, ctx, tenant, request.path_params["contactListId"], export_format
+        _checked_export, ctx, tenant, request.path_params["contactListId"], format
     )
     return streamed(export)
 

@@ -9,12 +9,11 @@ from typing import Annotated, Any, Literal, TypeVar
 import anyio
 import msgspec
 from litestar import Request, Response, get, post
-from litestar.openapi import ResponseSpec
 from litestar.params import Parameter
 
 from dialist import web
 from dialist.auth.models import TenantScope
-from dialist.envelope import Failure, Success, success
+from dialist.envelope import Success, success
 from dialist.errors import UnsupportedMediaTypeError, ValidationError
 from dialist.imports import service
 from dialist.imports.models import (
@@ -39,19 +38,12 @@ _CONTENT_TYPES = {
     "application/x-jsonlines": "ndjson",
     "application/json": "json",
 }
-_BOOLEANS = {"true": True, "false": False}
 _extension: dict[str, Any] = {"tags": [web.EXTENSION_TAG]}
 _in_thread: dict[str, Any] = {**_extension, "sync_to_thread": True}  # all but the upload
 
 
 def _paths(suffix: str) -> list[str]:
     return [web.V2 + suffix, web.V1 + suffix]
-
-
-def _conflict(description: str) -> dict[int, ResponseSpec]:
-    return {
-        409: ResponseSpec(data_container=Failure, description=description, generate_examples=False)
-    }
 
 
 def body_format(request: R) -> str | None:
@@ -75,7 +67,7 @@ def _import_options(request: R) -> ImportOptions:
     return ImportOptions(
         file_name=query.get("fileName") or None,
         format=query.get("format") or media_format,
-        dry_run=_boolean(query.get("dryRun"), "dryRun"),
+        dry_run=bool(web.query_boolean(request, "dryRun")),
         dedupe=query.get("dedupe") or None,
         mapping=_mapping(query.get("mapping")),
         delimiter=query.get("delimiter"),
@@ -84,14 +76,6 @@ def _import_options(request: R) -> ImportOptions:
         invalid_phones=query.get("invalidPhones") or None,
         dnc_check=query.get("dncCheck") or None,
     )
-
-
-def _boolean(value: str | None, field: str) -> bool:
-    if value is None or value == "":
-        return False
-    if value not in _BOOLEANS:
-        raise ValidationError(f"{field} must be true or false", field=field)
-    return _BOOLEANS[value]
 
 
 def _mapping(value: str | None) -> dict[str, str]:
@@ -128,13 +112,9 @@ async def _store(ctx: web.AppContext, job_id: int, seq: int, data: bytes) -> Non
     **_extension,
     responses={
         **web.ok_responses(Success[ImportJob], "The job, queued", 202),
-        413: ResponseSpec(
-            data_container=Failure, description="File too large", generate_examples=False
-        ),
-        415: ResponseSpec(
-            data_container=Failure,
-            description="The file was sent as a form (curl -F or -d), not as the body",
-            generate_examples=False,
+        **web.failure_responses(
+            (413, "File too large"),
+            (415, "The file was sent as a form (curl -F or -d), not as the body"),
         ),
     },
 )
@@ -220,12 +200,7 @@ def _on_job(
     request: R, ctx: web.AppContext, tenant: TenantScope, action: Any, message: str = ""
 ) -> Success[ImportJob]:
     """The job of the path's list and id, once ``action`` (read, cancel, undo) had it."""
-    job = action(
-        ctx.database,
-        scope=tenant,
-        list_public_id=request.path_params["contactListId"],
-        job_public_id=request.path_params["jobId"],
-    )
+    job = action(ctx.database, scope=tenant, **web.job_ids(request, "contactListId"))
     return success(job, message)
 
 
@@ -263,11 +238,10 @@ def import_results(
     page = service.results(
         ctx.database,
         scope=tenant,
-        list_public_id=request.path_params["contactListId"],
-        job_public_id=request.path_params["jobId"],
         skip=skip,
         limit=limit,
         status=status,
+        **web.job_ids(request, "contactListId"),
     )
     return success(page)
 
@@ -281,7 +255,7 @@ def import_results(
     **_in_thread,
     responses={
         **web.ok_responses(Success[ImportJob], "The job"),
-        **_conflict("The job has finished (JOB_FINISHED)"),
+        **web.failure_responses((409, "The job has finished (JOB_FINISHED)")),
     },
 )
 def cancel_import(request: R, ctx: web.AppContext, tenant: TenantScope) -> Success[ImportJob]:
@@ -298,7 +272,9 @@ def cancel_import(request: R, ctx: web.AppContext, tenant: TenantScope) -> Succe
     **_in_thread,
     responses={
         **web.ok_responses(Success[ImportJob], "The job, with `undo`"),
-        **_conflict("Still running (JOB_NOT_FINISHED), a dry run or undone (JOB_NOT_UNDOABLE)"),
+        **web.failure_responses(
+            (409, "Still running (JOB_NOT_FINISHED), a dry run or undone (JOB_NOT_UNDOABLE)")
+        ),
     },
 )
 def undo_import(request: R, ctx: web.AppContext, tenant: TenantScope) -> Success[ImportJob]:

@@ -42,12 +42,7 @@ def run(lease: Lease) -> None:
     """The jobs worker's handler for ``import`` jobs."""
     job = lease.job
     params = msgspec.convert(job.params, ImportParams)
-    scope = TenantScope(
-        tenant_id=job.tenant_id,
-        account_id=params.accountId,
-        stream_id=params.streamId,
-        user_id=params.userId,
-    )
+    scope = lease.scope
 
     def source() -> io.BufferedReader:
         return store.open_upload(lease.database, job.id)

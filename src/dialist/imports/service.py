@@ -16,14 +16,7 @@ from dialist.clock import now_iso
 from dialist.contacts import service as contacts
 from dialist.contacts.models import DEDUPE_POLICIES, DEFAULT_DNC_CHECK, DNC_CHECKS, is_reserved
 from dialist.db.engine import Database
-from dialist.errors import (
-    JobFinishedError,
-    JobNotFinishedError,
-    JobNotUndoableError,
-    NotFoundError,
-    PayloadTooLargeError,
-    ValidationError,
-)
+from dialist.errors import JobNotUndoableError, PayloadTooLargeError, ValidationError
 from dialist.imports import files, mapping, store
 from dialist.imports.models import (
     JOB_PREFIX,
@@ -42,7 +35,8 @@ from dialist.imports.models import (
     Undo,
 )
 from dialist.jobs import store as jobs
-from dialist.jobs.models import CANCELLED, FINISHED, QUEUED, UPLOADING, JobRow
+from dialist.jobs import tenant_jobs
+from dialist.jobs.models import UPLOADING, JobRow
 from dialist.lists import service as lists
 from dialist.lists.models import SOURCE_PASSIVE_API
 from dialist.settings import Settings
@@ -56,10 +50,6 @@ _STATUS_INDEX = {name: index for index, name in enumerate(RESULT_STATUSES)}
 def public_id(job_id: int) -> str:
     """The ``ij-…`` id of a job key."""
     return publicids.encode(JOB_PREFIX, job_id)
-
-
-def _job_key(job_public_id: str) -> int:
-    return publicids.decode_or_not_found(JOB_PREFIX, job_public_id, what="import", field="jobId")
 
 
 # ---- starting -------------------------------------------------------------------------------
@@ -194,28 +184,8 @@ def new_upload_job(
     conn: Connection, scope: TenantScope, *, kind: str, list_id: int, params: dict[str, Any]
 ) -> int:
     """The job row (``uploading``) an upload of any kind of import is stored under."""
-    now = now_iso()
-    return jobs.insert(
-        conn,
-        scope,
-        values={
-            "kind": kind,
-            "list_id": list_id,
-            "status": UPLOADING,
-            "params": params,
-            "bytes_total": 0,
-            "rows_read": 0,
-            "rows_added": 0,
-            "rows_duplicate": 0,
-            "rows_invalid": 0,
-            "result_chunks": 0,
-            "run_seconds": 0.0,
-            "cancel_requested": False,
-            "attempts": 0,
-            "created_by": scope.user_id,
-            "created_at": now,
-            "updated_at": now,
-        },
+    return tenant_jobs.new_job(
+        conn, scope, kind=kind, list_id=list_id, status=UPLOADING, params=params
     )
 
 
@@ -230,25 +200,6 @@ def too_large(settings: Settings) -> PayloadTooLargeError:
     return PayloadTooLargeError(
         f"an import file may be at most {settings.max_import_bytes} bytes", field="body"
     )
-
-
-def queue(
-    database: Database, *, scope: TenantScope, list_public_id: str, job_id: int, size: int
-) -> ImportJob:
-    """The upload is complete and stored: hand the job to the workers."""
-    with database.write() as conn:
-        jobs.update(
-            conn,
-            scope,
-            job_id=job_id,
-            values={"status": QUEUED, "bytes_total": size, "updated_at": now_iso()},
-        )
-        job = jobs.get(
-            conn, scope, job_id=job_id, list_id=lists.list_key(list_public_id), kind=KIND
-        )
-    if job is None:  # pragma: no cover - made in this scope a moment ago
-        raise NotFoundError("import not found", field="jobId")
-    return present(job)
 
 
 def abandon(database: Database, *, scope: TenantScope, job_id: int) -> None:
@@ -300,38 +251,20 @@ def present(job: JobRow) -> ImportJob:
     )
 
 
-def _must_get(conn: Any, scope: TenantScope, list_public_id: str, job_public_id: str) -> JobRow:
-    list_id = lists.list_key(list_public_id)
-    job = jobs.get(conn, scope, job_id=_job_key(job_public_id), list_id=list_id, kind=KIND)
-    if job is None or job.status == UPLOADING:
-        lists.contact_count(conn, scope, list_id=list_id)  # 404 for the list first
-        raise NotFoundError(f"import {job_public_id!r} not found", field="jobId")
-    return job
-
-
-def get_job(
-    database: Database, *, scope: TenantScope, list_public_id: str, job_public_id: str
-) -> ImportJob:
-    """One import of a list."""
-    with database.read() as conn:
-        return present(_must_get(conn, scope, list_public_id, job_public_id))
-
-
-def list_jobs(
-    database: Database, *, scope: TenantScope, list_public_id: str, skip: int, limit: int
-) -> ImportJobPage:
-    """The imports of a list, newest first."""
-    list_id = lists.list_key(list_public_id)
-    with database.read() as conn:
-        lists.contact_count(conn, scope, list_id=list_id)
-        total, found = jobs.of_list(conn, scope, list_id=list_id, kind=KIND, skip=skip, limit=limit)
-    return ImportJobPage(
-        results=[present(job) for job in found],
-        skip=skip,
-        limit=limit,
-        hasMore=skip + len(found) < total,
-        totalResults=total,
-    )
+# The job reads, queueing and cancel of contact imports, shared with every kind of list job.
+JOBS = tenant_jobs.ListJobs(
+    kind=KIND,
+    what="import",
+    prefix=JOB_PREFIX,
+    list_key=lists.list_key,
+    check_list=lists.contact_count,
+    present=present,
+    page_type=ImportJobPage,
+)
+get_job = JOBS.get_job
+list_jobs = JOBS.list_jobs
+queue = JOBS.queue
+cancel = JOBS.cancel
 
 
 def results(
@@ -349,14 +282,12 @@ def results(
         raise ValidationError("status must be added, duplicate or invalid", field="status")
     wanted = None if status is None else _STATUS_INDEX[status]
     with database.read() as conn:
-        job = _must_get(conn, scope, list_public_id, job_public_id)
+        job = JOBS.must_get(conn, scope, list_public_id, job_public_id)
         stored, total = stored_results(
             conn, job=job, skip=skip, limit=limit, status=wanted, decoder=_RESULTS
         )
     rows = [_row(one) for one in stored]
-    return ResultPage(
-        results=rows, skip=skip, limit=limit, hasMore=skip + len(rows) < total, totalResults=total
-    )
+    return tenant_jobs.page(ResultPage, rows, skip=skip, limit=limit, total=total)
 
 
 _RESULTS = msgspec.msgpack.Decoder(list[StoredResult])
@@ -424,27 +355,6 @@ def _row(stored: StoredResult) -> ResultRow:
 # ---- cancel and undo ------------------------------------------------------------------------
 
 
-def cancel(
-    database: Database, *, scope: TenantScope, list_public_id: str, job_public_id: str
-) -> ImportJob:
-    """Cancel a queued job at once, a running one after the chunk it is writing."""
-    with database.write() as conn:
-        cancel_job(conn, scope, _must_get(conn, scope, list_public_id, job_public_id))
-        return present(_must_get(conn, scope, list_public_id, job_public_id))
-
-
-def cancel_job(conn: Connection, scope: TenantScope, job: JobRow) -> None:
-    """Inside a write transaction: cancel an import of any kind, a queued one at once, a
-    running one after its chunk in hand (409 JOB_FINISHED when it has ended)."""
-    if job.status in FINISHED:
-        raise JobFinishedError(f"the import has already ended: {job.status}", field="jobId")
-    now = now_iso()
-    values: dict[str, object] = {"cancel_requested": True, "updated_at": now}
-    if job.status == QUEUED:
-        values |= {"status": CANCELLED, "finished_at": now}
-    jobs.update(conn, scope, job_id=job.id, values=values)
-
-
 def undo(
     database: Database, *, scope: TenantScope, list_public_id: str, job_public_id: str
 ) -> ImportJob:
@@ -453,14 +363,10 @@ def undo(
         # The list's lock first, the job read under it: of two undos at once, the second then
         # sees the first one's undone_at.
         contact_list = lists.lock_list(conn, scope, list_id=lists.list_key(list_public_id))
-        job = _must_get(conn, scope, list_public_id, job_public_id)
-        if job.status not in FINISHED:
-            raise JobNotFinishedError("the import is still running; cancel it first", field="jobId")
-        params = msgspec.convert(job.params, ImportParams)
-        if params.dryRun:
+        job = JOBS.must_get(conn, scope, list_public_id, job_public_id)
+        JOBS.check_undoable(job)
+        if msgspec.convert(job.params, ImportParams).dryRun:
             raise JobNotUndoableError("a dry run added nothing to undo", field="jobId")
-        if job.undone_at is not None:
-            raise JobNotUndoableError("the import was already undone", field="jobId")
         now = now_iso()
         removed = contacts.delete_imported(
             conn, scope, contact_list=contact_list, job_id=job.id, now=now
@@ -471,4 +377,4 @@ def undo(
             job_id=job.id,
             values={"undone_at": now, "rows_undone": removed, "updated_at": now},
         )
-        return present(_must_get(conn, scope, list_public_id, job_public_id))
+        return present(JOBS.must_get(conn, scope, list_public_id, job_public_id))

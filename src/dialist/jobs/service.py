@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy.engine import Connection
 
+from dialist.auth.models import TenantScope
 from dialist.clock import now_iso
 from dialist.db.engine import Database
 from dialist.jobs import store
@@ -56,6 +57,18 @@ class Lease:
             self.lost.set()
             raise LeaseLostError(f"job {self.job.id} is no longer held by {self.worker}")
         return found
+
+    @property
+    def scope(self) -> TenantScope:
+        """The scope the job runs in: its tenant, and the account, stream and user that
+        started it (every kind of job keeps them in its params)."""
+        params = self.job.params
+        return TenantScope(
+            tenant_id=self.job.tenant_id,
+            account_id=params["accountId"],
+            stream_id=params["streamId"],
+            user_id=params["userId"],
+        )
 
     def heartbeat(self) -> None:
         """Tell other workers this job is alive (its own short transaction)."""

@@ -102,7 +102,7 @@ UPDATE_NEEDS_ONE: dict[str, object] = {
 class LinkCampaignRequest(msgspec.Struct, kw_only=True):
     """dialist addition: link a campaign (``cd-…`` id and name) to a list."""
 
-    id: Annotated[str, msgspec.Meta(pattern=r"^cd-[A-Za-z0-9_-]+$", max_length=64)]
+    id: Annotated[str, constraints.id_pattern("cd", max_length=64)]
     name: Annotated[str, constraints.text(256, one_line=True)]
 
 

@@ -70,12 +70,12 @@ def create_contact_list_v1(
 def _all_lists(
     ctx: web.AppContext,
     tenant: TenantScope,
-    list_type: Annotated[
-        Literal["call", "sms"] | None, Parameter(query="type", description="absent: all")
+    type: Annotated[  # named as the query parameter, which a 400 names
+        Literal["call", "sms"] | None, Parameter(description="absent: all")
     ] = None,
 ) -> Success[list[ContactListSummary]]:
     # getAllListDetails, POST and GET alike (registered twice below).
-    rows = service.list_lists(ctx.database, scope=tenant, list_type=list_type)
+    rows = service.list_lists(ctx.database, scope=tenant, list_type=type)
     return success([service.present_summary(row) for row in rows])
 
 
