@@ -27,7 +27,6 @@ from dialist import __version__, web
 from dialist.auth.models import SCOPE_CAMPAIGN_MANAGEMENT, SCOPE_CONFIGURATION
 from dialist.auth.openapi import document_credentials
 from dialist.auth.service import Authenticator
-from dialist.console import routes as console_routes
 from dialist.contactability.routes import ROUTES as CONTACTABILITY_ROUTES
 from dialist.contacts import changes
 from dialist.contacts.fastpath import GetAllContactsFastPath
@@ -59,6 +58,7 @@ from dialist.ratelimits.openapi import document_rate_limits
 from dialist.settings import Settings
 from dialist.standin import faults
 from dialist.standin import routes as standin_routes
+from dialist.ui import routes as console_routes
 
 
 @get("/healthz", include_in_schema=True, sync_to_thread=False, tags=["operations"])

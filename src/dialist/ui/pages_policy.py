@@ -9,12 +9,12 @@ from litestar import Response, get, post
 from litestar.enums import RequestEncodingType
 from litestar.params import Body
 
-from dialist.console import policy_forms, views
-from dialist.console.access import Console
 from dialist.contactability import service as contactability
 from dialist.contactability.models import DAYS
 from dialist.errors import DialistError
 from dialist.lists import service as lists
+from dialist.ui import policy_forms, views
+from dialist.ui.access import Console
 
 Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 LIST_POLICY = "/lists/{list_id:str}/policy"

@@ -11,13 +11,13 @@ from litestar.datastructures import Cookie
 
 from dialist import web
 from dialist.auth.models import SCOPE_CAMPAIGN_MANAGEMENT, App, TenantScope
-from dialist.console import session
 from dialist.errors import DialistError, ForbiddenError, UnauthorizedError, ValidationError
+from dialist.ui import session
 
 R = Request[Any, Any, Any]
 CSRF_FIELD = "csrf"
 CSRF_HEADER = "x-csrf-token"
-STATE_KEY = "dialist.console"  # the request's Console, once found
+STATE_KEY = "dialist.ui"  # the request's Console, once found
 
 
 class SignInRequiredError(Exception):

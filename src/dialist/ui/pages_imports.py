@@ -10,12 +10,12 @@ from litestar import Request, Response, get, post
 from litestar.params import Parameter
 
 from dialist import web
-from dialist.console import views
-from dialist.console.access import Console
 from dialist.errors import DialistError, ValidationError
 from dialist.imports import service as imports
 from dialist.imports.models import ImportJob, ImportOptions
 from dialist.lists import service as lists
+from dialist.ui import views
+from dialist.ui.access import Console
 
 R = Request[Any, Any, Any]
 JOB = "/lists/{list_id:str}/imports/{job_id:str}"

@@ -10,14 +10,14 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, Parameter
 from litestar.response import Stream
 
-from dialist.console import service, views
-from dialist.console.access import Console
 from dialist.errors import DialistError
 from dialist.exports import service as exports
 from dialist.exports.routes import content_disposition
 from dialist.imports import service as imports
 from dialist.lists import service as lists
 from dialist.lists.models import CreateContactListRequest, UpdateContactListRequest
+from dialist.ui import service, views
+from dialist.ui.access import Console
 
 R = Request[Any, Any, Any]
 Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]

@@ -16,10 +16,10 @@ import httpx
 import pytest
 from itsdangerous import URLSafeTimedSerializer
 
-from dialist.console import session
+from dialist.ui import session
 from tests.conftest import Server, Tenant, make_tenant, start_server
-from tests.console.helpers import ConsoleUser, csrf_of
 from tests.imports.helpers import wait
+from tests.ui.helpers import ConsoleUser, csrf_of
 
 CSV = b"phoneNumber,firstName\n+14155550101,Ada\n+14155550102,Alan\nnot a number,Eve\n"
 
@@ -123,7 +123,7 @@ def test_tampered_and_expired_sessions_are_signed_out(server: Server, tenant: Te
     user.http.cookies.set("dialist_console", value[:-2] + "xx", path="/ui")
     assert user.get("/ui/lists").status_code == 303
     # Signed by the right secret, but nine hours ago.
-    signer = URLSafeTimedSerializer(tenant.client_secret, salt="dialist.console.session")
+    signer = URLSafeTimedSerializer(tenant.client_secret, salt="dialist.ui.session")
     signer.signer = type(
         "NineHoursAgo",
         (signer.signer,),
@@ -132,7 +132,7 @@ def test_tampered_and_expired_sessions_are_signed_out(server: Server, tenant: Te
     old = signer.dumps({"s": tenant.stream_id, "n": "n"})
     user.http.cookies.set("dialist_console", f"{tenant.client_id}~{old}", path="/ui")
     assert user.get("/ui/lists").status_code == 303
-    fresh = URLSafeTimedSerializer(tenant.client_secret, salt="dialist.console.session")
+    fresh = URLSafeTimedSerializer(tenant.client_secret, salt="dialist.ui.session")
     user.http.cookies.set(
         "dialist_console",
         f"{tenant.client_id}~{fresh.dumps({'s': tenant.stream_id, 'n': 'n'})}",

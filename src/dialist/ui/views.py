@@ -77,7 +77,7 @@ def _shown(value: Any) -> str:
 
 def _environment() -> Environment:
     env = Environment(
-        loader=PackageLoader("dialist.console", "templates"),
+        loader=PackageLoader("dialist.ui", "templates"),
         autoescape=select_autoescape(default=True, default_for_string=True),
         undefined=StrictUndefined,
         trim_blocks=True,

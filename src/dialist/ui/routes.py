@@ -17,7 +17,9 @@ from litestar.static_files import create_static_files_router
 
 from dialist import web
 from dialist.auth.models import SCOPE_CAMPAIGN_MANAGEMENT
-from dialist.console import (
+from dialist.envelope import failure_bytes
+from dialist.errors import DialistError, ErrorDetail, UnauthorizedError
+from dialist.ui import (
     access,
     pages_dnc,
     pages_imports,
@@ -26,9 +28,7 @@ from dialist.console import (
     session,
     views,
 )
-from dialist.console.access import Console
-from dialist.envelope import failure_bytes
-from dialist.errors import DialistError, ErrorDetail, UnauthorizedError
+from dialist.ui.access import Console
 
 R = Request[Any, Any, Any]
 Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]

@@ -10,7 +10,6 @@ from typing import Any
 
 import msgspec
 
-from dialist.console.access import Console
 from dialist.contactability import service as contactability
 from dialist.contactability.models import AttemptRequest, ContactabilityItem
 from dialist.contacts import query as contact_query
@@ -18,6 +17,7 @@ from dialist.contacts import service as contacts
 from dialist.contacts.models import ContactQuery
 from dialist.errors import ListInUseError, ValidationError
 from dialist.lists import service as lists
+from dialist.ui.access import Console
 
 CONTACTS_PER_PAGE = 25
 FILTERS = (

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from tests.conftest import Server, Tenant, make_tenant
-from tests.console.helpers import ConsoleUser
+from tests.ui.helpers import ConsoleUser
 
 NUMBER = "+14155550123"
 STREAM_FORM = {

@@ -22,7 +22,7 @@ COOKIE = "dialist_console"
 SIGN_IN_COOKIE = "dialist_console_signin"  # the sign-in form's own CSRF token (no session yet)
 PATH = "/ui"
 LIFETIME_SECONDS = 8 * 3600
-_SALT = "dialist.console.session"
+_SALT = "dialist.ui.session"
 _SEPARATOR = "~"
 
 

@@ -8,8 +8,6 @@ from litestar import Response, get, post
 from litestar.enums import RequestEncodingType
 from litestar.params import Body
 
-from dialist.console import views
-from dialist.console.access import Console
 from dialist.dnc import service as dnc
 from dialist.dnc.models import (
     CreateDncListRequest,
@@ -18,6 +16,8 @@ from dialist.dnc.models import (
 )
 from dialist.errors import DialistError, ValidationError
 from dialist.lists import service as lists
+from dialist.ui import views
+from dialist.ui.access import Console
 
 Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 ONE = "/dnc/{dnc_id:str}"
