@@ -20,8 +20,14 @@ _CONTROL = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f"
 _LINE_BREAKING = r"\x00-\x1f\x7f\x85\u2028\u2029"
 
 
-# An instant (ISO 8601 / RFC 3339 with an offset or Z), in the document's words.
-INSTANT = Parameter(schema_extra={"format": "date-time"})
+# An instant (ISO 8601 / RFC 3339 with an offset or Z) of the years 0002 to 9998, those the
+# server takes (``clock.parse_instant``), in the document's words.
+INSTANT_SCHEMA: dict[str, Any] = {
+    "format": "date-time",
+    "pattern": r"^(?:000[2-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-8][0-9]{3}|9[0-8][0-9]{2}"
+    r"|99[0-8][0-9]|999[0-8])-",
+}
+INSTANT = Parameter(schema_extra=INSTANT_SCHEMA)
 
 
 def text(max_length: int, *, one_line: bool = False, required: bool = True) -> Any:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+import pytest
 
 from tests.conftest import Tenant
 
@@ -184,3 +185,26 @@ def test_callable_pages_the_contacts_callable_now(tenant: Tenant) -> None:
         "GET", f"{tenant.v2}/{other['_id']}/callable", params={"cursor": foreign["nextCursor"]}
     )
     _error(bad, 400, "cursor")
+
+
+@pytest.mark.parametrize(
+    "at", ["0001-01-01T00:00:00+01:02", "9999-12-31T23:59:59-01:00", "0001-06-01T00:00:00Z"]
+)
+def test_an_instant_outside_the_years_2_to_9998_is_a_400(tenant: Tenant, at: str) -> None:
+    """Such an instant would leave what a UTC datetime holds once its offset (or the 14-day
+    look ahead) is applied: a 400 naming the field, never a 500."""
+    base = tenant.v2.removesuffix("/contactList")
+    checked = tenant.request(
+        "POST",
+        f"{base}/contactability",
+        json={"at": at, "items": [{"phoneNumber": "+12125550123"}]},
+    )
+    assert checked.status_code == 400, checked.text
+    assert checked.json()["errors"][0]["field"] == "at"
+    dnc = tenant.request("POST", f"{base}/dnc/check", json={"at": at, "phoneNumbers": ["+1"]})
+    assert dnc.status_code == 400 and dnc.json()["errors"][0]["field"] == "at", dnc.text
+    listed = tenant.create_list("Instants")
+    query = tenant.request(
+        "GET", f"{tenant.v2}/{listed['_id']}/contacts", params={"createdAfter": at}
+    )
+    assert query.status_code == 400 and query.json()["errors"][0]["field"] == "createdAfter"

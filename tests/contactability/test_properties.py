@@ -121,7 +121,11 @@ def _fields(policy: CallingPolicy) -> dict[str, object]:
     return {name: getattr(policy, name) for name in policy.__struct_fields__}
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
 @given(
     contact=st.sampled_from(CONTACTS),
     policy=policies(),
@@ -136,10 +140,12 @@ def test_a_callable_answer_holds_unchanged_until_its_window_closes(
     ``windowClosesAt``."""
     e164, fields = contact
     first = decide(at, e164, fields, policy=policy)
+    if not first.callable and first.next_eligible_at is not None:
+        at = first.next_eligible_at  # callable there (the property above)
+        first = decide(at, e164, fields, policy=policy)
     assume(first.callable and first.window_closes_at is not None)
     assert first.window_closes_at is not None
     later = at + (first.window_closes_at - at) * share
     later = later.replace(microsecond=later.microsecond // 1000 * 1000)
-    if later < at:
-        later = at
+    later = min(max(later, at), first.window_closes_at - timedelta(milliseconds=1))
     assert decide(later, e164, fields, policy=policy) == first

@@ -20,6 +20,7 @@ from typing import Any, NamedTuple
 
 import msgspec
 
+from dialist import clock
 from dialist.auth.models import TenantScope
 from dialist.contactability import jurisdictions, places, rules, store, zones
 from dialist.contactability.models import (
@@ -98,10 +99,7 @@ def place_fields(doc: bytes) -> dict[str, Any]:
     return _place_fields.decode(doc).as_fields()
 
 
-def iso(moment: dt.datetime) -> str:
-    """An instant as dialist writes them: UTC, milliseconds, ``Z``."""
-    utc = moment.astimezone(dt.UTC)
-    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+iso = clock.iso
 
 
 class Judge:

@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal, TypeVar
 
 import msgspec
 
+from dialist import constraints
 from dialist.errors import ValidationError
 from dialist.phones.service import is_time_zone
 
@@ -230,7 +231,7 @@ class AttemptRequest(msgspec.Struct, kw_only=True):
     (``phoneNumber``: the number dialled, when not the contact's own; ``at``: default now)."""
 
     outcome: Literal["answered", "noAnswer", "busy", "voicemail", "failed", "optOut"]
-    at: str | None = None
+    at: Annotated[str | None, constraints.INSTANT] = None
     phoneNumber: str | None = None  # noqa: N815
     note: str | None = None
 
@@ -262,7 +263,7 @@ class ContactabilityRequest(msgspec.Struct, kw_only=True):
     """Body of ``POST contactability``: 1-1,000 items judged at ``at`` (default now)."""
 
     items: Annotated[list[ContactabilityItem], msgspec.Meta(min_length=1, max_length=1000)]
-    at: str | None = None
+    at: Annotated[str | None, constraints.INSTANT] = None
 
 
 class ContactabilityResult(msgspec.Struct, kw_only=True):

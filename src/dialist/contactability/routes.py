@@ -9,7 +9,7 @@ from litestar import Request, get, post, put
 from litestar.params import Parameter
 from litestar.response.base import ASGIResponse
 
-from dialist import web
+from dialist import constraints, web
 from dialist.auth.models import TenantScope
 from dialist.contactability import service
 from dialist.contactability.models import (
@@ -189,7 +189,7 @@ async def callable_contacts(
     ctx: web.AppContext,
     tenant: TenantScope,
     at: Annotated[
-        str | None, Parameter(required=False, schema_extra={"format": "date-time"})
+        str | None, Parameter(required=False, schema_extra=constraints.INSTANT_SCHEMA)
     ] = None,
     limit: Annotated[int, Parameter(ge=1, le=1000)] = 100,
     cursor: Annotated[str | None, Parameter(required=False)] = None,

@@ -13,7 +13,7 @@ from typing import Any
 import msgspec
 from sqlalchemy.engine import Connection
 
-from dialist import publicids
+from dialist import clock, publicids
 from dialist.auth.models import TenantScope
 from dialist.clock import now_iso
 from dialist.contactability import judge, store
@@ -48,15 +48,7 @@ def at_instant(value: str | None, *, field: str = "at") -> dt.datetime:
     """``at`` as an aware UTC instant (now when not given); 400 naming ``field`` otherwise."""
     if value is None:
         return dt.datetime.now(dt.UTC)
-    try:
-        parsed = dt.datetime.fromisoformat(value.strip())
-    except ValueError:
-        raise ValidationError(
-            f"{field} must be an ISO 8601 instant with an offset or Z", field=field
-        ) from None
-    if parsed.tzinfo is None or parsed.utcoffset() is None:
-        raise ValidationError(f"{field} must have an offset or Z", field=field)
-    return parsed.astimezone(dt.UTC)
+    return clock.parse_instant(value, field=field)
 
 
 iso = judge.iso

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import base64
 import binascii
-import datetime as dt
 import hashlib
 from typing import Any
 
 import msgspec
 
+from dialist import clock
 from dialist.auth.models import TenantScope
 from dialist.contacts import placement, store
 from dialist.contacts.models import MAX_LIMIT, QUERY_SORTS, ContactQuery
@@ -33,16 +33,7 @@ _encode = msgspec.json.encode
 def instant(value: str, *, field: str) -> str:
     """An ISO 8601 instant as stored (UTC, milliseconds, ``Z``); a time without an offset is
     UTC; 400 naming ``field`` otherwise."""
-    try:
-        parsed = dt.datetime.fromisoformat(value.strip())
-    except ValueError:
-        raise ValidationError(
-            f"{field} must be an ISO 8601 instant, e.g. 2026-01-02T03:04:05Z", field=field
-        ) from None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=dt.UTC)
-    utc = parsed.astimezone(dt.UTC)
-    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+    return clock.iso(clock.parse_instant(value, field=field, naive_is_utc=True))
 
 
 def check_sort(value: str) -> str:

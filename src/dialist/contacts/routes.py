@@ -11,7 +11,7 @@ from litestar import Request, delete, get, patch, post, put
 from litestar.params import Body, Parameter
 from litestar.response.base import ASGIResponse
 
-from dialist import web
+from dialist import constraints, web
 from dialist.auth.models import TenantScope
 from dialist.contacts import changes, fastpath, query, service
 from dialist.contacts.models import (
@@ -332,7 +332,7 @@ def contact_query(request: R) -> ContactQuery:
 
 
 _TEXT = Annotated[str | None, Parameter(required=False, min_length=1)]
-_INSTANT = Annotated[str | None, Parameter(required=False, schema_extra={"format": "date-time"})]
+_INSTANT = Annotated[str | None, Parameter(required=False, schema_extra=constraints.INSTANT_SCHEMA)]
 
 
 @get(

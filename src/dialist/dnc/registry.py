@@ -3,11 +3,9 @@ ids and instants every part of the domain shares. Other domains reach it through
 
 from __future__ import annotations
 
-import datetime as dt
-
 from sqlalchemy.engine import Connection
 
-from dialist import publicids, validation
+from dialist import clock, publicids, validation
 from dialist.auth.models import TenantScope
 from dialist.clock import now_iso
 from dialist.db.engine import Database
@@ -47,23 +45,7 @@ def list_key(dnc_list_public_id: str) -> int:
 def instant(value: str, *, field: str) -> str:
     """An ISO 8601 instant with an offset or ``Z`` as stored (UTC, milliseconds, ``Z``); 400
     naming ``field`` otherwise (a time without an offset is ambiguous)."""
-    try:
-        parsed = dt.datetime.fromisoformat(value.strip())
-    except ValueError:
-        parsed = None
-    if parsed is None or parsed.tzinfo is None:
-        raise ValidationError(
-            f"{field} must be an ISO 8601 instant with an offset, e.g. 2026-01-02T03:04:05Z",
-            field=field,
-        )
-    try:
-        utc = parsed.astimezone(dt.UTC)
-    except OverflowError:  # e.g. 0001-01-01T00:00:00+01:00
-        raise ValidationError(f"{field} is out of range", field=field) from None
-    return (
-        f"{utc.year:04d}-{utc.month:02d}-{utc.day:02d}T{utc.hour:02d}:{utc.minute:02d}:"
-        f"{utc.second:02d}.{utc.microsecond // 1000:03d}Z"
-    )
+    return clock.iso(clock.parse_instant(value, field=field))
 
 
 def present(row: DncListRow) -> DncList:
