@@ -129,6 +129,14 @@ def backend(request: pytest.FixtureRequest) -> str:
     return name
 
 
+def sqlite_only(request: pytest.FixtureRequest) -> str:
+    """For a test module that drives the server over HTTP only (the CLI): bound as that
+    module's ``backend`` fixture, its tests run on SQLite alone; the API's own tests hold the
+    two backends to the same answers."""
+    name: str = request.param
+    return name
+
+
 @pytest.fixture(scope="session")
 def new_database_url(backend: str, request: pytest.FixtureRequest) -> Callable[[Path], str | None]:
     """Makes the URL of a new, empty database of the session's backend (None: SQLite file)."""

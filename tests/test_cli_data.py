@@ -21,7 +21,10 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import Server, Tenant, free_port
+from tests.conftest import Server, Tenant, free_port, sqlite_only
+
+# The CLI talks HTTP: one backend is enough (see tests/conftest.py sqlite_only).
+backend = pytest.fixture(scope="session", params=["sqlite"])(sqlite_only)
 
 CONNECTION_ENV = ("URL", "CLIENT_ID", "CLIENT_SECRET", "ACCOUNT_ID", "STREAM_ID")
 

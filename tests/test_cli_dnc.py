@@ -10,8 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Server
+from tests.conftest import Server, sqlite_only
 from tests.test_cli_data import Cli, _clean_failure, _make_cli
+
+# The CLI talks HTTP: one backend is enough (see tests/conftest.py sqlite_only).
+backend = pytest.fixture(scope="session", params=["sqlite"])(sqlite_only)
 
 NOON_NY = "2026-06-03T16:00:00Z"  # a Wednesday, 12:00 in New York
 LATE_NY = "2026-06-04T03:00:00Z"  # 23:00 in New York

@@ -16,7 +16,10 @@ from rich.console import Console
 
 from dialist.cli.progress import JobProgress
 from dialist.client import ImportJob
-from tests.conftest import Server, Tenant, free_port, make_tenant
+from tests.conftest import Server, Tenant, free_port, make_tenant, sqlite_only
+
+# The CLI talks HTTP: one backend is enough (see tests/conftest.py sqlite_only).
+backend = pytest.fixture(scope="session", params=["sqlite"])(sqlite_only)
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "docs" / "examples" / "ci-fixtures.yaml"
 

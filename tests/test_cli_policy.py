@@ -11,8 +11,11 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import Server
+from tests.conftest import Server, sqlite_only
 from tests.test_cli_data import Cli, _clean_environ, _clean_failure, _make_cli
+
+# The CLI talks HTTP: one backend is enough (see tests/conftest.py sqlite_only).
+backend = pytest.fixture(scope="session", params=["sqlite"])(sqlite_only)
 
 NUMBER = "+14155552671"
 

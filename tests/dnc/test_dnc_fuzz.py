@@ -39,7 +39,7 @@ def test_dnc_fuzz_finds_no_server_error_or_schema_mismatch(tenant: Tenant, tmp_p
             "--checks",
             CHECKS,
             "--max-examples",
-            "60",
+            "20",
             "--workers",
             "2",
             "--phases",
