@@ -192,6 +192,10 @@ def test_bad_bodies_change_nothing(tenant: Tenant) -> None:
         ("PUT", {"firstName": "NoNumber"}, "phoneNumber"),
         ("PUT", {"phoneNumber": None}, "phoneNumber"),
         ("PUT", {"phoneNumber": "+14155550100", "list": [1]}, "list"),
+        # Whole numbers past 64 bits, however written (JSON cannot tell 1e30 from 10**30).
+        ("PATCH", {"big": 10**30}, "big"),
+        ("PATCH", {"big": 1e30}, "big"),
+        ("PATCH", {"big": 1.7976931348623157e308}, "big"),
     ]
     for method, body, field in cases:
         bad = _error(tenant.request(method, url, json=body), 400, "VALIDATION_ERROR")

@@ -331,7 +331,11 @@ def contact_query(request: R) -> ContactQuery:
     )
 
 
-_TEXT = Annotated[str | None, Parameter(required=False, min_length=1)]
+# Not empty once trimmed, as the query reads it: a character that is not a space to Python's
+# str.strip nor to a JSON Schema (ECMA) \s.
+_TEXT = Annotated[
+    str | None, Parameter(required=False, min_length=1, pattern=r"[^\s\x1c-\x1f\x85]")
+]
 _INSTANT = Annotated[str | None, Parameter(required=False, schema_extra=constraints.INSTANT_SCHEMA)]
 
 

@@ -57,7 +57,7 @@ def item_problem(item: dict[str, Any]) -> tuple[str, str] | None:
                 return key, f"{key} must not contain NUL characters"
         elif not (value is None or isinstance(value, bool | int | float)):
             return key, f"{key} must be a string, number, boolean or null"
-        elif isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 2**63:
+        elif _whole_beyond_int64(value):
             return key, f"{key} is too large a number"
     return None
 
@@ -131,3 +131,13 @@ def prepare(items: Sequence[dict[str, Any]], *, settings: Settings, field: str) 
             details=problems[:_MAX_REPORTED_ERRORS],
         )
     return prepared
+
+
+def _whole_beyond_int64(value: object) -> bool:
+    """A whole number too large for a 64-bit integer, written ``10000…`` or ``1e30``: JSON
+    does not tell the two apart (the OpenAPI document says whole numbers fit 64 bits)."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return abs(value) >= 2**63
+    return isinstance(value, float) and value.is_integer() and abs(value) >= 2.0**63
