@@ -31,6 +31,8 @@ from dialist.contactability.models import (
     stored_override,
     stored_policy,
 )
+from dialist.db import driver
+from dialist.db.driver import Reader
 from dialist.db.engine import Database
 from dialist.dnc import service as dnc
 from dialist.lists import service as lists
@@ -114,44 +116,48 @@ class Judge:
         self._policies: dict[str | None, CallingPolicy] = {}
         self._policy_keys: dict[str | None, bytes] = {}  # each policy's JSON, as a cache key
         self._shared: dict[tuple[Any, ...], Judged] = {}
-        self._wheres: dict[Any, tuple[zones.ContactZones, list[str]]] = {}
+        self._plans: dict[Any, _Plan] = {}
 
-    def decide(self, subjects: Sequence[Subject]) -> list[Judged]:
-        """The decision for each subject at the judge's instant."""
+    def decide(self, subjects: Sequence[Subject], reader: Reader | None = None) -> list[Judged]:
+        """The decision for each subject at the judge's instant (read with ``reader``, else
+        in a read transaction of its own)."""
+        if reader is None:
+            with driver.reading(self._database) as own:
+                return self.decide(subjects, own)
         list_ids = {s.list_public_id: None for s in subjects}
-        with self._database.read() as conn:
-            self._read_policies(conn, [public for public in list_ids if public is not None])
-            numbers = [s.e164 for s in subjects if s.e164]
-            tried = store.attempt_times(
-                conn,
-                self._scope,
-                e164s=numbers,
-                since=iso(self._at - self._longest_cap() - _LOOK_AHEAD),
-                until=iso(self._at + _LOOK_AHEAD),
-            )
-            matches: dict[str | None, Mapping[str, list[DncMatch]]] = {}
-            for public in list_ids:
-                wanted = [s.e164 for s in subjects if s.e164 and s.list_public_id == public]
-                matches[public] = self._dnc_matches(conn, public, wanted)
+        self._read_policies(reader, [public for public in list_ids if public is not None])
+        tried = store.attempt_times(
+            reader,
+            self._scope,
+            e164s=[s.e164 for s in subjects if s.e164],
+            since=iso(self._at - self._longest_cap() - _LOOK_AHEAD),
+            until=iso(self._at + _LOOK_AHEAD),
+        )
+        matches: dict[str | None, Mapping[str, list[DncMatch]]] = {}
+        for public in list_ids:
+            wanted = [s.e164 for s in subjects if s.e164 and s.list_public_id == public]
+            matches[public] = self._dnc_matches(reader, public, wanted)
         return [
             self._judge(
                 subject,
-                tried.get(subject.e164, []) if subject.e164 else [],
-                matches[subject.list_public_id].get(subject.e164, []) if subject.e164 else [],
+                tried.get(subject.e164, _NONE) if tried and subject.e164 else _NONE,
+                matches[subject.list_public_id].get(subject.e164, _NONE) if subject.e164 else _NONE,
             )
             for subject in subjects
         ]
 
     # ---- reading -----------------------------------------------------------------------------
 
-    def _read_policies(self, conn: Any, list_public_ids: list[str]) -> None:
+    def _read_policies(self, reader: Reader, list_public_ids: list[str]) -> None:
         missing = [public for public in list_public_ids if public not in self._policies]
         if self._stream is not None and not missing:
             return
         keys = {public: lists.list_key(public) for public in missing}
         for key in keys.values():
-            lists.must_get(conn, self._scope, list_id=key)  # 404 for a list not there
-        stored = store.policies(conn, self._scope, list_ids=[store.STREAM_POLICY, *keys.values()])
+            lists.must_exist(reader, self._scope, list_id=key)  # 404 for a list not there
+        stored = store.policies_read(
+            reader, self._scope, list_ids=[store.STREAM_POLICY, *keys.values()]
+        )
         if self._stream is None:
             self._stream = stored_policy(stored.get(store.STREAM_POLICY))
             self._policies[None] = self._stream
@@ -171,12 +177,12 @@ class Judge:
         )
 
     def _dnc_matches(
-        self, conn: Any, list_public_id: str | None, numbers: list[str]
+        self, reader: Reader, list_public_id: str | None, numbers: list[str]
     ) -> Mapping[str, list[DncMatch]]:
         if not numbers:
             return {}
         found = dnc.matches(
-            conn,
+            reader,
             self._scope,
             contact_list_id=None if list_public_id is None else lists.list_key(list_public_id),
             numbers=numbers,
@@ -202,30 +208,37 @@ class Judge:
 
     # ---- judging -----------------------------------------------------------------------------
 
-    def _where(self, subject: Subject) -> tuple[zones.ContactZones, list[str]]:
-        """The subject's zones and jurisdictions: from its number's place and the fields the
-        rules read, worked out once per combination of the two."""
+    def _plan(self, subject: Subject) -> _Plan:
+        """What the decision of a subject with no attempt and no DNC entry depends on (its
+        list, zones, jurisdictions, validity), worked out once per combination of its list,
+        its number's place, the fields the rules read and its validity."""
         place = places.number_place(
             subject.e164, valid=subject.valid, region=subject.region, line_type=subject.line_type
         )
         fields = subject.fields
+        number_ok = bool(subject.valid and subject.e164)
         key: tuple[Any, ...] | None = (
+            subject.list_public_id,
             place,
-            *(fields.get(name) for name in PlaceFields.__struct_fields__),
+            number_ok,
+            *((fields.get(name) for name in PlaceFields.__struct_fields__) if fields else ()),
         )
         try:
-            found = self._wheres.get(key)
+            found = self._plans.get(key)
         except TypeError:  # a field holding a list or an object: not a key
             key, found = None, None
         if found is None:
-            found = (
-                zones.contact_zones(e164=subject.e164, fields=fields, known=place.zones),
-                jurisdictions.contact_jurisdictions(
-                    e164=subject.e164, fields=fields, known=place.jurisdictions
-                ),
+            zoned = zones.contact_zones(e164=subject.e164, fields=fields, known=place.zones)
+            where = jurisdictions.contact_jurisdictions(
+                e164=subject.e164, fields=fields, known=place.jurisdictions
             )
-            if key is not None and len(self._wheres) < _MAX_WHERES:
-                self._wheres[key] = found
+            found = _Plan(
+                zoned,
+                where,
+                (subject.list_public_id, tuple(zoned.zones), zoned.source, tuple(where), number_ok),
+            )
+            if key is not None and len(self._plans) < _MAX_WHERES:
+                self._plans[key] = found
         return found
 
     def _plain(self, key: tuple[Any, ...], judge: Callable[[], Decision]) -> Judged:
@@ -243,42 +256,54 @@ class Judge:
             _stretches[key] = _Stretch(self._at, decision.window_closes_at, judged)
         return judged
 
-    def _judge(self, subject: Subject, attempts: list[str], dnc: list[DncMatch]) -> Judged:
-        found, where = self._where(subject)
-        policy = self._policies[subject.list_public_id]
-        lasting = all(match.expires_at is None for match in dnc)
-        if attempts or not lasting:
-            decision = rules.evaluate(
-                at=self._at,
-                policy=policy,
-                e164=subject.e164,
-                valid=subject.valid,
-                zones=found.zones,
-                zone_source=found.source,
-                jurisdictions=where,
-                attempts=[dt.datetime.fromisoformat(t) for t in attempts],
-                dnc_matches=dnc,
-            )
-            return Judged(decision, _encode(decision))
-        number_ok = bool(subject.valid and subject.e164)
-        key = (subject.list_public_id, tuple(found.zones), found.source, tuple(where), number_ok)
-        shared = self._shared.get(key)
+    def _judge(self, subject: Subject, attempts: Sequence[str], dnc: Sequence[DncMatch]) -> Judged:
+        plan = self._plan(subject)
+        if attempts or (dnc and any(match.expires_at is not None for match in dnc)):
+            return self._evaluate(subject, plan, attempts, dnc)
+        shared = plan.judged
         if shared is None:
-            shared = self._shared[key] = self._plain(
-                (self._policy_keys[subject.list_public_id], *key[1:]),
-                lambda: rules.evaluate(
-                    at=self._at,
-                    policy=policy,
-                    e164=subject.e164,
-                    valid=subject.valid,
-                    zones=found.zones,
-                    zone_source=found.source,
-                    jurisdictions=where,
-                    attempts=[],
-                    dnc_matches=[],
-                ),
-            )
+            shared = self._shared.get(plan.shared_key)
+            if shared is None:
+                shared = self._shared[plan.shared_key] = self._plain(
+                    (self._policy_keys[subject.list_public_id], *plan.shared_key[1:]),
+                    lambda: self._evaluate(subject, plan, (), ()).decision,
+                )
+            plan.judged = shared
         if not dnc:
             return shared
-        decision = rules.with_lasting_dnc(shared.decision, dnc)
+        decision = rules.with_lasting_dnc(shared.decision, list(dnc))
         return Judged(decision, _encode(decision))
+
+    def _evaluate(
+        self, subject: Subject, plan: _Plan, attempts: Sequence[str], dnc: Sequence[DncMatch]
+    ) -> Judged:
+        decision = rules.evaluate(
+            at=self._at,
+            policy=self._policies[subject.list_public_id],
+            e164=subject.e164,
+            valid=subject.valid,
+            zones=plan.zones.zones,
+            zone_source=plan.zones.source,
+            jurisdictions=plan.jurisdictions,
+            attempts=[dt.datetime.fromisoformat(t) for t in attempts],
+            dnc_matches=list(dnc),
+        )
+        return Judged(decision, _encode(decision))
+
+
+class _Plan:
+    """What ``Judge._plan`` works out for a kind of subject, and its shared decision once made
+    (a subject with no attempt and no DNC entry)."""
+
+    __slots__ = ("judged", "jurisdictions", "shared_key", "zones")
+
+    def __init__(
+        self, zoned: zones.ContactZones, where: list[str], shared_key: tuple[Any, ...]
+    ) -> None:
+        self.zones = zoned
+        self.jurisdictions = where
+        self.shared_key = shared_key
+        self.judged: Judged | None = None
+
+
+_NONE: tuple[Any, ...] = ()

@@ -8,6 +8,8 @@ from __future__ import annotations
 import base64
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any
 
 import msgspec
@@ -24,6 +26,7 @@ from dialist.contactability.models import (
     AttemptRequest,
     CallingPolicy,
     ContactabilityItem,
+    Decision,
     ListPolicy,
     merge_policy,
     override_from_json,
@@ -33,6 +36,7 @@ from dialist.contactability.models import (
 )
 from dialist.contacts import service as contacts
 from dialist.contacts.models import PhoneRow
+from dialist.db import driver
 from dialist.db.engine import Database
 from dialist.dnc import service as dnc
 from dialist.errors import NotFoundError, ValidationError
@@ -213,39 +217,42 @@ def _number_subject(
     settings: Settings, index: int, item: ContactabilityItem
 ) -> judge.Subject | None:
     """The subject of an item given by number; None for an item naming a contact."""
-    where = f"items[{index}]"
     if item.contactId is not None:
+        where = f"items[{index}]"
         if item.contactListId is None or item.phoneNumber is not None:
             raise ValidationError(
                 f"{where}: a contact is named by contactListId and contactId (no phoneNumber)",
                 field=f"{where}.contactListId",
             )
         return None
-    if item.phoneNumber is None or not item.phoneNumber.strip():
+    raw = item.phoneNumber.strip() if item.phoneNumber is not None else ""
+    if not raw:
+        where = f"items[{index}]"
         raise ValidationError(
             f"{where} must have phoneNumber, or contactListId and contactId",
             field=f"{where}.phoneNumber",
         )
-    fields: dict[str, Any] = {
-        name: value
-        for name, value in (
-            ("timeZone", item.timeZone),
-            ("postalCode", item.postalCode),
-            ("state", item.state),
-        )
-        if value is not None
-    }
-    phone = phones.normalise(item.phoneNumber.strip(), default_region=settings.default_region)
+    if item.timeZone is None and item.postalCode is None and item.state is None:
+        fields: Mapping[str, Any] = _NO_FIELDS
+    else:
+        fields = {
+            name: value
+            for name, value in (
+                ("timeZone", item.timeZone),
+                ("postalCode", item.postalCode),
+                ("state", item.state),
+            )
+            if value is not None
+        }
+    phone = phones.normalise(raw, default_region=settings.default_region)
     if item.contactListId is not None:
         lists.list_key(item.contactListId)
     return judge.Subject(
-        e164=phone.e164,
-        valid=phone.valid,
-        region=phone.region,
-        line_type=phone.lineType,
-        fields=fields,
-        list_public_id=item.contactListId,
+        phone.e164, phone.valid, phone.region, phone.lineType, fields, item.contactListId
     )
+
+
+_NO_FIELDS: Mapping[str, Any] = MappingProxyType({})
 
 
 def _contact_subjects(
@@ -374,33 +381,40 @@ def callable_page(
     found: list[bytes] = []
     read = 0
     batch_size = limit + limit // 4 + 8
-    while read < _CALLABLE_SCAN:
-        batch = contacts.with_phones_after(
-            database,
-            scope=scope,
-            list_public_id=list_public_id,
-            after_seq=after,
-            count=min(batch_size, _CALLABLE_SCAN - read),
-        )
-        if not batch:
-            return _callable_json(found, None)
-        judged = judging.decide([_row_subject(row, list_public_id) for row in batch])
-        for row, verdict in zip(batch, judged, strict=True):
-            after = row.seq
-            if not verdict.decision.callable:
-                continue
-            about = _encode(
-                {
-                    "windowClosesAt": verdict.decision.window_closes_at,
-                    "timeZones": verdict.decision.time_zones,
-                }
+    abouts: dict[int, tuple[judge.Judged, bytes]] = {}  # most contacts share a few verdicts
+    with driver.reading(database) as reader:  # one snapshot for the whole page
+        lists.must_exist(reader, scope, list_id=list_id)
+        while read < _CALLABLE_SCAN:
+            batch = contacts.with_phones_after(
+                reader,
+                scope=scope,
+                list_id=list_id,
+                after_seq=after,
+                count=min(batch_size, _CALLABLE_SCAN - read),
             )
-            found.append(row.doc[:-1] + b',"_contactability":' + about + b"}")
-            if len(found) == limit:
-                return _callable_json(found, _callable_cursor(list_id, row.seq))
-        read += len(batch)
-        batch_size = min(batch_size * 2, _CALLABLE_BATCH)
+            if not batch:
+                return _callable_json(found, None)
+            judged = judging.decide([_row_subject(row, list_public_id) for row in batch], reader)
+            for row, verdict in zip(batch, judged, strict=True):
+                after = row.seq
+                if not verdict.decision.callable:
+                    continue
+                known = abouts.get(id(verdict))
+                if known is None:
+                    # Kept with the verdict, so its id is not reused while this page lasts.
+                    known = abouts[id(verdict)] = (verdict, _about(verdict.decision))
+                about = known[1]
+                found.append(row.doc[:-1] + b',"_contactability":' + about + b"}")
+                if len(found) == limit:
+                    return _callable_json(found, _callable_cursor(list_id, row.seq))
+            read += len(batch)
+            batch_size = min(batch_size * 2, _CALLABLE_BATCH)
     return _callable_json(found, _callable_cursor(list_id, after))
+
+
+def _about(decision: Decision) -> bytes:
+    """The ``_contactability`` member of a callable contact."""
+    return _encode({"windowClosesAt": decision.window_closes_at, "timeZones": decision.time_zones})
 
 
 def _callable_json(found: list[bytes], next_cursor: str | None) -> bytes:

@@ -12,8 +12,8 @@ from sqlalchemy.engine import Connection
 
 from dialist.auth.models import TenantScope
 from dialist.db import keys
+from dialist.db.driver import Reader, per_backend
 from dialist.db.schema import calling_policies, contact_attempts
-from dialist.db.values import one_of
 
 STREAM_POLICY = 0  # the ``list_id`` of the stream's own policy row
 
@@ -38,6 +38,20 @@ def policies(conn: Connection, scope: TenantScope, *, list_ids: Sequence[int]) -
         )
     )
     return {int(list_id): text for list_id, text in rows}
+
+
+def policies_read(reader: Reader, scope: TenantScope, *, list_ids: Sequence[int]) -> dict[int, str]:
+    """``policies`` for a hot path's reads (see ``db.driver``)."""
+    rows = reader.rows(_HOT_POLICIES, (scope.tenant_id, reader.listed(sorted(set(list_ids)))))
+    return {int(list_id): text for list_id, text in rows}
+
+
+_HOT_POLICIES = per_backend(
+    lambda b: (
+        "SELECT list_id, policy FROM calling_policies "
+        f"WHERE tenant_id = {b.p} AND list_id {b.in_one}"
+    )
+)
 
 
 def put_policy(
@@ -92,25 +106,27 @@ def attempts_of_contact(
 
 
 def attempt_times(
-    conn: Connection, scope: TenantScope, *, e164s: Sequence[str], since: str, until: str
+    reader: Reader, scope: TenantScope, *, e164s: Sequence[str], since: str, until: str
 ) -> dict[str, list[str]]:
     """When each of these numbers was attempted in the stream, ``(since, until]`` (one query,
     the numbers in one bound parameter)."""
     found: dict[str, list[str]] = {}
-    wanted = sorted(set(e164s))
-    if not wanted:
+    if not e164s:
         return found
-    rows = conn.execute(
-        sa.select(contact_attempts.c.e164, contact_attempts.c.at).where(
-            contact_attempts.c.tenant_id == scope.tenant_id,
-            one_of(conn, contact_attempts.c.e164, wanted, name="numbers"),
-            contact_attempts.c.at > since,
-            contact_attempts.c.at <= until,
-        )
+    rows = reader.rows(
+        _HOT_ATTEMPTS, (scope.tenant_id, reader.listed(sorted(set(e164s))), since, until)
     )
     for e164, at in rows:
         found.setdefault(e164, []).append(at)
     return found
+
+
+_HOT_ATTEMPTS = per_backend(
+    lambda b: (
+        "SELECT e164, at FROM contact_attempts "
+        f"WHERE tenant_id = {b.p} AND e164 {b.in_one} AND at > {b.p} AND at <= {b.p}"
+    )
+)
 
 
 def wipe_tenant(conn: Connection, scope: TenantScope) -> dict[str, int]:

@@ -36,6 +36,7 @@ from dialist.contacts.placement import (
     refresh_statistics,
     unique_key_of,
 )
+from dialist.db.driver import Reader
 from dialist.db.engine import Database
 from dialist.dnc import service as dnc
 from dialist.errors import NotFoundError, ValidationError
@@ -290,17 +291,12 @@ def get_contact(
 
 
 def with_phones_after(
-    database: Database, *, scope: TenantScope, list_public_id: str, after_seq: int, count: int
+    reader: Reader, *, scope: TenantScope, list_id: int, after_seq: int, count: int
 ) -> list[PhoneRow]:
     """Up to ``count`` contacts of the list after sequence number ``after_seq`` (-1: from the
-    start), in list order, as GET renders them and with their numbers' facts (404 for the
-    list)."""
-    list_id = lists.list_key(list_public_id)
-    with database.read() as conn:
-        lists.contact_count(conn, scope, list_id=list_id)
-        return store.phone_rows_after(
-            conn, scope, list_id=list_id, after_seq=after_seq, count=count
-        )
+    start), in list order, as GET renders them and with their numbers' facts (the caller has
+    checked the list, ``lists.must_exist``)."""
+    return store.phone_rows_after(reader, scope, list_id=list_id, after_seq=after_seq, count=count)
 
 
 def with_phones(

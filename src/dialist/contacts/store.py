@@ -20,6 +20,7 @@ from dialist.contacts import blocks
 from dialist.contacts.models import ContactQuery, PhoneRow
 from dialist.contacts.rendering import FULL
 from dialist.db import keys
+from dialist.db.driver import Reader, per_backend
 from dialist.db.schema import (
     contacts,
 )
@@ -250,15 +251,24 @@ def _phone_rows(conn: Connection, where: str, params: tuple[Any, ...]) -> list[P
 
 
 def phone_rows_after(
-    conn: Connection, scope: TenantScope, *, list_id: int, after_seq: int, count: int
+    reader: Reader, scope: TenantScope, *, list_id: int, after_seq: int, count: int
 ) -> list[PhoneRow]:
     """Up to ``count`` contacts of the list after sequence number ``after_seq``, in list order."""
-    p = "?" if conn.dialect.name == "sqlite" else "%s"
-    return _phone_rows(
-        conn,
-        f"list_id = {p} AND tenant_id = {p} AND seq > {p} ORDER BY seq LIMIT {p}",
-        (list_id, scope.tenant_id, after_seq, count),
+    return [
+        PhoneRow(int(seq), int(key), bytes(doc), e164, bool(valid), region, line_type)
+        for seq, key, doc, e164, valid, region, line_type in reader.rows(
+            _HOT_PHONE_ROWS_AFTER, (list_id, scope.tenant_id, after_seq, count)
+        )
+    ]
+
+
+_HOT_PHONE_ROWS_AFTER = per_backend(
+    lambda b: (
+        f"SELECT seq, id, {FULL[b.name].format()}, phone_e164, phone_valid, phone_region, "
+        f"phone_line_type FROM contacts WHERE list_id = {b.p} AND tenant_id = {b.p} "
+        f"AND seq > {b.p} ORDER BY seq LIMIT {b.p}"
     )
+)
 
 
 def phone_rows_of(

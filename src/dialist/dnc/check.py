@@ -16,6 +16,8 @@ from sqlalchemy.engine import Connection
 from dialist import validation
 from dialist.auth.models import TenantScope
 from dialist.clock import now_iso
+from dialist.db import driver
+from dialist.db.driver import Reader
 from dialist.db.engine import Database
 from dialist.dnc import registry, store
 from dialist.dnc.models import (
@@ -63,7 +65,9 @@ def check(
     with database.read() as conn:
         if contact_list_id is not None:
             contact_lists.must_get(conn, scope, list_id=contact_list_id)
-        found = matches(conn, scope, contact_list_id=contact_list_id, numbers=wanted, at=when)
+        found = matches(
+            driver.reader(conn), scope, contact_list_id=contact_list_id, numbers=wanted, at=when
+        )
     results = []
     for raw, e164 in zip(phone_numbers, numbers, strict=True):
         matched = found.get(e164, []) if e164 is not None else []
@@ -74,7 +78,7 @@ def check(
 
 
 def matches(
-    conn: Connection,
+    reader: Reader,
     scope: TenantScope,
     *,
     contact_list_id: int | None,
@@ -85,27 +89,32 @@ def matches(
     ``at``, of the account's and the stream's lists and (with ``contact_list_id``) that list's,
     account before stream before contact list; a number no entry blocks is left out. No 404
     checks: the caller reads the contact list itself."""
-    wanted = sorted(set(numbers))
-    applying = store.applying_lists(conn, scope, contact_list_id=contact_list_id)
+    wanted = list(dict.fromkeys(numbers))
+    applying = store.applying_lists(reader, scope, contact_list_id=contact_list_id)
     if not applying or not wanted:
         return {}
-    found = store.entries_matching_numbers(conn, applying, numbers=wanted, at=at)
+    found = store.entries_matching_numbers(reader, applying, numbers=wanted, at=at)
     if not found:
         return {}
     by_id = {dnc_list.id: dnc_list for dnc_list in applying}
-    numbers_by_value: dict[str, list[DncEntryRow]] = defaultdict(list)
+    matched: dict[str, list[DncEntryRow]] = defaultdict(list)
     prefixes_by_value: dict[str, list[DncEntryRow]] = defaultdict(list)
     for entry in found:
-        (prefixes_by_value if entry.is_prefix else numbers_by_value)[entry.value].append(entry)
-    lengths = sorted({len(value) for value in prefixes_by_value})
+        if entry.is_prefix:
+            prefixes_by_value[entry.value].append(entry)
+        else:
+            matched[entry.value].append(entry)
+    if prefixes_by_value:
+        lengths = sorted({len(value) for value in prefixes_by_value})
+        for e164 in wanted:
+            for length in lengths:
+                if (starting := prefixes_by_value.get(e164[:length])) is not None:
+                    matched[e164] += starting
     blocked: dict[str, list[CheckMatch]] = {}
-    for e164 in wanted:
-        matched = list(numbers_by_value.get(e164, ()))
-        for length in lengths:
-            matched += prefixes_by_value.get(e164[:length], ())
-        if matched:
-            matched.sort(key=lambda e: (_SCOPE_ORDER[by_id[e.list_id].scope], e.list_id, e.id))
-            blocked[e164] = [_match(entry, by_id[entry.list_id]) for entry in matched]
+    for e164, entries in matched.items():
+        if len(entries) > 1:
+            entries.sort(key=lambda e: (_SCOPE_ORDER[by_id[e.list_id].scope], e.list_id, e.id))
+        blocked[e164] = [_match(entry, by_id[entry.list_id]) for entry in entries]
     return blocked
 
 
@@ -143,11 +152,12 @@ def listed(
     list's) blocks at ``at`` (default now), and that list. No 404 checks: the caller reads or
     locks the list itself. With no list applying this is one small query; otherwise the
     numbers' entries in one query and the lists' prefix entries in another, as ``check``."""
-    applying = store.applying_lists(conn, scope, contact_list_id=contact_list_id)
+    reader = driver.reader(conn)
+    applying = store.applying_lists(reader, scope, contact_list_id=contact_list_id)
     wanted = sorted({number for number in numbers if number})
     if not applying or not wanted:
         return {}
-    found = store.entries_matching_numbers(conn, applying, numbers=wanted, at=at or now_iso())
+    found = store.entries_matching_numbers(reader, applying, numbers=wanted, at=at or now_iso())
     by_id = {dnc_list.id: dnc_list for dnc_list in applying}
     exact: dict[str, list[DncListRow]] = defaultdict(list)
     starts: dict[str, list[DncListRow]] = defaultdict(list)

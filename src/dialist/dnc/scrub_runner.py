@@ -21,6 +21,7 @@ from sqlalchemy.engine import Connection
 from dialist.auth.models import TenantScope
 from dialist.clock import now_iso
 from dialist.contacts import service as contacts
+from dialist.db import driver
 from dialist.dnc import scrub_store, store
 from dialist.dnc.models import DncListRow
 from dialist.dnc.scrub_models import ScrubParams, ScrubProgress, StoredMatch
@@ -79,7 +80,7 @@ def run(lease: Lease) -> None:
     scope = lease.scope
     try:
         with lease.database.read() as conn:
-            applying = store.applying_lists(conn, scope, contact_list_id=job.list_id)
+            applying = store.applying_lists(driver.reader(conn), scope, contact_list_id=job.list_id)
             prefixes = scrub_store.prefix_entries(conn, applying, at=params.at)
         matcher = Matcher(applying, prefixes)
         clock = time.monotonic()

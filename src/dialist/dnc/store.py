@@ -11,8 +11,8 @@ from sqlalchemy.engine import Connection
 
 from dialist.auth.models import TenantScope
 from dialist.db import keys
+from dialist.db.driver import Backend, Reader, per_backend
 from dialist.db.schema import dnc_entries, dnc_lists, job_results, job_uploads, jobs, tenants
-from dialist.db.values import one_of
 from dialist.dnc.models import DncEntryRow, DncListRow, NewEntry
 from dialist.jobs.models import DNC_LIST_KINDS
 from dialist.validation import name_key
@@ -87,24 +87,26 @@ def visible_lists(conn: Connection, scope: TenantScope) -> list[DncListRow]:
 
 
 def applying_lists(
-    conn: Connection, scope: TenantScope, *, contact_list_id: int | None
+    reader: Reader, scope: TenantScope, *, contact_list_id: int | None
 ) -> list[DncListRow]:
     """The lists a check of the scope's stream reads: the account's, the stream's and, with
     ``contact_list_id``, that contact list's."""
-    mine = dnc_lists.c.tenant_id == scope.tenant_id
-    applies = [
-        sa.and_(dnc_lists.c.account_id == scope.account_id, dnc_lists.c.scope == "account"),
-        sa.and_(mine, dnc_lists.c.scope == "stream"),
-    ]
-    if contact_list_id is not None:
-        applies.append(
-            sa.and_(
-                mine,
-                dnc_lists.c.scope == "contactList",
-                dnc_lists.c.contact_list_id == contact_list_id,
-            )
+    return [
+        DncListRow(*row)
+        for row in reader.rows(
+            _HOT_APPLYING, (scope.account_id, scope.tenant_id, scope.tenant_id, contact_list_id)
         )
-    return _list_rows(conn, sa.select(*_LIST_ROW).where(sa.or_(*applies)))
+    ]
+
+
+_HOT_APPLYING = per_backend(
+    lambda b: (
+        f"SELECT {', '.join(c.name for c in _LIST_ROW)} FROM dnc_lists "
+        f"WHERE (account_id = {b.p} AND scope = 'account') "
+        f"OR (tenant_id = {b.p} AND scope = 'stream') "
+        f"OR (tenant_id = {b.p} AND scope = 'contactList' AND contact_list_id = {b.p})"
+    )
+)
 
 
 def update_list(conn: Connection, dnc_list: DncListRow, *, values: dict[str, Any]) -> None:
@@ -418,50 +420,55 @@ _PREFIXES_READ_WHOLE = 2_000
 
 
 def entries_matching_numbers(
-    conn: Connection, lists: Sequence[DncListRow], *, numbers: Sequence[str], at: str
+    reader: Reader, lists: Sequence[DncListRow], *, numbers: Sequence[str], at: str
 ) -> list[DncEntryRow]:
     """Entries of ``lists`` that match one of these E.164 numbers and have not expired at
     ``at``: the number entries equal to one of them (one query, the numbers in one bound
     parameter) and the prefix entries that start one of them."""
     if not lists or not numbers:
         return []
-    list_ids = [dnc_list.id for dnc_list in lists]
     live = (
-        dnc_entries.c.list_id.in_(list_ids),
-        dnc_entries.c.tenant_id.in_(sorted({dnc_list.tenant_id for dnc_list in lists})),
-        sa.or_(dnc_entries.c.expires_at.is_(None), dnc_entries.c.expires_at > at),
+        reader.listed(sorted({dnc_list.id for dnc_list in lists})),
+        reader.listed(sorted({dnc_list.tenant_id for dnc_list in lists})),
+        at,
     )
-    found = [
-        _entry(row)
-        for row in conn.execute(
-            sa.select(*_ENTRY_ROW).where(
-                *live,
-                dnc_entries.c.is_prefix == sa.false(),
-                one_of(conn, dnc_entries.c.value, numbers, name="numbers"),
-            )
-        )
-    ]
+    found = [_entry_of(row) for row in reader.rows(_HOT_NUMBERS, (*live, reader.listed(numbers)))]
     prefixes = [
-        _entry(row)
-        for row in conn.execute(
-            sa.select(*_ENTRY_ROW)
-            .where(*live, _PREFIX_ENTRY[conn.dialect.name])
-            .limit(_PREFIXES_READ_WHOLE + 1)
-        )
+        _entry_of(row) for row in reader.rows(_HOT_PREFIXES, (*live, _PREFIXES_READ_WHOLE + 1))
     ]
     if len(prefixes) > _PREFIXES_READ_WHOLE:
         starts = sorted({number[:end] for number in numbers for end in range(2, len(number) + 1)})
         return found + [
-            _entry(row)
-            for row in conn.execute(
-                sa.select(*_ENTRY_ROW).where(
-                    *live,
-                    _PREFIX_ENTRY[conn.dialect.name],
-                    one_of(conn, dnc_entries.c.value, starts, name="starts"),
-                )
-            )
+            _entry_of(row) for row in reader.rows(_HOT_PREFIXES_OF, (*live, reader.listed(starts)))
         ]
     return found + _prefixes_of(prefixes, set(numbers)) if prefixes else found
+
+
+def _entry_of(row: Sequence[Any]) -> DncEntryRow:
+    """An entry from a row of ``_ENTRY_ROW`` as the driver gives it (``is_prefix`` 0/1 on
+    SQLite)."""
+    return DncEntryRow(row[0], row[1], row[2], bool(row[3]), *row[4:])
+
+
+def _live_entries(b: Backend) -> str:
+    return (
+        f"SELECT {', '.join(c.name for c in _ENTRY_ROW)} FROM dnc_entries "
+        f"WHERE list_id {b.in_one} AND tenant_id {b.in_one} "
+        f"AND (expires_at IS NULL OR expires_at > {b.p})"
+    )
+
+
+# How each backend's planner must see the condition of the partial index
+# ``ix_dnc_entries_list_prefixes`` to use it.
+_IS_PREFIX = {"sqlite": "is_prefix = 1", "postgresql": "is_prefix"}
+_NOT_PREFIX = {"sqlite": "is_prefix = 0", "postgresql": "NOT is_prefix"}
+_HOT_NUMBERS = per_backend(
+    lambda b: f"{_live_entries(b)} AND {_NOT_PREFIX[b.name]} AND value {b.in_one}"
+)
+_HOT_PREFIXES = per_backend(lambda b: f"{_live_entries(b)} AND {_IS_PREFIX[b.name]} LIMIT {b.p}")
+_HOT_PREFIXES_OF = per_backend(
+    lambda b: f"{_live_entries(b)} AND {_IS_PREFIX[b.name]} AND value {b.in_one}"
+)
 
 
 def _prefixes_of(prefixes: list[DncEntryRow], numbers: set[str]) -> list[DncEntryRow]:
@@ -477,11 +484,6 @@ def _prefixes_of(prefixes: list[DncEntryRow], numbers: set[str]) -> list[DncEntr
             for entry in by_value.get(number[:length], ()):
                 found[entry.id] = entry
     return list(found.values())
-
-
-# The condition of the partial index ``ix_dnc_entries_list_prefixes``, as each backend's planner
-# must see it to use that index.
-_PREFIX_ENTRY = {"sqlite": sa.text("is_prefix = 1"), "postgresql": sa.text("is_prefix")}
 
 
 def entries_changed(

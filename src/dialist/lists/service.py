@@ -12,6 +12,7 @@ from sqlalchemy.engine import Connection
 from dialist import publicids, validation
 from dialist.auth.models import SCOPE_CAMPAIGN_MANAGEMENT, TenantScope
 from dialist.clock import now_iso
+from dialist.db.driver import Reader
 from dialist.db.engine import Database
 from dialist.errors import (
     DuplicateNameError,
@@ -190,6 +191,12 @@ def _must_get(conn: Connection, scope: TenantScope, list_id: int) -> ContactList
     if row is None:
         raise list_not_found(list_id)
     return row
+
+
+def must_exist(reader: Reader, scope: TenantScope, *, list_id: int) -> None:
+    """404 unless the list with this key is in the scope (for reads written for the driver)."""
+    if not store.exists(reader, scope, list_id=list_id):
+        raise list_not_found(list_id)
 
 
 def must_get(conn: Connection, scope: TenantScope, *, list_id: int) -> ContactListRow:

@@ -10,6 +10,7 @@ from sqlalchemy.engine import Connection
 
 from dialist.auth.models import TenantScope
 from dialist.db import keys
+from dialist.db.driver import Reader, per_backend
 from dialist.db.schema import (
     contact_blocks,
     contact_changes,
@@ -283,3 +284,13 @@ def contact_count(conn: Connection, scope: TenantScope, *, list_id: int) -> int 
             contact_lists.c.id == list_id, _in_scope == scope.tenant_id
         )
     ).scalar_one_or_none()
+
+
+def exists(reader: Reader, scope: TenantScope, *, list_id: int) -> bool:
+    """Whether the list with this key is in the scope (a hot path's 404 check)."""
+    return bool(reader.rows(_HOT_EXISTS, (list_id, scope.tenant_id)))
+
+
+_HOT_EXISTS = per_backend(
+    lambda b: f"SELECT 1 FROM contact_lists WHERE id = {b.p} AND tenant_id = {b.p}"
+)

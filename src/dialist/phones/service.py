@@ -97,6 +97,12 @@ def normalise(raw: str, *, default_region: str, given_time_zone: str | None = No
     gives no valid number and ``raw`` has no "+", it is read once more as an international
     number (:func:`assume_international`), the way Kore's own samples write numbers.
     """
+    if given_time_zone is None:
+        # The common case, straight to the fast path: a valid number, or one written with
+        # "+", is what :func:`assume_international` would answer too.
+        details = fastpath.normalise(raw, default_region, None)
+        if details is not None and (details.valid or raw[:1] == "+"):
+            return details
     return assume_international(raw, default_region, given_time_zone, read)
 
 
