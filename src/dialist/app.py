@@ -27,9 +27,10 @@ from dialist import __version__, web
 from dialist.auth.models import SCOPE_CAMPAIGN_MANAGEMENT, SCOPE_CONFIGURATION
 from dialist.auth.openapi import document_credentials
 from dialist.auth.service import Authenticator
+from dialist.contactability import fastpath as contactability_fastpath
 from dialist.contactability.routes import ROUTES as CONTACTABILITY_ROUTES
 from dialist.contacts import changes
-from dialist.contacts.fastpath import GetAllContactsFastPath
+from dialist.contacts import fastpath as contacts_fastpath
 from dialist.contacts.routes import ROUTES as CONTACT_ROUTES
 from dialist.crm.routes import ROUTES as CRM_ROUTES
 from dialist.db.engine import Database
@@ -40,6 +41,7 @@ from dialist.dnc.import_models import KIND as DNC_IMPORT
 from dialist.dnc.routes import ROUTES as DNC_ROUTES
 from dialist.dnc.scrub_routes import ROUTES as SCRUB_ROUTES
 from dialist.exports.routes import ROUTES as EXPORT_ROUTES
+from dialist.fastlane import FastLane
 from dialist.httplimits import HeaderLimit
 from dialist.idempotency.middleware import IdempotencyMiddleware
 from dialist.imports import runner as import_runner
@@ -267,12 +269,15 @@ def job_worker(database: Database, settings: Settings) -> Worker:
 def asgi() -> ASGIApp:
     """Factory for ASGI servers (``granian --factory dialist.app:asgi``): settings from env.
 
-    The Litestar app behind the getAllContacts fast lane (see ``contacts/fastpath.py``),
+    The Litestar app behind the fast lane of getAllContacts and the callable page (see
+    ``fastlane.py``),
     behind fault injection when ``DIALIST_FAULTS=1`` (``standin/faults.py``).
     """
     app = create_app(Settings())
     ctx: web.AppContext = app.state["ctx"]
-    fast_lane = GetAllContactsFastPath(web.OptionsResponder(app), ctx)
+    fast_lane = FastLane(
+        web.OptionsResponder(app), ctx, [contacts_fastpath.LANE, contactability_fastpath.LANE]
+    )
     # Outermost: every answer, the fast lane's too, gets a request id, a log line and metrics.
     served = HeaderLimit(faults.wrap(fast_lane, ctx.settings))
     return RequestObserver(served, metrics=app.state[OPS_KEY].enabled)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
+from types import MappingProxyType
 from typing import Any, NamedTuple
 
 import msgspec
@@ -40,7 +41,7 @@ from dialist.lists import service as lists
 _LOOK_AHEAD = dt.timedelta(days=14)
 _JURISDICTION_CAP = dt.timedelta(hours=24)  # the longest cap the built-in rules have
 _encode = msgspec.json.encode
-_MAX_WHERES = 50_000  # combinations of place and fields one judge remembers
+_MAX_WHERES = 50_000  # combinations of place and fields remembered
 
 
 class Subject(NamedTuple):
@@ -96,9 +97,17 @@ class PlaceFields(msgspec.Struct):
 _place_fields = msgspec.json.Decoder(PlaceFields)
 
 
-def place_fields(doc: bytes) -> dict[str, Any]:
-    """The fields the rules read, from a contact's JSON document."""
-    return _place_fields.decode(doc).as_fields()
+NO_FIELDS: Mapping[str, Any] = MappingProxyType({})
+_NOTHING_SET = (None,) * len(PlaceFields.__struct_fields__)
+
+
+def place_fields(doc: bytes) -> Mapping[str, Any]:
+    """The fields the rules read, from a contact's JSON document (``NO_FIELDS`` when it sets
+    none of them, as most contacts do)."""
+    found = _place_fields.decode(doc)
+    if msgspec.structs.astuple(found) == _NOTHING_SET:
+        return NO_FIELDS
+    return found.as_fields()
 
 
 iso = clock.iso
@@ -107,7 +116,12 @@ iso = clock.iso
 class Judge:
     """Decisions for one tenant at one instant (see the module's text)."""
 
-    def __init__(self, database: Database, scope: TenantScope, at: dt.datetime) -> None:
+    def __init__(
+        self, database: Database, scope: TenantScope, at: dt.datetime, *, reasons: bool = True
+    ) -> None:
+        """``reasons=False``: only whether each subject is callable matters (the callable
+        page), so a subject a DNC entry blocks gets ``BLOCKED`` without its reasons made."""
+        self._reasons = reasons
         self._database = database
         self._scope = scope
         self._at = at
@@ -133,10 +147,20 @@ class Judge:
             since=iso(self._at - self._longest_cap() - _LOOK_AHEAD),
             until=iso(self._at + _LOOK_AHEAD),
         )
-        matches: dict[str | None, Mapping[str, list[DncMatch]]] = {}
+        matches: dict[str | None, Mapping[str, Sequence[DncMatch]]] = {}
         for public in list_ids:
             wanted = [s.e164 for s in subjects if s.e164 and s.list_public_id == public]
-            matches[public] = self._dnc_matches(reader, public, wanted)
+            if self._reasons:
+                matches[public] = self._dnc_matches(reader, public, wanted)
+            else:
+                blocked = dnc.blocked_numbers(
+                    reader,
+                    self._scope,
+                    contact_list_id=None if public is None else lists.list_key(public),
+                    numbers=wanted,
+                    at=self._at_text,
+                )
+                matches[public] = dict.fromkeys(blocked, _BLOCKING)
         return [
             self._judge(
                 subject,
@@ -210,8 +234,9 @@ class Judge:
 
     def _plan(self, subject: Subject) -> _Plan:
         """What the decision of a subject with no attempt and no DNC entry depends on (its
-        list, zones, jurisdictions, validity), worked out once per combination of its list,
-        its number's place, the fields the rules read and its validity."""
+        list, zones, jurisdictions, validity): per combination of its list, its number's place,
+        the fields the rules read and its validity. Where such a combination is (its zones and
+        jurisdictions) is remembered across requests (``_wheres``)."""
         place = places.number_place(
             subject.e164, valid=subject.valid, region=subject.region, line_type=subject.line_type
         )
@@ -227,18 +252,24 @@ class Judge:
             found = self._plans.get(key)
         except TypeError:  # a field holding a list or an object: not a key
             key, found = None, None
-        if found is None:
+        if found is not None:
+            return found
+        where = None if key is None else _wheres.get(key[1:])
+        if where is None:
             zoned = zones.contact_zones(e164=subject.e164, fields=fields, known=place.zones)
-            where = jurisdictions.contact_jurisdictions(
+            found_in = jurisdictions.contact_jurisdictions(
                 e164=subject.e164, fields=fields, known=place.jurisdictions
             )
-            found = _Plan(
-                zoned,
-                where,
-                (subject.list_public_id, tuple(zoned.zones), zoned.source, tuple(where), number_ok),
+            where = _Where(
+                zoned, found_in, (tuple(zoned.zones), zoned.source, tuple(found_in), number_ok)
             )
-            if key is not None and len(self._plans) < _MAX_WHERES:
-                self._plans[key] = found
+            if key is not None:
+                if len(_wheres) >= _MAX_WHERES:
+                    _wheres.clear()
+                _wheres[key[1:]] = where
+        found = _Plan(where.zones, where.jurisdictions, (subject.list_public_id, *where.tail))
+        if key is not None and len(self._plans) < _MAX_WHERES:
+            self._plans[key] = found
         return found
 
     def _plain(self, key: tuple[Any, ...], judge: Callable[[], Decision]) -> Judged:
@@ -257,6 +288,8 @@ class Judge:
         return judged
 
     def _judge(self, subject: Subject, attempts: Sequence[str], dnc: Sequence[DncMatch]) -> Judged:
+        if dnc is _BLOCKING:
+            return BLOCKED
         plan = self._plan(subject)
         if attempts or (dnc and any(match.expires_at is not None for match in dnc)):
             return self._evaluate(subject, plan, attempts, dnc)
@@ -291,6 +324,20 @@ class Judge:
         return Judged(decision, _encode(decision))
 
 
+class _Where(NamedTuple):
+    """Where a kind of subject is: its zones, its jurisdictions, and those with its validity
+    as a key of the decisions shared by such subjects."""
+
+    zones: zones.ContactZones
+    jurisdictions: list[str]
+    tail: tuple[Any, ...]
+
+
+# By place, validity and the fields the rules read (a list of a million contacts in a few
+# thousand places has a few thousand); the cache starts again when full.
+_wheres: dict[tuple[Any, ...], _Where] = {}
+
+
 class _Plan:
     """What ``Judge._plan`` works out for a kind of subject, and its shared decision once made
     (a subject with no attempt and no DNC entry)."""
@@ -307,3 +354,18 @@ class _Plan:
 
 
 _NONE: tuple[Any, ...] = ()
+# What a judge with ``reasons=False`` knows of a number a DNC entry blocks (one object, told
+# apart by identity), and answers.
+_BLOCKING: tuple[DncMatch, ...] = (DncMatch(dnc_list_id="", entry_id=""),)
+BLOCKED = Judged(
+    Decision(
+        callable=False,
+        reasons=[],
+        time_zones=[],
+        time_zone_source=None,
+        jurisdictions=[],
+        window_closes_at=None,
+        next_eligible_at=None,
+    ),
+    b"{}",
+)

@@ -377,7 +377,7 @@ def callable_page(
     at = at_instant(at_text)
     list_id = lists.list_key(list_public_id)
     after = _callable_start(cursor, list_id)
-    judging = judge.Judge(database, scope, at)
+    judging = judge.Judge(database, scope, at, reasons=False)
     found: list[bytes] = []
     read = 0
     batch_size = limit + limit // 4 + 8

@@ -1,224 +1,34 @@
-"""getAllContacts, answered in front of the Litestar app: the endpoint's only path.
+"""getAllContacts as a lane of the fast lane (``dialist.fastlane``): the endpoint's only path.
 
-Paging a large list is what dialers do all day, and on that route the framework's per-request
-work (routing, parameter models, response objects) cost three times the query itself. So every
-GET of the getAllContacts path is answered here, before routing: the query string and the
-credential headers are read by :func:`answer`, the page is built by the contacts service in
-a thread of its own (``_PageReader``: no database call runs on the event loop), and errors
-are rendered with the app's failure envelope. The Litestar route of the same path only
-documents it in the OpenAPI document; if a request ever reaches it, it answers through
-:func:`answer` too.
+``skip`` and ``limit`` must be written as integers and each known parameter given at most
+once; unknown parameters are ignored.
 """
 
 from __future__ import annotations
 
-import asyncio
-import queue
-import re
-import threading
-from typing import Any
-from urllib.parse import parse_qsl
-
-from litestar.types import ASGIApp, HTTPResponseStartEvent, Receive, Scope, Send
-
-from dialist import web
-from dialist.auth.models import SCOPE_CAMPAIGN_MANAGEMENT
-from dialist.auth.service import RequestCredentials
+from dialist import fastlane, web
+from dialist.auth.models import TenantScope
 from dialist.contacts import service
 from dialist.contacts.models import DEFAULT_LIMIT
-from dialist.envelope import failure_bytes
-from dialist.errors import DialistError, ValidationError
-from dialist.ops.middleware import SCOPE_TENANT
-
-_PATH = re.compile(
-    r"^/(?:campaign/api/v2|agentassist/api/v1)/public/([^/]+)/campaign/contactList/"
-    r"([^/]+)/getAllContacts$"
-)
-# The route templates of the two paths (as the Litestar route names them), by "is v2".
-_TEMPLATES = {
-    flag: prefix + "/{contactListId}/getAllContacts"
-    for flag, prefix in (
-        (True, "/campaign/api/v2/public/{streamId}/campaign/contactList"),
-        (False, "/agentassist/api/v1/public/{streamId}/campaign/contactList"),
-    )
-}
-_PAGING = ("skip", "limit")
-_KNOWN = frozenset({"skip", "limit", "include", "accountId"})
-_CREDENTIAL_HEADERS = {b"auth": "auth", b"authorization": "authorization", b"iid": "iid"}
-_CREDENTIAL_HEADERS[b"accountid"] = "accountId"
-_INTEGER = re.compile(r"-?[0-9]+")
-_JSON = [(b"content-type", b"application/json")]
-# (status, body, headers but content-length)
-_Answer = tuple[int, bytes, list[tuple[bytes, bytes]]]
 
 
-def _credentials(
-    headers: list[tuple[bytes, bytes]], values: dict[str, list[str]], stream_id: str
-) -> RequestCredentials:
-    """Who the request says it is: each credential header and ``accountId`` at most once."""
-    found: dict[str, str] = {}
-    for name, value in headers:
-        key = _CREDENTIAL_HEADERS.get(name.lower())
-        if key is not None:
-            if key.lower() in found:
-                raise ValidationError(f"the {key} header may be given only once", field=key)
-            found[key.lower()] = value.decode("latin-1")
-    account_ids = values.get("accountId", [])
-    if len(account_ids) > 1:
-        raise ValidationError("accountId may be given only once", field="accountId")
-    return web.credentials(
-        found, stream_id=stream_id, account_id_query=account_ids[0] if account_ids else None
-    )
-
-
-def _query(query_string: bytes) -> dict[str, list[str]]:
-    """The known query parameters' values (unknown ones are ignored)."""
-    values: dict[str, list[str]] = {}
-    for key, value in parse_qsl(query_string.decode("latin-1"), keep_blank_values=True):
-        if key in _KNOWN:
-            values.setdefault(key, []).append(value)
-    return values
-
-
-def _one(values: dict[str, list[str]], name: str, default: str | None) -> str | None:
-    given = values.get(name, [])
-    if len(given) > 1:
-        raise ValidationError(f"{name} may be given only once", field=name)
-    return given[0] if given else default
-
-
-def answer(ctx: web.AppContext, scope: dict[str, Any], stream_id: str, list_id: str) -> bytes:
-    """The whole getAllContacts answer for a request (raises the service's errors).
-
-    Credentials are checked first (a caller without them learns nothing of what a request
-    should hold); then ``skip`` and ``limit`` must be written as integers and each known
-    parameter given at most once; unknown parameters are ignored.
-    """
-    values = _query(scope.get("query_string", b""))
-    tenant = ctx.authenticator.authenticate(
-        _credentials(scope["headers"], values, stream_id), scope=SCOPE_CAMPAIGN_MANAGEMENT
-    )
-    scope[SCOPE_TENANT] = tenant  # for the request log
-    for name in _PAGING:
-        if not all(_INTEGER.fullmatch(value) for value in values.get(name, [])):
-            raise ValidationError(f"{name} must be an integer", field=name)
+def _respond(
+    ctx: web.AppContext, tenant: TenantScope, query: fastlane.Query, list_id: str
+) -> bytes:
+    query.check_integers("skip", "limit")
     return service.page_json(
         ctx.database,
         scope=tenant,
         list_public_id=list_id,
-        skip=int(_one(values, "skip", "0") or 0),
-        limit=int(_one(values, "limit", str(DEFAULT_LIMIT)) or 0),
-        include_phone=web.include_phone(_one(values, "include", None)),
+        skip=int(query.one("skip", "0") or 0),
+        limit=int(query.one("limit", str(DEFAULT_LIMIT)) or 0),
+        include_phone=web.include_phone(query.one("include")),
     )
 
 
-def answer_or_error(
-    ctx: web.AppContext, scope: dict[str, Any], stream_id: str, list_id: str
-) -> _Answer:
-    """``(status, body, headers)``: the page, or the failure envelope of the error and the
-    headers it carries (``Retry-After`` of a 429)."""
-    try:
-        return 200, answer(ctx, scope, stream_id, list_id), _JSON
-    except DialistError as error:
-        extra: dict[str, str] = getattr(error, "headers", {})
-        headers = _JSON + [(k.encode("latin-1"), v.encode("latin-1")) for k, v in extra.items()]
-        return error.status_code, failure_bytes(error), headers
-
-
-class _PageReader:
-    """A thread of its own that builds getAllContacts answers off the event loop.
-
-    The loop queues each request with a future; a reader thread answers every request queued
-    so far, then hands the whole batch back to the loop in one call. Under load one wake-up of
-    the loop carries many answers: measured with wrk (32 connections, one server worker,
-    SQLite), a page of 3 went at 17,200 req/s this way, 13,900 answered on the loop itself,
-    9,500 through a one-thread executor (a wake-up per answer) and 5,100 through anyio's
-    thread pool.
-    """
-
-    def __init__(self, ctx: web.AppContext, threads: int) -> None:
-        self.ctx = ctx
-        self.threads = threads
-        self._queue: queue.SimpleQueue[_Asked] = queue.SimpleQueue()
-        self._started = False
-        self._lock = threading.Lock()
-        # With several threads, each takes a few requests at a time, so that the others share
-        # the queue (their pages overlap their round trips to the database).
-        self._most = 256 if threads == 1 else 4
-
-    async def answer(self, scope: dict[str, Any], stream_id: str, list_id: str) -> _Answer:
-        loop = asyncio.get_running_loop()
-        future: asyncio.Future[_Answer] = loop.create_future()
-        self._start()
-        self._queue.put((loop, future, scope, stream_id, list_id))
-        return await future
-
-    def _start(self) -> None:
-        if not self._started:
-            with self._lock:
-                if not self._started:
-                    for number in range(self.threads):
-                        name = f"dialist-pages-{number}"
-                        threading.Thread(target=self._run, name=name, daemon=True).start()
-                    self._started = True
-
-    def _run(self) -> None:
-        while True:
-            batch = [self._queue.get()]
-            while len(batch) < self._most and not self._queue.empty():
-                batch.append(self._queue.get_nowait())
-            done: dict[asyncio.AbstractEventLoop, list[_Done]] = {}
-            for loop, future, scope, stream_id, list_id in batch:
-                try:
-                    result = answer_or_error(self.ctx, scope, stream_id, list_id)
-                except BaseException as error:  # handed to the request, which re-raises it
-                    done.setdefault(loop, []).append((future, None, error))
-                else:
-                    done.setdefault(loop, []).append((future, result, None))
-            for loop, results in done.items():
-                loop.call_soon_threadsafe(_settle, results)
-
-
-_Asked = tuple[asyncio.AbstractEventLoop, "asyncio.Future[_Answer]", dict[str, Any], str, str]
-_Done = tuple["asyncio.Future[_Answer]", _Answer | None, BaseException | None]
-
-
-def _settle(results: list[_Done]) -> None:
-    for future, result, error in results:
-        if future.cancelled():
-            continue
-        if error is not None:
-            future.set_exception(error)
-        else:
-            assert result is not None
-            future.set_result(result)
-
-
-class GetAllContactsFastPath:
-    """Wraps the app; answers every GET of the getAllContacts path, passes the rest on."""
-
-    def __init__(self, app: ASGIApp, ctx: web.AppContext) -> None:
-        self.app = app
-        self.ctx = ctx
-        # SQLite: one thread (a second one measured slower: the pages' work is Python's, under
-        # one lock); PostgreSQL: a few, so pages overlap their round trips to the server.
-        threads = 1 if ctx.database.is_sqlite else max(1, min(4, ctx.settings.pool_size))
-        self.reader = _PageReader(ctx, threads)
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        raw: dict[str, Any] = scope  # type: ignore[assignment]
-        if raw["type"] == "http" and raw["method"] == "GET":
-            match = _PATH.match(raw["path"])
-            if match is not None:
-                raw["path_template"] = _TEMPLATES[raw["path"][1] == "c"]  # metrics, log
-                found = await self.reader.answer(raw, match.group(1), match.group(2))
-                status, body, headers = found
-                start: HTTPResponseStartEvent = {
-                    "type": "http.response.start",
-                    "status": status,
-                    "headers": [*headers, (b"content-length", str(len(body)).encode())],
-                }
-                await send(start)
-                await send({"type": "http.response.body", "body": body, "more_body": False})
-                return
-        await self.app(scope, receive, send)
+LANE = fastlane.Lane(
+    path=fastlane.list_path("getAllContacts"),
+    templates=fastlane.list_templates("getAllContacts"),
+    known=frozenset({"skip", "limit", "include"}),
+    respond=_respond,
+)

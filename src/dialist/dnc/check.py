@@ -118,6 +118,31 @@ def matches(
     return blocked
 
 
+def blocked_numbers(
+    reader: Reader,
+    scope: TenantScope,
+    *,
+    contact_list_id: int | None,
+    numbers: Iterable[str],
+    at: str,
+) -> set[str]:
+    """Which of these E.164 numbers an entry blocks at ``at`` (``matches`` without the
+    entries: a caller that only needs to know, such as the callable page)."""
+    wanted = list(dict.fromkeys(numbers))
+    applying = store.applying_lists(reader, scope, contact_list_id=contact_list_id)
+    if not applying or not wanted:
+        return set()
+    found = store.entries_matching_numbers(reader, applying, numbers=wanted, at=at)
+    blocked = {entry.value for entry in found if not entry.is_prefix}
+    starts = {entry.value for entry in found if entry.is_prefix}
+    if starts:
+        lengths = sorted({len(value) for value in starts})
+        blocked.update(
+            e164 for e164 in wanted if any(e164[:length] in starts for length in lengths)
+        )
+    return blocked
+
+
 def _match(entry: DncEntryRow, dnc_list: DncListRow) -> CheckMatch:
     return CheckMatch(
         dncListId=registry.public_id(dnc_list.id),

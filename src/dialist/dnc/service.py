@@ -8,7 +8,7 @@ from sqlalchemy.engine import Connection
 
 from dialist.auth.models import TenantScope
 from dialist.dnc import store
-from dialist.dnc.check import Listing, check, listed, matches
+from dialist.dnc.check import Listing, blocked_numbers, check, listed, matches
 from dialist.dnc.entries import add_entries, delete_entries, invalid_items, page
 from dialist.dnc.optouts import opt_out
 from dialist.dnc.registry import (
@@ -31,6 +31,7 @@ __all__ = [
     "Listing",
     "add_entries",
     "all_lists",
+    "blocked_numbers",
     "check",
     "create_list",
     "delete_entries",
