@@ -9,21 +9,19 @@ import sys
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
-from sqlalchemy.exc import SQLAlchemyError
 
-from dialist.auth import service as auth
 from dialist.auth.models import ALL_SCOPES, App, TenantScope
 from dialist.cli import standin
-from dialist.db.engine import Database
-from dialist.db.migrate import upgrade
 from dialist.errors import DialistError
-from dialist.httplimits import SERVER_BUFFER_BYTES
 from dialist.ops import serving
 from dialist.settings import Settings
+
+if TYPE_CHECKING:  # the CLI starts without the server's modules (imported where used)
+    from dialist.db.engine import Database
 
 app = typer.Typer()
 apps_cli = typer.Typer(help="JWT client apps (client id + secret per account and streams).")
@@ -41,6 +39,12 @@ DatabaseUrl = Annotated[
 ]
 
 
+def _server_buffer_bytes() -> int:
+    from dialist.httplimits import SERVER_BUFFER_BYTES
+
+    return SERVER_BUFFER_BYTES
+
+
 def _settings(database_url: str | None = None) -> Settings:
     settings = Settings()
     if database_url:
@@ -49,6 +53,11 @@ def _settings(database_url: str | None = None) -> Settings:
 
 
 def _database(settings: Settings) -> Database:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from dialist.db.engine import Database
+    from dialist.db.migrate import upgrade
+
     try:
         database = Database(settings.database_url, pool_size=2)
         upgrade(database)
@@ -133,7 +142,7 @@ def serve(
             # Heads up to 1 MiB reach the app, which answers those over 64 KiB with the
             # failure envelope (httplimits); Granian's own 431 has no body.
             "--http1-buffer-size",
-            str(SERVER_BUFFER_BYTES),
+            str(_server_buffer_bytes()),
             "dialist.app:asgi",
         ],
     )
@@ -263,6 +272,8 @@ def apps_create(
 ) -> None:
     """Create a JWT client app and print its client id and secret."""
     per_minute = _rate_limit(rate_limit)
+    from dialist.auth import service as auth
+
     with _opened(database_url) as database:
         created = auth.create_app(
             database,
@@ -313,6 +324,8 @@ def apps_update(
 ) -> None:
     """Change an app's rate limit (running servers apply it within DIALIST_AUTH_CACHE_SECONDS)."""
     per_minute = _rate_limit(rate_limit)
+    from dialist.auth import service as auth
+
     with _opened(database_url) as database:
         updated = auth.set_rate_limit(database, client_id=client_id, per_minute=per_minute)
     if as_json:
@@ -365,6 +378,8 @@ def token(
     if not client_id or not client_secret:
         err_console.print("[red]error:[/red] --client-id and --client-secret are required")
         raise typer.Exit(code=2)
+    from dialist.auth import service as auth
+
     try:
         print(
             auth.make_token(

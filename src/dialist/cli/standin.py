@@ -5,18 +5,19 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import msgspec
 import typer
 from rich.console import Console
 from rich.markup import escape
 
-from dialist.auth import service as auth
-from dialist.db.engine import Database
 from dialist.errors import DialistError
 from dialist.settings import Settings
-from dialist.standin.models import LoadedTenant, LoadReport
+
+if TYPE_CHECKING:  # the CLI starts without the server's modules
+    from dialist.db.engine import Database
+    from dialist.standin.models import LoadedTenant, LoadReport
 
 app = typer.Typer()
 console = Console()
@@ -107,6 +108,8 @@ def reset(
         typer.confirm(f"Remove all data of account {account_id}, stream {stream_id}?", abort=True)
     database = _database(settings)
     try:
+        from dialist.auth import service as auth
+
         scope = auth.admin_scope(database, account_id=account_id, stream_id=stream_id)
         from dialist.standin import service
 
