@@ -187,6 +187,65 @@ def test_callable_pages_the_contacts_callable_now(tenant: Tenant) -> None:
     _error(bad, 400, "cursor")
 
 
+def test_callable_leaves_out_exactly_the_contacts_the_check_blocks(tenant: Tenant) -> None:
+    """The page judges callability alone (no reasons made for a DNC-blocked contact) and is
+    answered in front of the framework: it must agree with the check on every kind of DNC
+    match (a prefix, a contact-list-scope list, an entry expiring before and after ``at``),
+    an attempt cap, and a contact's own time zone."""
+    created = tenant.create_list(allowDuplicates=True)
+    contacts = [
+        {"phoneNumber": "+12125550111"},  # callable
+        {"phoneNumber": "+12125550222"},  # a prefix entry of the stream
+        {"phoneNumber": "+12125550133"},  # the list's own DNC list
+        {"phoneNumber": "+12125550144"},  # an entry that expired before at: callable
+        {"phoneNumber": "+12125550155"},  # an entry that expires after at
+        {"phoneNumber": "+13055550166"},  # Florida, three attempts today: capped
+        {"phoneNumber": "+12125550177", "timeZone": "Asia/Tokyo"},  # 01:00 in Tokyo
+    ]
+    added = tenant.add(created["_id"], contacts)["results"]
+    ids = [r["_id"] for r in added]
+    base = _base(tenant)
+    stream = _ok(tenant.request("POST", f"{base}/dncList", json={"name": "s", "scope": "stream"}))
+    mine = _ok(
+        tenant.request(
+            "POST",
+            f"{base}/dncList",
+            json={"name": "l", "scope": "contactList", "contactListId": created["_id"]},
+        )
+    )
+    entries = [
+        {"prefix": "+121255502"},
+        {"phoneNumber": "+12125550144", "expiresAt": "2027-06-02T15:00:00Z"},
+        {"phoneNumber": "+12125550155", "expiresAt": "2027-06-02T17:00:00Z"},
+    ]
+    for dnc_list, listed in ((stream, entries), (mine, [{"phoneNumber": "+12125550133"}])):
+        _ok(
+            tenant.request(
+                "POST", f"{base}/dncList/{dnc_list['_id']}/entries", json={"entries": listed}
+            )
+        )
+    tried = f"{tenant.v2}/{created['_id']}/contacts/{ids[5]}/attempts"
+    for at in ("2027-06-02T13:00:00Z", "2027-06-02T14:00:00Z", "2027-06-02T15:00:00Z"):
+        _ok(tenant.request("POST", tried, json={"outcome": "noAnswer", "at": at}))
+    noon = "2027-06-02T16:00:00Z"  # a Wednesday, 12:00 in New York (entries may not be past)
+    items = [{"contactListId": created["_id"], "contactId": i} for i in ids]
+    checked = _check(tenant, items, noon)
+    page = _ok(tenant.request("GET", f"{tenant.v2}/{created['_id']}/callable", params={"at": noon}))
+    assert [c["_id"] for c in page["contacts"]] == [
+        i for i, result in zip(ids, checked, strict=True) if result["callable"]
+    ]
+    assert [c["_id"] for c in page["contacts"]] == [ids[0], ids[3]]
+    for contact, result in zip(page["contacts"], [checked[0], checked[3]], strict=True):
+        assert contact["_contactability"] == {
+            "windowClosesAt": result["windowClosesAt"],
+            "timeZones": result["timeZones"],
+        }
+    repeated = tenant.request(
+        "GET", f"{tenant.v2}/{created['_id']}/callable", params=[("limit", "1"), ("limit", "2")]
+    )
+    _error(repeated, 400, "limit")
+
+
 @pytest.mark.parametrize(
     "at", ["0001-01-01T00:00:00+01:02", "9999-12-31T23:59:59-01:00", "0001-06-01T00:00:00Z"]
 )
