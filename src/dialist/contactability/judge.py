@@ -150,17 +150,7 @@ class Judge:
         matches: dict[str | None, Mapping[str, Sequence[DncMatch]]] = {}
         for public in list_ids:
             wanted = [s.e164 for s in subjects if s.e164 and s.list_public_id == public]
-            if self._reasons:
-                matches[public] = self._dnc_matches(reader, public, wanted)
-            else:
-                blocked = dnc.blocked_numbers(
-                    reader,
-                    self._scope,
-                    contact_list_id=None if public is None else lists.list_key(public),
-                    numbers=wanted,
-                    at=self._at_text,
-                )
-                matches[public] = dict.fromkeys(blocked, _BLOCKING)
+            matches[public] = self._dnc_matches(reader, public, wanted)
         return [
             self._judge(
                 subject,
@@ -202,15 +192,20 @@ class Judge:
 
     def _dnc_matches(
         self, reader: Reader, list_public_id: str | None, numbers: list[str]
-    ) -> Mapping[str, list[DncMatch]]:
+    ) -> Mapping[str, Sequence[DncMatch]]:
+        """The DNC entries that match each of these numbers (``_BLOCKING`` for each number
+        blocked, with ``reasons=False``)."""
         if not numbers:
             return {}
+        contact_list_id = None if list_public_id is None else lists.list_key(list_public_id)
+        at = self._at_text
+        if not self._reasons:
+            blocked = dnc.blocked_numbers(
+                reader, self._scope, contact_list_id=contact_list_id, numbers=numbers, at=at
+            )
+            return dict.fromkeys(blocked, _BLOCKING)
         found = dnc.matches(
-            reader,
-            self._scope,
-            contact_list_id=None if list_public_id is None else lists.list_key(list_public_id),
-            numbers=numbers,
-            at=self._at_text,
+            reader, self._scope, contact_list_id=contact_list_id, numbers=numbers, at=at
         )
         return {
             e164: [
