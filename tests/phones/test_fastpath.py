@@ -74,6 +74,8 @@ def _check(raw: str, region: str, zone: str | None) -> None:
     assert service.read(raw, region, zone) == read
     expected = service.reference_normalise(raw, default_region=region, given_time_zone=zone)
     assert service.normalise(raw, default_region=region, given_time_zone=zone) == expected
+    identified = (expected.e164, expected.valid, expected.region, expected.lineType)
+    assert service.identify(raw, default_region=region) == identified, (raw, region)
 
 
 def _near(rng: random.Random, number: phonenumbers.PhoneNumber) -> str:

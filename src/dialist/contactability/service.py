@@ -244,11 +244,11 @@ def _number_subject(
             )
             if value is not None
         }
-    phone = phones.normalise(raw, default_region=settings.default_region)
+    phone = phones.identify(raw, default_region=settings.default_region)
     if item.contactListId is not None:
         lists.list_key(item.contactListId)
     return judge.Subject(
-        phone.e164, phone.valid, phone.region, phone.lineType, fields, item.contactListId
+        phone.e164, phone.valid, phone.region, phone.line_type, fields, item.contactListId
     )
 
 

@@ -59,7 +59,7 @@ def check(
     )
     numbers: list[str | None] = []
     for raw in phone_numbers:
-        e164 = phones.normalise(raw, default_region=settings.default_region).e164
+        e164 = phones.identify(raw, default_region=settings.default_region).e164
         numbers.append(None if validation.has_control_characters(raw) else e164)
     wanted = [e164 for e164 in numbers if e164]
     with database.read() as conn:

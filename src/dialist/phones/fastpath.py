@@ -14,7 +14,7 @@ metadata the tables do not model) is declined with None, and the caller takes th
 
 from __future__ import annotations
 
-from dialist.phones.models import PhoneDetails
+from dialist.phones.models import Identity, PhoneDetails
 from dialist.phones.plans import LINE_TYPES, LONGEST_INPUT, UNKNOWN, Plan
 from dialist.phones.tables import Country, country_of, region_tables
 
@@ -40,6 +40,29 @@ def normalise(raw: str, default_region: str, given_zone: str | None) -> PhoneDet
     if parsed is None:
         return None
     return _details(raw, parsed[0], parsed[1], given_zone)
+
+
+def identify(raw: str, default_region: str) -> Identity | None:
+    """What ``service.identify`` returns for ``raw`` as read in ``default_region``, or None to
+    decline (as ``normalise`` declines)."""
+    if len(raw) > LONGEST_INPUT or not raw.isascii():
+        return None
+    if raw[:1] == "+":
+        digits = _digits(raw[1:])
+        parsed = None if digits is None else _international(digits)
+    else:
+        digits = _digits(raw)
+        parsed = None if digits is None else _national(digits, default_region)
+    if parsed is None:
+        return None
+    country, national = parsed
+    region, kind = country.classify(national)
+    if region == _NON_GEOGRAPHIC:
+        region = None
+    valid = kind != UNKNOWN
+    return Identity(
+        "+" + country.code_text + national, valid, region, LINE_TYPES[kind] if valid else None
+    )
 
 
 def _digits(text: str) -> str | None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import msgspec
 
 
@@ -28,3 +30,13 @@ class PhoneDetails(msgspec.Struct, frozen=True, omit_defaults=True):
     def dedupe_key(self) -> str:
         """Two numbers are the same contact number when these are equal."""
         return self.e164 or self.raw.strip()
+
+
+class Identity(NamedTuple):
+    """What judging a number and checking it against DNC lists need of it: ``normalise``'s
+    ``e164``, ``valid``, ``region`` and ``lineType``, without the rest."""
+
+    e164: str | None
+    valid: bool
+    region: str | None
+    line_type: str | None

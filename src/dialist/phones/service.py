@@ -37,7 +37,7 @@ from phonenumbers.timezone import _country_level_time_zones_for_number
 from phonenumbers.tzdata import TIMEZONE_DATA, TIMEZONE_LONGEST_PREFIX
 
 from dialist.phones import fastpath
-from dialist.phones.models import PhoneDetails
+from dialist.phones.models import Identity, PhoneDetails
 from dialist.phones.plans import LINE_TYPES as _LINE_TYPES
 from dialist.phones.plans import LONGEST_INPUT
 from dialist.phones.plans import POSSIBLE_REASONS as _POSSIBLE_REASONS
@@ -104,6 +104,17 @@ def normalise(raw: str, *, default_region: str, given_time_zone: str | None = No
         if details is not None and (details.valid or raw[:1] == "+"):
             return details
     return assume_international(raw, default_region, given_time_zone, read)
+
+
+def identify(raw: str, *, default_region: str) -> Identity:
+    """``normalise``'s ``e164``, ``valid``, ``region`` and ``lineType`` of ``raw``, without
+    working out the rest (its zone above all): what a DNC check and the contactability rules
+    read of a number, for a thousand numbers a request."""
+    found = fastpath.identify(raw, default_region)
+    if found is not None and (found.valid or raw[:1] == "+"):
+        return found
+    details = normalise(raw, default_region=default_region)
+    return Identity(details.e164, details.valid, details.region, details.lineType)
 
 
 def read(raw: str, default_region: str, given_time_zone: str | None = None) -> PhoneDetails:
