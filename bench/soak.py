@@ -12,12 +12,15 @@ Figures (each backend): errors (any answer that is not 2xx, or no answer); RSS o
 process tree at the end of the first window (5 minutes of 30; a sixth of a shorter run) ÷ its
 peak after it; for each operation, p99 latency in the last window ÷ in the first; the
 database's size after every list is deleted and the database vacuumed ÷ its size before any
-data was loaded.
+data was loaded. Printed beside them, to read the p99 ratios by: the cores that other work on
+the machine kept busy in the first and in the last window (a p99 is a few slow answers, and
+another program's burst in one window is enough to make them).
 """
 
 from __future__ import annotations
 
 import io
+import os
 import random
 import statistics
 import threading
@@ -31,7 +34,7 @@ from pathlib import Path
 import httpx
 import sqlalchemy as sa
 
-from bench.memory import tree_rss_bytes, watched_server
+from bench.memory import tree_cpu_seconds, tree_rss_bytes, watched_server
 from bench.tools import BenchTenant, Figure, new_tenant
 from dialist.db.engine import Database
 
@@ -89,6 +92,8 @@ class Record:
     )
     errors: list[str] = field(default_factory=list)
     rss: list[tuple[float, int]] = field(default_factory=list)
+    # (offset, CPU seconds of the whole machine, of the server's tree and this process)
+    cpu: list[tuple[float, float, float]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -276,7 +281,10 @@ def _soak(load: Load, tenant: BenchTenant, rate: float, seconds: float, pid: int
 
     def sample_rss() -> None:
         while not stop.wait(1.0):
-            record.rss.append((time.monotonic() - started, tree_rss_bytes(pid)))
+            at = time.monotonic() - started
+            record.rss.append((at, tree_rss_bytes(pid)))
+            ours = tree_cpu_seconds(pid) + sum(os.times()[:2])
+            record.cpu.append((at, _machine_cpu_seconds(), ours))
 
     def one(name: str, seed: int) -> None:
         if not hasattr(local, "client"):
@@ -312,15 +320,38 @@ def _soak(load: Load, tenant: BenchTenant, rate: float, seconds: float, pid: int
 
 
 def _progress(record: Record, at: float, pid: int) -> None:
-    """One line a minute: errors, RSS, and the last minute's p50 and p99 of reads."""
+    """One line a minute: errors, RSS, and the last minute's p99 of each operation."""
     with record.lock:
-        reads = [took for start, took in record.latencies["read"] if start >= at - 60]
-    shown = f"read p50 {statistics.median(reads) * 1e3:.1f} ms p99 {_p99(reads) * 1e3:.1f} ms"
+        recent = {
+            name: [took for start, took in samples if start >= at - 60]
+            for name, samples in record.latencies.items()
+        }
+    shown = " ".join(
+        f"{name} {_p99(took) * 1e3:.0f}" for name, took in sorted(recent.items()) if took
+    )
     print(
         f"  soak {at / 60:.1f} min: {len(record.errors)} errors, "
-        f"RSS {tree_rss_bytes(pid) / MB:,.0f} MB, " + (shown if reads else "no reads"),
+        f"RSS {tree_rss_bytes(pid) / MB:,.0f} MB, p99 ms: {shown or '-'}",
         flush=True,
     )
+
+
+def _machine_cpu_seconds() -> float:
+    """CPU time every core of the machine spent busy since boot (/proc/stat)."""
+    with open("/proc/stat") as stat:
+        ticks = [int(value) for value in stat.readline().split()[1:]]
+    idle = ticks[3] + ticks[4]  # idle, iowait
+    return (sum(ticks[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+def _others_cores(record: Record, start: float, end: float) -> float | None:
+    """Cores busy with anything but the server and the load, on average from ``start`` to
+    ``end`` (other work on the machine: what makes a window slower than the other)."""
+    inside = [sample for sample in record.cpu if start <= sample[0] <= end]
+    if len(inside) < 2:
+        return None
+    (t0, machine0, ours0), (t1, machine1, ours1) = inside[0], inside[-1]
+    return max(0.0, (machine1 - machine0) - (ours1 - ours0)) / (t1 - t0)
 
 
 def _delete_everything(load: Load, tenant: BenchTenant) -> None:
@@ -366,6 +397,15 @@ def _figures(label: str, record: Record, seconds: float, before: int, after: int
     errors = len(record.errors)
     for text in record.errors[:10]:
         print(f"{label} error: {text}", flush=True)
+    first_load = _others_cores(record, 0, window)
+    last_load = _others_cores(record, seconds - window, seconds)
+    if first_load is not None and last_load is not None:
+        print(
+            f"{label}: other work on the machine (the database server's too, on PostgreSQL): "
+            f"{first_load:.2f} cores busy in the first window, {last_load:.2f} in the last, "
+            f"of {os.cpu_count()}",
+            flush=True,
+        )
     figures.append(
         Figure(
             f"{label} errors", f"{errors:,} errors", f"{total:,} operations",

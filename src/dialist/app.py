@@ -146,6 +146,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> Lites
     worker = job_worker(db, settings) if settings.worker == "inprocess" else None
 
     def _start() -> None:
+        operations.start()
         if worker is not None:
             worker.start()
 

@@ -53,6 +53,12 @@ class Settings(BaseSettings):
 
     # Connection pool (PostgreSQL) / threads (SQLite).
     pool_size: int = 8
+    # Memory: every this many seconds a server process hands the C heap's free pages back to
+    # the system (glibc ``malloc_trim``; 0: never). See docs/operations-limits.md.
+    heap_trim_seconds: float = Field(default=30.0, ge=0, le=3_600)
+    # glibc's malloc arenas in each `dialist serve` process, which serve passes to its workers
+    # as MALLOC_ARENA_MAX (read from that variable when set; 0: glibc's default, 8 a core).
+    malloc_arena_max: int = Field(default=2, ge=0, le=1_024, validation_alias="MALLOC_ARENA_MAX")
 
     # Bulk imports: limits of one upload; rows prepared and placed at a time (memory); rows a
     # transaction takes at least, in whole chunks, committed with the job's checkpoint.

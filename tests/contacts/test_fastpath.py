@@ -1,5 +1,6 @@
 """getAllContacts is answered in front of the framework (fastlane.py, contacts/fastpath.py),
-its only path: query strings decoded as the framework would, credentials first, each known parameter once."""
+its only path: query strings decoded as the framework would, credentials first, each known
+parameter once."""
 
 from __future__ import annotations
 

@@ -116,6 +116,10 @@ def serve(
         os.environ["DIALIST_DATABASE_URL"] = database_url  # the workers build their own Settings
     metrics_dir, owned = serving.metrics_dir(settings.prometheus_multiproc_dir)
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir  # read by each worker's metrics
+    if settings.malloc_arena_max:
+        # Read by glibc as the processes below start: fewer arenas, less free memory kept
+        # scattered in them (docs/operations-limits.md, "What bounds memory").
+        os.environ["MALLOC_ARENA_MAX"] = str(settings.malloc_arena_max)
     console.print(f"dialist serving on http://{host}:{port}  (docs: http://{host}:{port}/docs)")
     sys.stdout.flush()
     # Granian's own command in place of this process (same pid, signals and exit code): its

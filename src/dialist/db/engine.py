@@ -21,11 +21,16 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import QueuePool
 
 SQLITE_BUSY_TIMEOUT_MS = 60_000
+# SQLite's memory in one process, over all its connections (page caches above all): past this,
+# a connection's cache reuses its own pages instead of growing. The pool's 8 connections of
+# 16 MiB fit; a burst of overflow connections does not multiply it.
+SQLITE_SOFT_HEAP_LIMIT = 128 * 1024 * 1024
 _SQLITE_PRAGMAS = (
     "PRAGMA journal_mode=WAL",
     "PRAGMA synchronous=NORMAL",
     f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}",
     "PRAGMA cache_size=-16384",  # 16 MiB a connection: several are pooled per process
+    f"PRAGMA soft_heap_limit={SQLITE_SOFT_HEAP_LIMIT}",  # process-wide (see above)
     "PRAGMA temp_store=MEMORY",
     # Checkpoint when the log passes 10,000 pages (40 MB), not SQLite's 1,000: a bulk write's
     # transaction is thousands of pages, and with the default each commit also copied them

@@ -55,6 +55,7 @@ class Instruments:
     import_rows: Counter
     pool_in_use: Gauge
     pool_size: Gauge
+    heap_trims: Counter
 
 
 @functools.cache
@@ -91,6 +92,10 @@ def instruments() -> Instruments:
             "Database connections the pool keeps (more may open under bursts)",
             multiprocess_mode="livesum",
         ),
+        heap_trims=Counter(
+            "dialist_heap_trims",
+            "Times a process handed the C heap's free pages back to the system (malloc_trim)",
+        ),
     )
 
 
@@ -102,10 +107,13 @@ class RequestCounter:
         self._children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
 
     def observe(self, method: str, route: str, status: int, seconds: float) -> None:
+        # Keyed by the label, not the method sent: any token is a method to the HTTP parser,
+        # and one key per made-up method would grow without bound.
+        method = method if method in _METHODS else "other"
         key = (method, route, status)
         children = self._children.get(key)
         if children is None:
-            labels = (method if method in _METHODS else "other", route, str(status))
+            labels = (method, route, str(status))
             children = (
                 self._metrics.requests.labels(*labels),
                 self._metrics.latency.labels(*labels),

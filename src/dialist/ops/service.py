@@ -1,4 +1,4 @@
-"""The operations side of one app: its log format, pool gauges and metrics scrape."""
+"""The operations side of one app: its log format, pool gauges, metrics scrape and heap trims."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import hmac
 from dialist.db.engine import Database
 from dialist.errors import NotFoundError, UnauthorizedError
 from dialist.ops import logs, metrics
+from dialist.ops.heap import HeapTrimmer
 from dialist.settings import Settings
 
 
@@ -20,6 +21,12 @@ class Operations:
         self.scraper = metrics.Scraper(database, settings.prometheus_multiproc_dir)
         if self.enabled:
             metrics.watch_pool(database)
+        counted = metrics.instruments().heap_trims.inc if self.enabled else None
+        self.heap_trimmer = HeapTrimmer(settings.heap_trim_seconds, counted)
+
+    def start(self) -> None:
+        """Start what runs beside the requests (the heap trims), once the app starts."""
+        self.heap_trimmer.start()
 
     def scrape(self, authorization: str | None) -> bytes:
         """The metrics text; 404 when metrics are off, 401 without the configured token."""
@@ -37,4 +44,5 @@ class Operations:
         return self.scraper.text()
 
     def stop(self) -> None:
+        self.heap_trimmer.stop()
         self.scraper.process_ended()
