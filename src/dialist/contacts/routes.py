@@ -292,6 +292,9 @@ def contact_query(request: R) -> ContactQuery:
     for name, value in request.query_params.multi_items():
         if name in given or any(name == f"field.{f}" for f, _v in fields):
             raise ValidationError(f"{name} may be given once", field=name)
+        if "\x00" in value:
+            # No stored text holds one (PostgreSQL's text cannot), so nothing could match.
+            raise ValidationError(f"{name} must not contain NUL (U+0000)", field=name)
         if name.startswith("field."):
             if not name[6:]:
                 raise ValidationError("field. must name a field: field.<name>=value", field=name)
@@ -333,9 +336,10 @@ def contact_query(request: R) -> ContactQuery:
 
 
 # Not empty once trimmed, as the query reads it: a character that is not a space to Python's
-# str.strip nor to a JSON Schema (ECMA) \s.
+# str.strip nor to a JSON Schema (ECMA) \s; and no NUL anywhere.
 _TEXT = Annotated[
-    str | None, Parameter(required=False, min_length=1, pattern=r"[^\s\x1c-\x1f\x85]")
+    str | None,
+    Parameter(required=False, min_length=1, pattern=r"^[^\x00]*[^\s\x00\x1c-\x1f\x85][^\x00]*$"),
 ]
 _INSTANT = Annotated[str | None, Parameter(required=False, schema_extra=constraints.INSTANT_SCHEMA)]
 
