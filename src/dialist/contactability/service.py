@@ -9,7 +9,6 @@ import base64
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Mapping
-from types import MappingProxyType
 from typing import Any
 
 import msgspec
@@ -233,7 +232,7 @@ def _number_subject(
             field=f"{where}.phoneNumber",
         )
     if item.timeZone is None and item.postalCode is None and item.state is None:
-        fields: Mapping[str, Any] = _NO_FIELDS
+        fields: Mapping[str, Any] = judge.NO_FIELDS
     else:
         fields = {
             name: value
@@ -250,9 +249,6 @@ def _number_subject(
     return judge.Subject(
         phone.e164, phone.valid, phone.region, phone.line_type, fields, item.contactListId
     )
-
-
-_NO_FIELDS: Mapping[str, Any] = MappingProxyType({})
 
 
 def _contact_subjects(
