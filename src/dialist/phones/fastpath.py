@@ -29,14 +29,7 @@ def normalise(raw: str, default_region: str, given_zone: str | None) -> PhoneDet
 
     ``given_zone`` is the caller's time zone already checked to be a real IANA name (or None).
     """
-    if len(raw) > LONGEST_INPUT or not raw.isascii():
-        return None
-    if raw[:1] == "+":
-        digits = _digits(raw[1:])
-        parsed = None if digits is None else _international(digits)
-    else:
-        digits = _digits(raw)
-        parsed = None if digits is None else _national(digits, default_region)
+    parsed = _parse(raw, default_region)
     if parsed is None:
         return None
     return _details(raw, parsed[0], parsed[1], given_zone)
@@ -45,14 +38,7 @@ def normalise(raw: str, default_region: str, given_zone: str | None) -> PhoneDet
 def identify(raw: str, default_region: str) -> Identity | None:
     """What ``service.identify`` returns for ``raw`` as read in ``default_region``, or None to
     decline (as ``normalise`` declines)."""
-    if len(raw) > LONGEST_INPUT or not raw.isascii():
-        return None
-    if raw[:1] == "+":
-        digits = _digits(raw[1:])
-        parsed = None if digits is None else _international(digits)
-    else:
-        digits = _digits(raw)
-        parsed = None if digits is None else _national(digits, default_region)
+    parsed = _parse(raw, default_region)
     if parsed is None:
         return None
     country, national = parsed
@@ -63,6 +49,23 @@ def identify(raw: str, default_region: str) -> Identity | None:
     return Identity(
         "+" + country.code_text + national, valid, region, LINE_TYPES[kind] if valid else None
     )
+
+
+def _parse(raw: str, default_region: str) -> tuple[Country, str] | None:
+    """``raw``'s country and national significant number as parse reads them, or None to
+    decline (input that is not plain digits and separators, and what the tables do not
+    model)."""
+    if len(raw) > LONGEST_INPUT or not raw.isascii():
+        return None
+    if raw[:1] == "+":
+        digits = _digits(raw[1:])
+        parsed = None if digits is None else _international(digits)
+    else:
+        digits = _digits(raw)
+        parsed = None if digits is None else _national(digits, default_region)
+    if parsed is None:
+        return None
+    return parsed
 
 
 def _digits(text: str) -> str | None:
