@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from typing import Any
 
 from litestar import Litestar, MediaType, Request, Response, Router, get
@@ -49,7 +50,7 @@ from dialist.imports.routes import ROUTES as IMPORT_ROUTES
 from dialist.jobs.service import Handler
 from dialist.jobs.worker import Sweep, Worker
 from dialist.lists.routes import ROUTES as LIST_ROUTES
-from dialist.ops.apidocs import OfflineSwagger
+from dialist.ops.apidocs import DocumentedJson, OfflineSwagger
 from dialist.ops.examples import document_kore_samples
 from dialist.ops.middleware import RequestObserver
 from dialist.ops.routes import OPS_KEY
@@ -84,7 +85,26 @@ def readyz(request: Request[Any, Any, Any]) -> Response[dict[str, str]]:
 @get("/openapi.json", include_in_schema=False, sync_to_thread=False)
 def openapi_json(request: Request[Any, Any, Any]) -> dict[str, Any]:
     """The OpenAPI 3.1 document, generated from the code."""
-    schema: dict[str, Any] = request.app.openapi_schema.to_schema()
+    schema: dict[str, Any] = documented_openapi(request.app).to_schema()
+    return schema
+
+
+_documenting = threading.Lock()
+_DOCUMENTED = "openapi_documented"
+
+
+def documented_openapi(app: Litestar) -> OpenAPI:
+    """The app's OpenAPI document with what the generator cannot say (idempotency keys, the
+    reference pages' samples, rate limits, required credentials), made on first use: building
+    it costs about a second of CPU that a worker need not spend before it serves."""
+    with _documenting:
+        schema = app.openapi_schema
+        if not app.state.get(_DOCUMENTED):
+            _document_idempotency(schema)
+            document_kore_samples(schema)
+            document_rate_limits(schema)
+            document_credentials(schema)
+            app.state[_DOCUMENTED] = True
     return schema
 
 
@@ -180,7 +200,8 @@ def create_app(settings: Settings, *, database: Database | None = None) -> Lites
             description="Kore.ai Campaign Management contact-list API, self-hosted. Operations "
             f"tagged '{web.EXTENSION_TAG}' are dialist's own additions.",
             path="/docs",
-            render_plugins=[OfflineSwagger()],  # Swagger UI from the package, no CDN
+            # Swagger UI from the package, no CDN; /docs/openapi.json as /openapi.json
+            render_plugins=[OfflineSwagger(), DocumentedJson(documented_openapi)],
             components=Components(
                 security_schemes={
                     "jwt": SecurityScheme(
@@ -196,10 +217,6 @@ def create_app(settings: Settings, *, database: Database | None = None) -> Lites
         ),
         debug=False,
     )
-    _document_idempotency(app.openapi_schema)
-    document_kore_samples(app.openapi_schema)
-    document_rate_limits(app.openapi_schema)
-    document_credentials(app.openapi_schema)
     return app
 
 

@@ -7,12 +7,14 @@ the OpenAPI document from ``/openapi.json``. The page names no other host.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from litestar import Request, Router
+from litestar import Litestar, Request, Router
 from litestar.datastructures import CacheControlHeader
-from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.openapi.plugins import JsonRenderPlugin, SwaggerRenderPlugin
+from litestar.openapi.spec import OpenAPI
 from litestar.static_files import create_static_files_router
 
 ASSETS = "/docs/assets/swagger"
@@ -60,6 +62,18 @@ class OfflineSwagger(SwaggerRenderPlugin):
 
     def render(self, request: Request[Any, Any, Any], openapi_schema: dict[str, Any]) -> bytes:
         return _PAGE
+
+
+class DocumentedJson(JsonRenderPlugin):
+    """``/docs/openapi.json``: the same document as ``/openapi.json`` (``documented`` gives it;
+    Litestar's own would serve the generator's output without what the app adds to it)."""
+
+    def __init__(self, documented: Callable[[Litestar], OpenAPI]) -> None:
+        super().__init__()
+        self._documented = documented
+
+    def render(self, request: Request[Any, Any, Any], openapi_schema: dict[str, Any]) -> bytes:
+        return self.render_json(request, self._documented(request.app).to_schema())
 
 
 def assets_router() -> Router:
