@@ -36,6 +36,7 @@ from dialist.contacts.routes import ROUTES as CONTACT_ROUTES
 from dialist.crm.routes import ROUTES as CRM_ROUTES
 from dialist.db.engine import Database
 from dialist.db.migrate import upgrade
+from dialist.dnc import fastpath as dnc_fastpath
 from dialist.dnc import import_runner as dnc_import_runner
 from dialist.dnc import scrub_runner
 from dialist.dnc.import_models import KIND as DNC_IMPORT
@@ -287,14 +288,21 @@ def job_worker(database: Database, settings: Settings) -> Worker:
 def asgi() -> ASGIApp:
     """Factory for ASGI servers (``granian --factory dialist.app:asgi``): settings from env.
 
-    The Litestar app behind the fast lane of getAllContacts and the callable page (see
-    ``fastlane.py``),
-    behind fault injection when ``DIALIST_FAULTS=1`` (``standin/faults.py``).
+    The Litestar app behind the fast lane of getAllContacts, the callable page and the
+    contactability and DNC checks (see ``fastlane.py``), behind fault injection when
+    ``DIALIST_FAULTS=1`` (``standin/faults.py``).
     """
     app = create_app(Settings())
     ctx: web.AppContext = app.state["ctx"]
     fast_lane = FastLane(
-        web.OptionsResponder(app), ctx, [contacts_fastpath.LANE, contactability_fastpath.LANE]
+        web.OptionsResponder(app),
+        ctx,
+        [
+            contacts_fastpath.LANE,
+            contactability_fastpath.LANE,
+            contactability_fastpath.CHECK_LANE,
+            dnc_fastpath.LANE,
+        ],
     )
     # Outermost: every answer, the fast lane's too, gets a request id, a log line and metrics.
     served = HeaderLimit(faults.wrap(fast_lane, ctx.settings))

@@ -1,13 +1,20 @@
-"""The hot GET routes, answered in front of the Litestar app: getAllContacts
-(``contacts/fastpath.py``) and the callable page (``contactability/fastpath.py``).
+"""The hot routes, answered in front of the Litestar app: getAllContacts
+(``contacts/fastpath.py``), the callable page and the contactability check
+(``contactability/fastpath.py``), and the DNC check (``dnc/fastpath.py``).
 
-Paging a large list is what dialers do all day, and on those routes the framework's per-request
-work (routing, parameter models, response objects) cost more than the query itself. So every
-GET of a lane's path is answered here, before routing: the query string and the credential
-headers are read here, the answer is built by the lane's service in a thread of its own
-(``_Readers``: no database call runs on the event loop), and errors are rendered with the
-app's failure envelope. Each lane's Litestar route of the same path only documents it in the
-OpenAPI document; if a request ever reaches it, it answers through :func:`answer` too.
+Paging a large list and checking numbers before each call are what dialers do all day, and on
+those routes the framework's per-request work (routing, parameter models, response objects)
+cost more than the query itself. So every request of a lane's method and path is answered
+here, before routing: the query string and the credential headers are read here, the answer is
+built by the lane's service in a thread of its own (``_Readers``: no database call runs on the
+event loop), and errors are rendered with the app's failure envelope. Each lane's Litestar
+route of the same path documents it in the OpenAPI document.
+
+A POST lane reads the body here and decodes it with the route's own model; the requests it does
+not take are handed to the app whole, body included, and answered by the route as before: a
+body that does not decode to the model (the route's 400 names the field), one that is not
+JSON by its content type, larger than ``_MOST_BODY`` or cut off, and any request that sends
+``Idempotency-Key`` (the app's middleware keeps and replays those).
 """
 
 from __future__ import annotations
@@ -20,7 +27,16 @@ from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 from urllib.parse import parse_qsl
 
-from litestar.types import ASGIApp, HTTPResponseStartEvent, Receive, Scope, Send
+import msgspec
+from litestar.types import (
+    ASGIApp,
+    HTTPRequestEvent,
+    HTTPResponseStartEvent,
+    Receive,
+    ReceiveMessage,
+    Scope,
+    Send,
+)
 
 from dialist import web
 from dialist.auth.models import SCOPE_CAMPAIGN_MANAGEMENT, TenantScope
@@ -60,17 +76,22 @@ class Query:
 
 
 class Lane(NamedTuple):
-    """A GET path answered in front of the app.
+    """A method and path answered in front of the app.
 
-    ``path`` matches the request path with the stream id and the list id as its two groups;
-    ``templates`` names the route (for metrics and the log) by whether the path is v2;
-    ``known`` are the query parameters read (``accountId`` is read here); ``respond`` builds
-    the whole JSON answer for the tenant the credentials name."""
+    ``path`` matches the request path with the stream id as its first group and, on a list's
+    path, the list id as its second; ``templates`` names the route (for metrics and the log) by
+    whether the path is v2; ``known`` are the query parameters read (``accountId`` is read
+    here); ``respond`` builds the whole JSON answer for the tenant the credentials name, from
+    the query, the list id ("" on a path without one) and the decoded body (None for a GET).
+    ``body`` (a POST lane): the route's body model; a body that does not decode to it goes to
+    the app."""
 
     path: re.Pattern[str]
     templates: dict[bool, str]
     known: frozenset[str]
-    respond: Callable[[web.AppContext, TenantScope, Query, str], bytes]
+    respond: Callable[[web.AppContext, TenantScope, Query, str, Any], bytes]
+    method: str = "GET"
+    body: type | None = None
 
 
 def list_path(tail: str) -> re.Pattern[str]:
@@ -89,6 +110,22 @@ def list_templates(tail: str) -> dict[bool, str]:
             (True, "/campaign/api/v2/public/{streamId}/campaign/contactList"),
             (False, "/agentassist/api/v1/public/{streamId}/campaign/contactList"),
         )
+    }
+
+
+def campaign_path(tail: str) -> re.Pattern[str]:
+    """The path of ``tail`` under the v2 and v1 ``…/campaign`` prefixes (no list id)."""
+    return re.compile(
+        r"^/(?:campaign/api/v2|agentassist/api/v1)/public/([^/]+)/campaign/"
+        rf"{re.escape(tail)}$"
+    )
+
+
+def campaign_templates(tail: str) -> dict[bool, str]:
+    """The route templates of ``campaign_path(tail)``, as the Litestar route names them."""
+    return {
+        True: "/campaign/api/v2/public/{streamId}/campaign/" + tail,
+        False: "/agentassist/api/v1/public/{streamId}/campaign/" + tail,
     }
 
 
@@ -115,7 +152,12 @@ def _query(query_string: bytes, known: frozenset[str]) -> Query:
 
 
 def answer(
-    lane: Lane, ctx: web.AppContext, scope: dict[str, Any], stream_id: str, list_id: str
+    lane: Lane,
+    ctx: web.AppContext,
+    scope: dict[str, Any],
+    stream_id: str,
+    list_id: str,
+    body: Any = None,
 ) -> bytes:
     """The lane's whole answer for a request (raises the service's errors). Credentials are
     checked first: a caller without them learns nothing of what a request should hold."""
@@ -124,23 +166,30 @@ def answer(
         _credentials(scope["headers"], query, stream_id), scope=SCOPE_CAMPAIGN_MANAGEMENT
     )
     scope[SCOPE_TENANT] = tenant  # for the request log
-    return lane.respond(ctx, tenant, query, list_id)
+    return lane.respond(ctx, tenant, query, list_id, body)
 
 
 def _answer_or_error(
-    lane: Lane, ctx: web.AppContext, scope: dict[str, Any], stream_id: str, list_id: str
+    lane: Lane,
+    ctx: web.AppContext,
+    scope: dict[str, Any],
+    stream_id: str,
+    list_id: str,
+    body: Any,
 ) -> _Answer:
     """``(status, body, headers)``: the answer, or the failure envelope of the error and the
     headers it carries (``Retry-After`` of a 429)."""
     try:
-        return 200, answer(lane, ctx, scope, stream_id, list_id), _JSON
+        return 200, answer(lane, ctx, scope, stream_id, list_id, body), _JSON
     except DialistError as error:
         extra: dict[str, str] = getattr(error, "headers", {})
         headers = _JSON + [(k.encode("latin-1"), v.encode("latin-1")) for k, v in extra.items()]
         return error.status_code, failure_bytes(error), headers
 
 
-_Asked = tuple[asyncio.AbstractEventLoop, "asyncio.Future[_Answer]", Lane, dict[str, Any], str, str]
+_Asked = tuple[
+    asyncio.AbstractEventLoop, "asyncio.Future[_Answer]", Lane, dict[str, Any], str, str, Any
+]
 _Done = tuple["asyncio.Future[_Answer]", _Answer | None, BaseException | None]
 
 
@@ -166,12 +215,12 @@ class _Readers:
         self._most = 256 if threads == 1 else 4
 
     async def answer(
-        self, lane: Lane, scope: dict[str, Any], stream_id: str, list_id: str
+        self, lane: Lane, scope: dict[str, Any], stream_id: str, list_id: str, body: Any
     ) -> _Answer:
         loop = asyncio.get_running_loop()
         future: asyncio.Future[_Answer] = loop.create_future()
         self._start()
-        self._queue.put((loop, future, lane, scope, stream_id, list_id))
+        self._queue.put((loop, future, lane, scope, stream_id, list_id, body))
         return await future
 
     def _start(self) -> None:
@@ -189,9 +238,9 @@ class _Readers:
             while len(batch) < self._most and not self._queue.empty():
                 batch.append(self._queue.get_nowait())
             done: dict[asyncio.AbstractEventLoop, list[_Done]] = {}
-            for loop, future, lane, scope, stream_id, list_id in batch:
+            for loop, future, lane, scope, stream_id, list_id, body in batch:
                 try:
-                    result = _answer_or_error(lane, self.ctx, scope, stream_id, list_id)
+                    result = _answer_or_error(lane, self.ctx, scope, stream_id, list_id, body)
                 except BaseException as error:  # handed to the request, which re-raises it
                     done.setdefault(loop, []).append((future, None, error))
                 else:
@@ -212,7 +261,7 @@ def _settle(results: list[_Done]) -> None:
 
 
 class FastLane:
-    """Wraps the app; answers every GET of the lanes' paths, passes the rest on."""
+    """Wraps the app; answers the lanes' requests, passes the rest on."""
 
     def __init__(self, app: ASGIApp, ctx: web.AppContext, lanes: Sequence[Lane]) -> None:
         self.app = app
@@ -225,20 +274,87 @@ class FastLane:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         raw: dict[str, Any] = scope  # type: ignore[assignment]
-        if raw["type"] == "http" and raw["method"] == "GET":
+        if raw["type"] == "http" and raw["method"] in _METHODS:
             for lane in self.lanes:
+                if lane.method != raw["method"]:
+                    continue
                 match = lane.path.match(raw["path"])
                 if match is None:
                     continue
+                body = None
+                if lane.body is not None:
+                    taken, body, receive = await _taken_body(lane.body, raw, receive)
+                    if not taken:
+                        break  # the app answers it
                 raw["path_template"] = lane.templates[raw["path"][1] == "c"]  # metrics, log
-                found = await self.readers.answer(lane, raw, match.group(1), match.group(2))
-                status, body, headers = found
+                list_id = match.group(2) if match.lastindex == 2 else ""
+                found = await self.readers.answer(lane, raw, match.group(1), list_id, body)
+                status, content, headers = found
                 start: HTTPResponseStartEvent = {
                     "type": "http.response.start",
                     "status": status,
-                    "headers": [*headers, (b"content-length", str(len(body)).encode())],
+                    "headers": [*headers, (b"content-length", str(len(content)).encode())],
                 }
                 await send(start)
-                await send({"type": "http.response.body", "body": body, "more_body": False})
+                await send({"type": "http.response.body", "body": content, "more_body": False})
                 return
         await self.app(scope, receive, send)
+
+
+_METHODS = frozenset({"GET", "POST"})
+# A POST lane's body larger than this is handed to the app (the routes take 1,000 items).
+_MOST_BODY = 1024 * 1024
+_IDEMPOTENCY_KEY = b"idempotency-key"
+_JSON_TYPES = frozenset({"application/json", ""})
+
+
+async def _taken_body(
+    model: type, scope: dict[str, Any], receive: Receive
+) -> tuple[bool, Any, Receive]:
+    """Whether a POST lane takes the request, the body decoded to ``model`` if it does, and
+    the ``receive`` the app reads the request with if it does not (the bytes read here first).
+    """
+    for name, value in scope["headers"]:
+        if name == _IDEMPOTENCY_KEY:
+            return False, None, receive
+        if name == b"content-type":
+            media = value.decode("latin-1").split(";")[0].strip().lower()
+            if media not in _JSON_TYPES:
+                return False, None, receive
+    parts: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":  # the client left: the app sees it as before
+            return False, None, _replaying(b"".join(parts), message, receive)
+        parts.append(message.get("body", b""))
+        size += len(parts[-1])
+        if not message.get("more_body", False):
+            break
+        if size > _MOST_BODY:
+            return False, None, _replaying(b"".join(parts), None, receive)
+    content = b"".join(parts)
+    try:
+        decoded: Any = msgspec.json.decode(content, type=model)
+    except (msgspec.DecodeError, msgspec.ValidationError):
+        return False, None, _replaying(content, _END, receive)
+    return True, decoded, receive
+
+
+_END: HTTPRequestEvent = {"type": "http.request", "body": b"", "more_body": False}
+
+
+def _replaying(content: bytes, then: ReceiveMessage | None, receive: Receive) -> Receive:
+    """``receive`` for the app: the body read so far, then ``then`` (the body's end, or the
+    disconnect that came instead), or the rest as it arrives (``then`` None)."""
+    first: HTTPRequestEvent = {"type": "http.request", "body": content, "more_body": True}
+    pending: list[ReceiveMessage] = [first]
+    if then is not None:
+        pending.append(then)
+
+    async def replayed() -> ReceiveMessage:
+        if pending:
+            return pending.pop(0)
+        return await receive()
+
+    return replayed

@@ -13,7 +13,6 @@ from dialist import constraints, web
 from dialist.auth.models import TenantScope
 from dialist.contactability import service
 from dialist.contactability.models import (
-    MAX_ITEMS,
     Attempt,
     AttemptRequest,
     CallablePage,
@@ -23,7 +22,6 @@ from dialist.contactability.models import (
     ListPolicy,
 )
 from dialist.envelope import Success, success
-from dialist.errors import ValidationError
 
 R = Request[Any, Any, Any]
 _LIST = "/contactList/{contactListId:str}"
@@ -160,17 +158,12 @@ def get_attempts(
 async def check_contactability(
     ctx: web.AppContext, tenant: TenantScope, data: ContactabilityRequest
 ) -> ASGIResponse:
-    if not 1 <= len(data.items) <= MAX_ITEMS:
-        raise ValidationError(f"items must hold 1 to {MAX_ITEMS} items", field="items")
+    # Answered by the fast lane (contactability/fastpath.py) unless the body does not decode
+    # to the model or the request sends Idempotency-Key.
     found = await web.in_thread(
-        service.check,
-        ctx.database,
-        ctx.settings,
-        scope=tenant,
-        items=data.items,
-        at_text=data.at,
+        service.check_answer, ctx.database, ctx.settings, scope=tenant, request=data
     )
-    return web.json_response(b'{"status":"success","message":"","data":' + found + b"}")
+    return web.json_response(found)
 
 
 @get(

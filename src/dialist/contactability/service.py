@@ -25,6 +25,7 @@ from dialist.contactability.models import (
     AttemptRequest,
     CallingPolicy,
     ContactabilityItem,
+    ContactabilityRequest,
     Decision,
     ListPolicy,
     merge_policy,
@@ -318,6 +319,16 @@ def check(
         for index, (subject, found) in enumerate(zip(subjects, judged, strict=True))
     ]
     return b'{"results":[' + b",".join(results) + b"]}"
+
+
+def check_answer(
+    database: Database, settings: Settings, *, scope: TenantScope, request: ContactabilityRequest
+) -> bytes:
+    """The whole answer of ``POST contactability`` (the envelope around ``check``)."""
+    if not 1 <= len(request.items) <= MAX_ITEMS:
+        raise ValidationError(f"items must hold 1 to {MAX_ITEMS} items", field="items")
+    found = check(database, settings, scope=scope, items=request.items, at_text=request.at)
+    return b'{"status":"success","message":"","data":' + found + b"}"
 
 
 # ---- the contacts callable now --------------------------------------------------------------

@@ -13,7 +13,7 @@ from dialist.contacts.models import DEFAULT_LIMIT
 
 
 def _respond(
-    ctx: web.AppContext, tenant: TenantScope, query: fastlane.Query, list_id: str
+    ctx: web.AppContext, tenant: TenantScope, query: fastlane.Query, list_id: str, _body: None
 ) -> bytes:
     query.check_integers("skip", "limit")
     return service.page_json(

@@ -22,11 +22,13 @@ from dialist.db.engine import Database
 from dialist.dnc import registry, store
 from dialist.dnc.models import (
     CheckMatch,
+    CheckRequest,
     CheckResult,
     CheckResults,
     DncEntryRow,
     DncListRow,
 )
+from dialist.envelope import Success, success
 from dialist.lists import service as contact_lists
 from dialist.phones import service as phones
 from dialist.settings import Settings
@@ -75,6 +77,22 @@ def check(
             CheckResult(phoneNumber=raw, e164=e164, blocked=bool(matched), matches=matched)
         )
     return CheckResults(results=results)
+
+
+def answered(
+    database: Database, settings: Settings, *, scope: TenantScope, request: CheckRequest
+) -> Success[CheckResults]:
+    """The whole answer of ``POST dnc/check``: ``check`` and how many numbers are blocked."""
+    result = check(
+        database,
+        settings,
+        scope=scope,
+        phone_numbers=request.phoneNumbers,
+        contact_list_public_id=request.contactListId,
+        at=request.at,
+    )
+    blocked = sum(1 for r in result.results if r.blocked)
+    return success(result, f"{blocked} of {len(result.results)} numbers blocked")
 
 
 def matches(
