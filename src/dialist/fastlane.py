@@ -315,6 +315,7 @@ async def _taken_body(
     the ``receive`` the app reads the request with if it does not (the bytes read here first).
     """
     for name, value in scope["headers"]:
+        name = name.lower()
         if name == _IDEMPOTENCY_KEY:
             return False, None, receive
         if name == b"content-type":

@@ -2,7 +2,8 @@
 
 The parts live beside this module by concern: ``validation`` (checking submitted contacts),
 ``placement`` (encoding, dedupe, inserting), ``updates`` (PUT/PATCH), ``deletes``,
-``changes`` (the feed). Other domains call them through the names below.
+``changes`` (the feed), ``query`` (the contact query). Other domains call them through the
+names below.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 from dialist import publicids, validation
 from dialist.auth.models import TenantScope
 from dialist.clock import now_iso
-from dialist.contacts import blocks, changes, deletes, store, updates
+from dialist.contacts import blocks, changes, deletes, query, store, updates
 from dialist.contacts import validation as contact_validation
 from dialist.contacts.models import (
     DEFAULT_DNC_CHECK,
@@ -54,8 +55,10 @@ __all__ = [
     "list_policy",
     "numbers_after",
     "place",
+    "prepare_contacts",
     "prepare_one",
     "public_id",
+    "query",
     "refresh_statistics",
     "unique_key_of",
 ]
@@ -64,6 +67,7 @@ delete_contacts = deletes.delete_contacts
 delete_imported = deletes.delete_imported
 delete_locked = deletes.delete_locked
 numbers_after = store.numbers_after
+prepare_contacts = contact_validation.prepare
 _SKIP_CEILING = 2**40
 # One batch add at a time per process: the work is CPU-bound and a process runs Python on one
 # core, so two batches in one process only slow each other down and stretch the time the one

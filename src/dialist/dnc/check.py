@@ -64,12 +64,10 @@ def check(
         e164 = phones.identify(raw, default_region=settings.default_region).e164
         numbers.append(None if validation.has_control_characters(raw) else e164)
     wanted = [e164 for e164 in numbers if e164]
-    with database.read() as conn:
+    with driver.reading(database) as reader:
         if contact_list_id is not None:
-            contact_lists.must_get(conn, scope, list_id=contact_list_id)
-        found = matches(
-            driver.reader(conn), scope, contact_list_id=contact_list_id, numbers=wanted, at=when
-        )
+            contact_lists.must_exist(reader, scope, list_id=contact_list_id)
+        found = matches(reader, scope, contact_list_id=contact_list_id, numbers=wanted, at=when)
     results = []
     for raw, e164 in zip(phone_numbers, numbers, strict=True):
         matched = found.get(e164, []) if e164 is not None else []

@@ -3,23 +3,17 @@ results, cancel, undo), parallel to a contact list's, and the streamed export.""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from litestar import Request, Response, get, post
-from litestar.openapi import ResponseSpec
-from litestar.openapi.spec import OpenAPIMediaType, OpenAPIResponse, Operation, Schema
-from litestar.openapi.spec.enums import OpenAPIType
 from litestar.params import Parameter
 from litestar.response import Stream
 
-from dialist import web
+from dialist import attachments, web
 from dialist.auth.models import TenantScope
 from dialist.dnc import exporting, importing
 from dialist.dnc.import_models import DncImportJob, DncImportJobPage, DncImportResultPage
 from dialist.envelope import Success, success
-from dialist.exports.models import FORMAT_CSV, FORMAT_NDJSON, MEDIA_TYPES
-from dialist.exports.routes import streamed
 from dialist.imports.models import DEFAULT_RESULTS_LIMIT, ImportOptions
 from dialist.imports.routes import body_format, receive_upload
 
@@ -192,28 +186,12 @@ def undo_dnc_import(request: R, ctx: web.AppContext, tenant: TenantScope) -> Suc
     return success(job, "DNC import undone")
 
 
-def _streamed(example: str) -> OpenAPIMediaType:
-    return OpenAPIMediaType(schema=Schema(type=OpenAPIType.STRING), example=example)
-
-
-@dataclass
-class _ExportOperation(Operation):
-    """The OpenAPI operation, with the 200 answer documented in both of its media types."""
-
-    def __post_init__(self) -> None:
-        answer = (self.responses or {}).get("200")
-        if isinstance(answer, OpenAPIResponse):
-            answer.content = {
-                MEDIA_TYPES[FORMAT_CSV]: _streamed(
-                    "_id,phoneNumber,prefix,expiresAt,reason,source,createdAt,updatedAt\r\n"
-                    "de-…,+14155552671,,,asked,api,2026-01-02T03:04:05.678Z,"
-                    "2026-01-02T03:04:05.678Z\r\n"
-                ),
-                MEDIA_TYPES[FORMAT_NDJSON]: _streamed(
-                    '{"_id":"de-…","dncListId":"dn-…","expiresAt":null,"reason":"asked",'
-                    '"source":"api","createdAt":"…","updatedAt":"…","phoneNumber":"+14155552671"}\n'
-                ),
-            }
+_EXPORT_OPERATION = attachments.operation(
+    "_id,phoneNumber,prefix,expiresAt,reason,source,createdAt,updatedAt\r\n"
+    "de-…,+14155552671,,,asked,api,2026-01-02T03:04:05.678Z,2026-01-02T03:04:05.678Z\r\n",
+    '{"_id":"de-…","dncListId":"dn-…","expiresAt":null,"reason":"asked",'
+    '"source":"api","createdAt":"…","updatedAt":"…","phoneNumber":"+14155552671"}\n',
+)
 
 
 @get(
@@ -227,16 +205,8 @@ class _ExportOperation(Operation):
     "back as it is. `format=ndjson`: one entry a line as `GET …/entries` shows it. Errors are "
     "answered before the stream starts.",
     **_extension,
-    responses={
-        200: ResponseSpec(
-            data_container=str,
-            description="The list's entries, streamed (CSV or NDJSON, see `format`)",
-            media_type=MEDIA_TYPES[FORMAT_CSV],
-            generate_examples=False,
-        ),
-        **web.ERROR_RESPONSES,
-    },
-    operation_class=_ExportOperation,
+    responses=attachments.responses("The list's entries, streamed (CSV or NDJSON, see `format`)"),
+    operation_class=_EXPORT_OPERATION,
 )
 async def export_dnc_list(
     request: R,
@@ -254,7 +224,7 @@ async def export_dnc_list(
         dnc_list_public_id=request.path_params["dncListId"],
         export_format=format,
     )
-    return streamed(export)
+    return attachments.streamed(export)
 
 
 ROUTES = [

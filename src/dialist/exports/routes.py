@@ -2,25 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, Generator
-from dataclasses import dataclass
 from typing import Annotated, Any, Literal
-from urllib.parse import quote
 
 import anyio
 import anyio.to_thread
 from litestar import Request, get
-from litestar.background_tasks import BackgroundTask
-from litestar.openapi import ResponseSpec
-from litestar.openapi.spec import OpenAPIMediaType, OpenAPIResponse, Operation, Schema
-from litestar.openapi.spec.enums import OpenAPIType
 from litestar.params import Parameter
 from litestar.response import Stream
 
-from dialist import web
+from dialist import attachments, web
 from dialist.auth.models import TenantScope
 from dialist.exports import service
-from dialist.exports.models import FORMAT_CSV, FORMAT_NDJSON, MEDIA_TYPES, Export
+from dialist.exports.models import Export
 
 EXPORT = "/{contactListId:str}/export"
 R = Request[Any, Any, Any]
@@ -42,64 +35,12 @@ _DESCRIPTION = (
 )
 
 
-def _streamed(example: str) -> OpenAPIMediaType:
-    return OpenAPIMediaType(schema=Schema(type=OpenAPIType.STRING), example=example)
-
-
-@dataclass
-class _ExportOperation(Operation):
-    """The OpenAPI operation, with the 200 answer documented in both of its media types."""
-
-    def __post_init__(self) -> None:
-        answer = (self.responses or {}).get("200")
-        if isinstance(answer, OpenAPIResponse):
-            answer.content = {
-                MEDIA_TYPES[FORMAT_CSV]: _streamed(
-                    "_id,createdAt,updatedAt,phoneNumber,_phone.e164,_phone.valid,…\r\n"
-                    '"cc-…","2025-12-05T10:30:57.258Z",…,"+14155552671","+14155552671",true,…\r\n'
-                ),
-                MEDIA_TYPES[FORMAT_NDJSON]: _streamed(
-                    '{"_id":"cc-…","createdAt":"…","updatedAt":"…","phoneNumber":"+14155552671",'
-                    '"_phone":{"raw":"+14155552671","e164":"+14155552671","valid":true,…}}\n'
-                ),
-            }
-
-
-def content_disposition(filename: str) -> str:
-    """``attachment`` with an ASCII ``filename`` and the exact name as RFC 5987 ``filename*``."""
-    fallback = filename.encode("ascii", "replace").decode().replace("?", "_")
-    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
-
-
-# Chunks are pulled from the export's generator this many bytes at a time, in one trip to a
-# worker thread: a trip costs about as much as sending 256 KB, so one per chunk would slow the
-# stream by a third.
-_PULL_BYTES = 1024 * 1024
-
-
-def _pull(chunks: Generator[bytes, None, None]) -> list[bytes]:
-    """The next chunks, about ``_PULL_BYTES`` of them (none: the export is over)."""
-    pulled: list[bytes] = []
-    size = 0
-    for chunk in chunks:
-        pulled.append(chunk)
-        size += len(chunk)
-        if size >= _PULL_BYTES:
-            break
-    return pulled
-
-
-async def _pump(chunks: Generator[bytes, None, None]) -> AsyncGenerator[bytes, None]:
-    """The export's chunks, produced in a worker thread so the event loop never waits on the
-    database; the generator (and with it the snapshot's connection) is closed however the
-    stream ends: finished, failed, or cancelled because the client went away."""
-    try:
-        while pulled := await anyio.to_thread.run_sync(_pull, chunks):
-            for chunk in pulled:
-                yield chunk
-    finally:
-        with anyio.CancelScope(shield=True):
-            await anyio.to_thread.run_sync(chunks.close)
+_OPERATION = attachments.operation(
+    "_id,createdAt,updatedAt,phoneNumber,_phone.e164,_phone.valid,…\r\n"
+    '"cc-…","2025-12-05T10:30:57.258Z",…,"+14155552671","+14155552671",true,…\r\n',
+    '{"_id":"cc-…","createdAt":"…","updatedAt":"…","phoneNumber":"+14155552671",'
+    '"_phone":{"raw":"+14155552671","e164":"+14155552671","valid":true,…}}\n',
+)
 
 
 def _checked_export(
@@ -115,16 +56,8 @@ def _checked_export(
     summary="Export a contact list as CSV or NDJSON (dialist addition)",
     description=_DESCRIPTION,
     tags=[web.EXTENSION_TAG],
-    responses={
-        200: ResponseSpec(
-            data_container=str,
-            description="The list's contacts, streamed (CSV or NDJSON, see `format`)",
-            media_type=MEDIA_TYPES[FORMAT_CSV],
-            generate_examples=False,
-        ),
-        **web.ERROR_RESPONSES,
-    },
-    operation_class=_ExportOperation,
+    responses=attachments.responses("The list's contacts, streamed (CSV or NDJSON, see `format`)"),
+    operation_class=_OPERATION,
 )
 async def export_contacts(
     request: R,
@@ -139,23 +72,7 @@ async def export_contacts(
     export = await anyio.to_thread.run_sync(
         _checked_export, ctx, tenant, request.path_params["contactListId"], format
     )
-    return streamed(export)
-
-
-def streamed(export: Export) -> Stream:
-    """The answer that streams an export (of any kind), as an attachment, its chunks made in
-    a worker thread."""
-    body = _pump(export.chunks)
-    return Stream(
-        body,
-        media_type=export.media_type,
-        headers={
-            "content-disposition": content_disposition(export.filename),
-            "cache-control": "no-store",
-        },
-        # Runs once the response is over, also when the client disconnected mid-stream.
-        background=BackgroundTask(body.aclose),
-    )
+    return attachments.streamed(export)
 
 
 ROUTES = [export_contacts]

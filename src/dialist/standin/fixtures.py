@@ -21,7 +21,6 @@ from dialist import validation
 from dialist.auth import service as auth
 from dialist.auth.models import TenantScope
 from dialist.contacts import service as contacts
-from dialist.contacts import validation as contact_validation
 from dialist.db.engine import Database
 from dialist.dnc import service as dnc
 from dialist.dnc.models import MAX_NAME as MAX_DNC_NAME
@@ -103,7 +102,7 @@ def _check_lists(where: str, tenant: FixtureTenant, settings: Settings) -> None:
         names.add(name.casefold())
         for batch in _batches(fixture.contacts, settings.max_batch_size):
             try:
-                contact_validation.prepare(batch, settings=settings, field="contacts")
+                contacts.prepare_contacts(batch, settings=settings, field="contacts")
             except DialistError as error:
                 raise _problem(at, error) from None
     dnc_names: set[str] = set()

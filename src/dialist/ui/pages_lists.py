@@ -10,9 +10,9 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, Parameter
 from litestar.response import Stream
 
+from dialist.attachments import content_disposition
 from dialist.errors import DialistError
 from dialist.exports import service as exports
-from dialist.exports.routes import content_disposition
 from dialist.imports import service as imports
 from dialist.lists import service as lists
 from dialist.lists.models import CreateContactListRequest, UpdateContactListRequest

@@ -12,7 +12,6 @@ import msgspec
 
 from dialist.contactability import service as contactability
 from dialist.contactability.models import AttemptRequest, ContactabilityItem
-from dialist.contacts import query as contact_query
 from dialist.contacts import service as contacts
 from dialist.contacts.models import ContactQuery
 from dialist.errors import ListInUseError, ValidationError
@@ -56,7 +55,7 @@ def contacts_query(filters: Mapping[str, str]) -> ContactQuery:
     if text["phoneValid"] not in ("", "true", "false"):
         raise ValidationError("phoneValid must be true or false", field="phoneValid")
     instants = {
-        attribute: contact_query.instant(text[name], field=name)
+        attribute: contacts.query.instant(text[name], field=name)
         for name, attribute in (
             ("updatedAfter", "updated_after"),
             ("updatedBefore", "updated_before"),
@@ -69,7 +68,7 @@ def contacts_query(filters: Mapping[str, str]) -> ContactQuery:
         phone_valid=None if not text["phoneValid"] else text["phoneValid"] == "true",
         region=text["region"].upper() or None,
         time_zone=text["timeZone"] or None,
-        sort=contact_query.check_sort(text["sort"] or "createdAt"),
+        sort=contacts.query.check_sort(text["sort"] or "createdAt"),
         limit=CONTACTS_PER_PAGE,
         cursor=text["cursor"] or None,
         **instants,
@@ -80,18 +79,18 @@ def contacts_page(console: Console, *, list_id: str, filters: Mapping[str, str])
     """A page of the list's contacts matching the filter form."""
     query = contacts_query(filters)
     ctx = console.ctx
-    raw = contact_query.run(
+    raw = contacts.query.run(
         ctx.database, ctx.settings, scope=console.tenant, list_public_id=list_id, query=query
     )
     data = msgspec.json.decode(raw)
-    contacts: list[dict[str, Any]] = data["contacts"]
+    found: list[dict[str, Any]] = data["contacts"]
     names: list[str] = []
-    for contact in contacts:
+    for contact in found:
         names += [k for k in contact if not k.startswith("_") and k not in names]
     shown = [n for n in names if n not in ("createdAt", "updatedAt", "version", "phoneNumber")]
     return ContactsPage(
         filters={name: filters.get(name, "") for name in FILTERS if name != "cursor"},
-        contacts=contacts,
+        contacts=found,
         next_cursor=data["nextCursor"],
         field_names=shown[:6],
     )
