@@ -94,31 +94,10 @@ class Lane(NamedTuple):
     body: type | None = None
 
 
-def list_path(tail: str) -> re.Pattern[str]:
-    """The path of a contact list's ``tail`` under the v2 and v1 prefixes."""
-    return re.compile(
-        r"^/(?:campaign/api/v2|agentassist/api/v1)/public/([^/]+)/campaign/contactList/"
-        rf"([^/]+)/{re.escape(tail)}$"
-    )
-
-
-def list_templates(tail: str) -> dict[bool, str]:
-    """The route templates of ``list_path(tail)``, as the Litestar route names them."""
-    return {
-        flag: prefix + "/{contactListId}/" + tail
-        for flag, prefix in (
-            (True, "/campaign/api/v2/public/{streamId}/campaign/contactList"),
-            (False, "/agentassist/api/v1/public/{streamId}/campaign/contactList"),
-        )
-    }
-
-
 def campaign_path(tail: str) -> re.Pattern[str]:
-    """The path of ``tail`` under the v2 and v1 ``…/campaign`` prefixes (no list id)."""
-    return re.compile(
-        r"^/(?:campaign/api/v2|agentassist/api/v1)/public/([^/]+)/campaign/"
-        rf"{re.escape(tail)}$"
-    )
+    """The path of ``tail`` (a pattern: plain path words match themselves) under the v2 and v1
+    ``…/campaign`` prefixes, the stream id its first group."""
+    return re.compile(rf"^/(?:campaign/api/v2|agentassist/api/v1)/public/([^/]+)/campaign/{tail}$")
 
 
 def campaign_templates(tail: str) -> dict[bool, str]:
@@ -127,6 +106,16 @@ def campaign_templates(tail: str) -> dict[bool, str]:
         True: "/campaign/api/v2/public/{streamId}/campaign/" + tail,
         False: "/agentassist/api/v1/public/{streamId}/campaign/" + tail,
     }
+
+
+def list_path(tail: str) -> re.Pattern[str]:
+    """The path of a contact list's ``tail``, the list id its second group."""
+    return campaign_path(f"contactList/([^/]+)/{re.escape(tail)}")
+
+
+def list_templates(tail: str) -> dict[bool, str]:
+    """The route templates of ``list_path(tail)``, as the Litestar route names them."""
+    return campaign_templates("contactList/{contactListId}/" + tail)
 
 
 def _credentials(
