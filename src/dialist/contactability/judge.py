@@ -79,6 +79,9 @@ class _Stretch(NamedTuple):
 # (a list in a handful of zones has a handful); the cache starts again when full.
 _MAX_STRETCHES = 10_000
 _stretches: dict[tuple[Any, ...], _Stretch] = {}
+# The same stretches by policy, number place and validity: what a number with nothing else to
+# judge it by is answered from without working out its zones and jurisdictions.
+_place_stretches: dict[tuple[Any, ...], _Stretch] = {}
 
 
 class PlaceFields(msgspec.Struct):
@@ -131,6 +134,9 @@ class Judge:
         self._policy_keys: dict[str | None, bytes] = {}  # each policy's JSON, as a cache key
         self._shared: dict[tuple[Any, ...], Judged] = {}
         self._plans: dict[Any, _Plan] = {}
+        # The decisions of subjects with a number and nothing else to judge them by (no DNC
+        # entry, no attempt, no fields), by list, place and validity.
+        self._plain_kinds: dict[tuple[Any, ...], Judged] = {}
 
     def decide(self, subjects: Sequence[Subject], reader: Reader | None = None) -> list[Judged]:
         """The decision for each subject at the judge's instant (read with ``reader``, else
@@ -151,14 +157,49 @@ class Judge:
         for public in list_ids:
             wanted = [s.e164 for s in subjects if s.e164 and s.list_public_id == public]
             matches[public] = self._dnc_matches(reader, public, wanted)
-        return [
-            self._judge(
-                subject,
-                tried.get(subject.e164, _NONE) if tried and subject.e164 else _NONE,
-                matches[subject.list_public_id].get(subject.e164, _NONE) if subject.e164 else _NONE,
+        judged: list[Judged] = []
+        plain = self._plain_kinds
+        for subject in subjects:
+            e164 = subject.e164
+            if not e164:
+                judged.append(self._judge(subject, _NONE, _NONE))
+                continue
+            dnc = matches[subject.list_public_id].get(e164, _NONE)
+            attempts = tried.get(e164, _NONE) if tried else _NONE
+            if dnc or attempts or subject.fields is not NO_FIELDS:
+                judged.append(self._judge(subject, attempts, dnc))
+                continue
+            # The common case, a number with no DNC entry, no attempt and no fields: its
+            # decision is that of its list, place and validity, made once per judge.
+            kind = (
+                subject.list_public_id,
+                places.place_of(e164, subject.region, subject.line_type)
+                if subject.valid
+                else places.NOWHERE,
+                subject.valid,
             )
-            for subject in subjects
-        ]
+            found = plain.get(kind)
+            if found is None:
+                found = plain[kind] = self._plain_kind(subject, kind)
+            judged.append(found)
+        return judged
+
+    def _plain_kind(self, subject: Subject, kind: tuple[Any, ...]) -> Judged:
+        """The decision of a subject with a number and nothing else to judge it by, whose
+        list, place and validity are ``kind``: from the stretches remembered across requests
+        by policy, place and validity when the judge's instant lies in one (most requests
+        ask about places an earlier one asked about), else as ``_judge`` makes it."""
+        key = (self._policy_keys[subject.list_public_id], *kind[1:])
+        known = _place_stretches.get(key)
+        if known is not None and known.start <= self._at < known.end:
+            return known.judged
+        judged = self._judge(subject, _NONE, _NONE)
+        decision = judged.decision
+        if decision.callable and decision.window_closes_at is not None:
+            if len(_place_stretches) >= _MAX_STRETCHES:
+                _place_stretches.clear()
+            _place_stretches[key] = _Stretch(self._at, decision.window_closes_at, judged)
+        return judged
 
     # ---- reading -----------------------------------------------------------------------------
 
@@ -204,25 +245,27 @@ class Judge:
                 reader, self._scope, contact_list_id=contact_list_id, numbers=numbers, at=at
             )
             return dict.fromkeys(blocked, _BLOCKING)
-        found = dnc.matches(
+        found = dnc.matching(
             reader, self._scope, contact_list_id=contact_list_id, numbers=numbers, at=at
         )
+        list_ids: dict[int, str] = {}  # public ids, each made once
         return {
             e164: [
                 DncMatch(
-                    dnc_list_id=match.dncListId,
-                    entry_id=match.entryId,
-                    scope=match.scope,
-                    value=match.value,
-                    reason=match.reason,
-                    source=match.source,
+                    dnc_list_id=list_ids.get(entry.list_id)
+                    or list_ids.setdefault(entry.list_id, dnc.public_id(entry.list_id)),
+                    entry_id=dnc.entry_public_id(entry.id),
+                    scope=dnc_list.scope,
+                    value=entry.value,
+                    reason=entry.reason,
+                    source=entry.source,
                     expires_at=None
-                    if match.expiresAt is None
-                    else dt.datetime.fromisoformat(match.expiresAt),
+                    if entry.expires_at is None
+                    else dt.datetime.fromisoformat(entry.expires_at),
                 )
-                for match in found_matches
+                for entry, dnc_list in entries
             ]
-            for e164, found_matches in found.items()
+            for e164, entries in found.items()
         }
 
     # ---- judging -----------------------------------------------------------------------------

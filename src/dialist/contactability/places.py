@@ -86,6 +86,16 @@ _places: dict[tuple[str, str, str, str | None, str | None], NumberPlace] = {}
 _by_digits: dict[tuple[str, str | None, str | None], NumberPlace] = {}
 
 
+def place_of(e164: str, region: str | None, line_type: str | None) -> NumberPlace:
+    """``number_place`` of a valid number."""
+    digits = e164[1:]
+    # Every digit the lookups of ``_place`` read lies within the first ``_deciding_digits``.
+    found = _by_digits.get((digits[: _deciding_digits(digits[:1])], region, line_type))
+    if found is None:
+        return number_place(e164, valid=True, region=region, line_type=line_type)
+    return found
+
+
 def number_place(
     e164: str | None, *, valid: bool, region: str | None, line_type: str | None
 ) -> NumberPlace:

@@ -105,6 +105,23 @@ def matches(
     ``at``, of the account's and the stream's lists and (with ``contact_list_id``) that list's,
     account before stream before contact list; a number no entry blocks is left out. No 404
     checks: the caller reads the contact list itself."""
+    return {
+        e164: [_match(entry, dnc_list) for entry, dnc_list in found]
+        for e164, found in matching(
+            reader, scope, contact_list_id=contact_list_id, numbers=numbers, at=at
+        ).items()
+    }
+
+
+def matching(
+    reader: Reader,
+    scope: TenantScope,
+    *,
+    contact_list_id: int | None,
+    numbers: Iterable[str],
+    at: str,
+) -> dict[str, list[tuple[DncEntryRow, DncListRow]]]:
+    """``matches`` as stored: each entry with its list."""
     wanted = list(dict.fromkeys(numbers))
     applying = store.applying_lists(reader, scope, contact_list_id=contact_list_id)
     if not applying or not wanted:
@@ -126,11 +143,11 @@ def matches(
             for length in lengths:
                 if (starting := prefixes_by_value.get(e164[:length])) is not None:
                     matched[e164] += starting
-    blocked: dict[str, list[CheckMatch]] = {}
+    blocked: dict[str, list[tuple[DncEntryRow, DncListRow]]] = {}
     for e164, entries in matched.items():
         if len(entries) > 1:
             entries.sort(key=lambda e: (_SCOPE_ORDER[by_id[e.list_id].scope], e.list_id, e.id))
-        blocked[e164] = [_match(entry, by_id[entry.list_id]) for entry in entries]
+        blocked[e164] = [(entry, by_id[entry.list_id]) for entry in entries]
     return blocked
 
 

@@ -8,7 +8,7 @@ from sqlalchemy.engine import Connection
 
 from dialist.auth.models import TenantScope
 from dialist.dnc import store
-from dialist.dnc.check import Listing, blocked_numbers, check, listed, matches
+from dialist.dnc.check import Listing, blocked_numbers, check, listed, matching
 from dialist.dnc.entries import add_entries, delete_entries, invalid_items, page
 from dialist.dnc.optouts import opt_out
 from dialist.dnc.registry import (
@@ -44,7 +44,7 @@ __all__ = [
     "list_key",
     "listed",
     "lock",
-    "matches",
+    "matching",
     "must_get",
     "opt_out",
     "page",

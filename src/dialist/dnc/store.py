@@ -4,7 +4,8 @@ the list row, which only a scoped read gives."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any
+from functools import cache
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -427,19 +428,17 @@ def entries_matching_numbers(
     parameter) and the prefix entries that start one of them."""
     if not lists or not numbers:
         return []
-    live = (
-        reader.listed(sorted({dnc_list.id for dnc_list in lists})),
-        reader.listed(sorted({dnc_list.tenant_id for dnc_list in lists})),
-        at,
-    )
-    found = [_entry_of(row) for row in reader.rows(_HOT_NUMBERS, (*live, reader.listed(numbers)))]
+    owners = sorted({dnc_list.tenant_id for dnc_list in lists})
+    live = (reader.listed(sorted({dnc_list.id for dnc_list in lists})), *owners, at)
+    hot = _hot_statements(len(owners))
+    found = [_entry_of(row) for row in reader.rows(hot.numbers, (*live, reader.listed(numbers)))]
     prefixes = [
-        _entry_of(row) for row in reader.rows(_HOT_PREFIXES, (*live, _PREFIXES_READ_WHOLE + 1))
+        _entry_of(row) for row in reader.rows(hot.prefixes, (*live, _PREFIXES_READ_WHOLE + 1))
     ]
     if len(prefixes) > _PREFIXES_READ_WHOLE:
         starts = sorted({number[:end] for number in numbers for end in range(2, len(number) + 1)})
         return found + [
-            _entry_of(row) for row in reader.rows(_HOT_PREFIXES_OF, (*live, reader.listed(starts)))
+            _entry_of(row) for row in reader.rows(hot.prefixes_of, (*live, reader.listed(starts)))
         ]
     return found + _prefixes_of(prefixes, set(numbers)) if prefixes else found
 
@@ -450,11 +449,30 @@ def _entry_of(row: Sequence[Any]) -> DncEntryRow:
     return DncEntryRow(row[0], row[1], row[2], bool(row[3]), *row[4:])
 
 
-def _live_entries(b: Backend) -> str:
-    return (
-        f"SELECT {', '.join(c.name for c in _ENTRY_ROW)} FROM dnc_entries "
-        f"WHERE list_id {b.in_one} AND tenant_id {b.in_one} "
-        f"AND (expires_at IS NULL OR expires_at > {b.p})"
+class _Hot(NamedTuple):
+    """The statements of ``entries_matching_numbers`` for lists of some number of owners."""
+
+    numbers: dict[str, str]
+    prefixes: dict[str, str]
+    prefixes_of: dict[str, str]
+
+
+@cache
+def _hot_statements(owners: int) -> _Hot:
+    """The statements for lists of ``owners`` tenants, each owner a parameter of its own (on
+    SQLite a second list read from JSON made the planner's work grow with the numbers)."""
+
+    def live(b: Backend) -> str:
+        return (
+            f"SELECT {', '.join(c.name for c in _ENTRY_ROW)} FROM dnc_entries "
+            f"WHERE list_id {b.in_one} AND tenant_id IN ({', '.join([b.p] * owners)}) "
+            f"AND (expires_at IS NULL OR expires_at > {b.p})"
+        )
+
+    return _Hot(
+        per_backend(lambda b: f"{live(b)} AND {_NOT_PREFIX[b.name]} AND value {b.in_one}"),
+        per_backend(lambda b: f"{live(b)} AND {_IS_PREFIX[b.name]} LIMIT {b.p}"),
+        per_backend(lambda b: f"{live(b)} AND {_IS_PREFIX[b.name]} AND value {b.in_one}"),
     )
 
 
@@ -462,13 +480,6 @@ def _live_entries(b: Backend) -> str:
 # ``ix_dnc_entries_list_prefixes`` to use it.
 _IS_PREFIX = {"sqlite": "is_prefix = 1", "postgresql": "is_prefix"}
 _NOT_PREFIX = {"sqlite": "is_prefix = 0", "postgresql": "NOT is_prefix"}
-_HOT_NUMBERS = per_backend(
-    lambda b: f"{_live_entries(b)} AND {_NOT_PREFIX[b.name]} AND value {b.in_one}"
-)
-_HOT_PREFIXES = per_backend(lambda b: f"{_live_entries(b)} AND {_IS_PREFIX[b.name]} LIMIT {b.p}")
-_HOT_PREFIXES_OF = per_backend(
-    lambda b: f"{_live_entries(b)} AND {_IS_PREFIX[b.name]} AND value {b.in_one}"
-)
 
 
 def _prefixes_of(prefixes: list[DncEntryRow], numbers: set[str]) -> list[DncEntryRow]:
