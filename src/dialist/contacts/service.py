@@ -37,6 +37,7 @@ from dialist.contacts.placement import (
     refresh_statistics,
     unique_key_of,
 )
+from dialist.contacts.rendering import WITH_PHONE as WITH_PHONE  # for exports
 from dialist.db.driver import Reader
 from dialist.db.engine import Database
 from dialist.dnc import service as dnc

@@ -15,7 +15,7 @@ from dialist.dnc import exporting, importing
 from dialist.dnc.import_models import DncImportJob, DncImportJobPage, DncImportResultPage
 from dialist.envelope import Success, success
 from dialist.imports.models import DEFAULT_RESULTS_LIMIT, ImportOptions
-from dialist.imports.routes import body_format, receive_upload
+from dialist.uploads import body_format, receive_upload
 
 R = Request[Any, Any, Any]
 ONE = "/dncList/{dncListId:str}"

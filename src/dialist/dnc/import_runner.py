@@ -34,10 +34,9 @@ from dialist.dnc.import_models import (
 from dialist.dnc.import_rows import EntryReader, names_a_value
 from dialist.dnc.models import DncEntryRow, DncListRow, EntryResult, NewEntry
 from dialist.errors import NotFoundError
-from dialist.imports import files
-from dialist.imports import store as uploads
-from dialist.imports.files import FileError, FileFacts, Record
+from dialist.imports import service as imports
 from dialist.imports.models import facts_dict
+from dialist.imports.service import FileError, FileFacts, Record
 from dialist.jobs import service as jobs
 from dialist.jobs.models import CANCELLED, SUCCEEDED, JobRow
 from dialist.jobs.service import Lease
@@ -66,9 +65,9 @@ def run(lease: Lease) -> None:
         pass
 
 
-def _source(lease: Lease) -> files.Source:
+def _source(lease: Lease) -> imports.Source:
     def source() -> io.BufferedReader:
-        return uploads.open_upload(lease.database, lease.job.id)
+        return imports.read_upload(lease.database, lease.job.id)
 
     return source
 
@@ -77,7 +76,7 @@ def _facts(lease: Lease, params: DncImportParams) -> FileFacts:
     """Check the file (once: a resumed job reuses what the first check found)."""
     if lease.job.facts is not None:
         return msgspec.convert(lease.job.facts, FileFacts)
-    facts = files.check(
+    facts = imports.check_file(
         _source(lease),
         format=params.format,
         encoding=params.encoding,
@@ -105,7 +104,7 @@ def _cancelled(lease: Lease, conn: Connection, current: JobRow) -> bool:
 def _write_rows(lease: Lease, scope: TenantScope, facts: FileFacts) -> None:
     job, settings = lease.job, lease.settings
     seq = job.result_chunks
-    records = itertools.islice(files.records(_source(lease), facts), job.rows_read, None)
+    records = itertools.islice(imports.file_records(_source(lease), facts), job.rows_read, None)
     reader = EntryReader()
     clock = time.monotonic()
     while not lease.stopping.is_set():  # when stopping, the worker gives the job back
@@ -135,7 +134,7 @@ def _write_rows(lease: Lease, scope: TenantScope, facts: FileFacts) -> None:
             counts = _counts(results)
             for start in range(0, len(results), settings.import_chunk_rows):
                 part = results[start : start + settings.import_chunk_rows]
-                uploads.add_results(
+                imports.add_results(
                     conn,
                     job_id=job.id,
                     seq=seq,

@@ -38,10 +38,8 @@ from dialist.dnc.models import DncEntryRow
 from dialist.envelope import FailureItem
 from dialist.errors import ValidationError
 from dialist.imports import service as imports
-from dialist.imports import store as uploads
 from dialist.imports.models import ImportOptions, JobError
-from dialist.jobs import store as jobs
-from dialist.jobs import tenant_jobs
+from dialist.jobs import service as jobs
 from dialist.jobs.models import JobRow
 
 _RESULTS = msgspec.msgpack.Decoder(list[StoredResult])
@@ -116,7 +114,7 @@ def present(job: JobRow) -> DncImportJob:
 
 
 # The job reads, queueing and cancel of DNC imports, shared with every kind of list job.
-JOBS = tenant_jobs.ListJobs(
+JOBS = jobs.ListJobs(
     kind=KIND,
     what="DNC import",
     prefix=JOB_PREFIX,
@@ -151,7 +149,7 @@ def results(
             conn, job=job, skip=skip, limit=limit, status=wanted, decoder=_RESULTS
         )
     rows = [_row(one) for one in stored]
-    return tenant_jobs.page(DncImportResultPage, rows, skip=skip, limit=limit, total=total)
+    return jobs.results_page(DncImportResultPage, rows, skip=skip, limit=limit, total=total)
 
 
 def _row(stored: StoredResult) -> DncImportResult:
@@ -187,7 +185,7 @@ def undo(
         job = JOBS.must_get(conn, scope, list_public_id, job_public_id)
         JOBS.check_undoable(job)
         removed = restored = 0
-        chunks = list(uploads.results_from(conn, job_id=job.id, status_column=None, skip_chunks=0))
+        chunks = list(imports.results_from(conn, job_id=job.id, status_column=None, skip_chunks=0))
         for data in chunks:
             added, previous = _written(_RESULTS.decode(data), job.id)
             current = store.entries_by_key(conn, dnc_list, entry_keys=sorted({*added, *previous}))

@@ -27,7 +27,7 @@ from dialist.dnc.scrub_models import (
     StoredMatch,
 )
 from dialist.imports import service as imports
-from dialist.jobs import tenant_jobs
+from dialist.jobs import service as jobs
 from dialist.jobs.models import QUEUED, JobRow
 from dialist.lists import service as lists
 
@@ -57,7 +57,7 @@ def start(
     )
     with database.write() as conn:
         contact_list = lists.lock_list(conn, scope, list_id=list_id)
-        job_id = tenant_jobs.new_job(
+        job_id = jobs.new_job(
             conn,
             scope,
             kind=KIND,
@@ -100,7 +100,7 @@ def present(job: JobRow) -> ScrubJob:
 
 
 # The job reads, queueing and cancel of scrubs, shared with every kind of list job.
-JOBS = tenant_jobs.ListJobs(
+JOBS = jobs.ListJobs(
     kind=KIND,
     what="scrub",
     prefix=JOB_PREFIX,
@@ -130,7 +130,7 @@ def results(
             conn, job=job, skip=skip, limit=limit, status=None, decoder=_MATCHES
         )
     found = [_result(match) for match in stored]
-    return tenant_jobs.page(ScrubResultPage, found, skip=skip, limit=limit, total=total)
+    return jobs.results_page(ScrubResultPage, found, skip=skip, limit=limit, total=total)
 
 
 _MATCHES = msgspec.msgpack.Decoder(list[StoredMatch])

@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from dialist.auth.models import TenantScope
-from dialist.contacts.rendering import WITH_PHONE
+from dialist.contacts.service import WITH_PHONE
 from dialist.db.engine import Database
 from dialist.db.schema import contact_lists
 from dialist.exports.cells import PHONE_FIELDS

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, Literal
 
 import anyio
 import msgspec
@@ -14,7 +12,7 @@ from litestar.params import Parameter
 from dialist import web
 from dialist.auth.models import TenantScope
 from dialist.envelope import Success, success
-from dialist.errors import UnsupportedMediaTypeError, ValidationError
+from dialist.errors import ValidationError
 from dialist.imports import service
 from dialist.imports.models import (
     DEFAULT_RESULTS_LIMIT,
@@ -23,40 +21,17 @@ from dialist.imports.models import (
     ImportOptions,
     ResultPage,
 )
+from dialist.uploads import body_format, receive_upload
 
 IMPORTS = "/{contactListId:str}/imports"
 JOB = "/{contactListId:str}/imports/{jobId:str}"
 R = Request[Any, Any, Any]
-T = TypeVar("T")
-_FORMS = ("multipart/form-data", "application/x-www-form-urlencoded")
-_CONTENT_TYPES = {
-    "text/csv": "csv",
-    "application/csv": "csv",
-    "application/x-ndjson": "ndjson",
-    "application/ndjson": "ndjson",
-    "application/jsonl": "ndjson",
-    "application/x-jsonlines": "ndjson",
-    "application/json": "json",
-}
 _extension: dict[str, Any] = {"tags": [web.EXTENSION_TAG]}
 _in_thread: dict[str, Any] = {**_extension, "sync_to_thread": True}  # all but the upload
 
 
 def _paths(suffix: str) -> list[str]:
     return [web.V2 + suffix, web.V1 + suffix]
-
-
-def body_format(request: R) -> str | None:
-    """The file format the body's content type names (None when it names none; a 415 for a
-    form): for every kind of import."""
-    media = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
-    if media in _FORMS:
-        # curl -F / -d: the file would arrive wrapped in a form, or with its newlines gone.
-        raise UnsupportedMediaTypeError(
-            f"the file must be the request body itself, not a form ({media}): "
-            "send it with curl --data-binary @FILE or -T FILE"
-        )
-    return _CONTENT_TYPES.get(media)
 
 
 def _import_options(request: R) -> ImportOptions:
@@ -89,11 +64,6 @@ def _mapping(value: str | None) -> dict[str, str]:
             'mapping must be a JSON object of field to column, e.g. {"phoneNumber":"Mobile"}',
             field="mapping",
         ) from None
-
-
-async def _store(ctx: web.AppContext, job_id: int, seq: int, data: bytes) -> None:
-    store = functools.partial(service.store_part, ctx.database, job_id=job_id, seq=seq, data=data)
-    await anyio.to_thread.run_sync(store)
 
 
 @post(
@@ -142,33 +112,6 @@ async def start_import(
         ),
     )
     return Response(success(job, "Import queued"), status_code=202)
-
-
-async def receive_upload(
-    request: R, ctx: web.AppContext, tenant: TenantScope, job_id: int, queue: Callable[[int], T]
-) -> T:
-    """Stream the body into the stored upload of the job (any kind of import; a 413 past the
-    size limit), then, in a thread, ``queue`` it with its size and answer what that gives. On
-    any failure the job and what arrived of its file are forgotten."""
-    size, seq, part = 0, 0, bytearray()
-    try:
-        async for piece in request.stream():
-            size += len(piece)
-            if size > ctx.settings.max_import_bytes:
-                raise service.too_large(ctx.settings)
-            part += piece
-            if len(part) >= service.UPLOAD_PART_BYTES:
-                await _store(ctx, job_id, seq, bytes(part))
-                part, seq = bytearray(), seq + 1
-        if part:
-            await _store(ctx, job_id, seq, bytes(part))
-        return await anyio.to_thread.run_sync(queue, size)
-    except BaseException:
-        with anyio.CancelScope(shield=True):
-            await anyio.to_thread.run_sync(
-                lambda: service.abandon(ctx.database, scope=tenant, job_id=job_id)
-            )
-        raise
 
 
 @get(

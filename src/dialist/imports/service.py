@@ -18,6 +18,10 @@ from dialist.contacts.models import DEDUPE_POLICIES, DEFAULT_DNC_CHECK, DNC_CHEC
 from dialist.db.engine import Database
 from dialist.errors import JobNotUndoableError, PayloadTooLargeError, ValidationError
 from dialist.imports import files, mapping, store
+from dialist.imports.files import FileError as FileError
+from dialist.imports.files import FileFacts as FileFacts
+from dialist.imports.files import Record as Record
+from dialist.imports.files import Source as Source
 from dialist.imports.models import (
     JOB_PREFIX,
     KIND,
@@ -34,8 +38,7 @@ from dialist.imports.models import (
     StoredResult,
     Undo,
 )
-from dialist.jobs import store as jobs
-from dialist.jobs import tenant_jobs
+from dialist.jobs import service as jobs
 from dialist.jobs.models import UPLOADING, JobRow
 from dialist.lists import service as lists
 from dialist.lists.models import SOURCE_PASSIVE_API
@@ -45,6 +48,14 @@ UPLOAD_PART_BYTES = 1 << 20
 MAX_FILE_NAME = 256
 _EXTENSIONS = {".csv": "csv", ".ndjson": "ndjson", ".jsonl": "ndjson", ".json": "json"}
 _STATUS_INDEX = {name: index for index, name in enumerate(RESULT_STATUSES)}
+
+# For every kind of file import (DNC lists too): reading the file, its stored upload and
+# its stored per-row results.
+check_file = files.check
+file_records = files.records
+read_upload = store.open_upload
+add_results = store.add_results
+results_from = store.results_from
 
 
 def public_id(job_id: int) -> str:
@@ -184,9 +195,7 @@ def new_upload_job(
     conn: Connection, scope: TenantScope, *, kind: str, list_id: int, params: dict[str, Any]
 ) -> int:
     """The job row (``uploading``) an upload of any kind of import is stored under."""
-    return tenant_jobs.new_job(
-        conn, scope, kind=kind, list_id=list_id, status=UPLOADING, params=params
-    )
+    return jobs.new_job(conn, scope, kind=kind, list_id=list_id, status=UPLOADING, params=params)
 
 
 def store_part(database: Database, *, job_id: int, seq: int, data: bytes) -> None:
@@ -252,7 +261,7 @@ def present(job: JobRow) -> ImportJob:
 
 
 # The job reads, queueing and cancel of contact imports, shared with every kind of list job.
-JOBS = tenant_jobs.ListJobs(
+JOBS = jobs.ListJobs(
     kind=KIND,
     what="import",
     prefix=JOB_PREFIX,
@@ -287,7 +296,7 @@ def results(
             conn, job=job, skip=skip, limit=limit, status=wanted, decoder=_RESULTS
         )
     rows = [_row(one) for one in stored]
-    return tenant_jobs.page(ResultPage, rows, skip=skip, limit=limit, total=total)
+    return jobs.results_page(ResultPage, rows, skip=skip, limit=limit, total=total)
 
 
 _RESULTS = msgspec.msgpack.Decoder(list[StoredResult])

@@ -18,11 +18,18 @@ from sqlalchemy.engine import Connection
 from dialist.auth.models import TenantScope
 from dialist.clock import now_iso
 from dialist.db.engine import Database
-from dialist.jobs import store
+from dialist.jobs import store, tenant_jobs
 from dialist.jobs.models import FAILED, MAX_ATTEMPTS, QUEUED, JobRow, LeaseLostError
+from dialist.jobs.tenant_jobs import ListJobs as ListJobs
+from dialist.jobs.tenant_jobs import new_job as new_job
 from dialist.settings import Settings
 
 log = logging.getLogger("dialist.jobs")
+
+# For the domains whose work is jobs (imports, DNC files, scrubs): a page of results, a
+# job's plain update (outside a lease).
+results_page = tenant_jobs.page
+update = store.update
 ABANDONED_UPLOAD_SECONDS = 3600
 
 
