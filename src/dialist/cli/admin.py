@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import socket
@@ -193,6 +194,8 @@ def worker(
     phones.keep_compiled_patterns()
     where = database.engine.url.render_as_string(hide_password=True)
     console.print(f"dialist worker on {where}: {threads} thread(s); stop with Ctrl-C or SIGTERM")
+    database.start_checkpoints()
+    gc.freeze()  # what is loaded by now lives as long as the process (see app.py)
     try:
         serve_jobs(database, settings, job_handlers(), threads=threads, sweeps=job_sweeps())
     finally:

@@ -20,6 +20,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import QueuePool
 
+from dialist.db.checkpoints import Checkpointer
+
 SQLITE_BUSY_TIMEOUT_MS = 60_000
 # SQLite's memory in one process, over all its connections (page caches above all): past this,
 # a connection's cache reuses its own pages instead of growing. The pool's 8 connections of
@@ -94,6 +96,15 @@ class Database:
         self._raw_connections: list[tuple[threading.Thread, sqlite3.Connection]] = []
         self._raw_lock = threading.Lock()
         self._writers = _WriterQueue(self.engine.url.database) if self.is_sqlite else None
+        self._checkpointer: Checkpointer | None = None
+
+    def start_checkpoints(self) -> None:
+        """For a long-lived process (a server, a job worker) on a SQLite file: copy the log back
+        in a thread of its own, not inside a request's commit (see db/checkpoints.py)."""
+        database = self.engine.url.database
+        if self.is_sqlite and database and database != ":memory:" and not self._checkpointer:
+            self._checkpointer = Checkpointer(database)
+            self._checkpointer.start()
 
     def _build_engine(self, pool_size: int) -> Engine:
         if not self.is_sqlite:
@@ -210,7 +221,10 @@ class Database:
             conn.exec_driver_sql("SELECT 1")
 
     def dispose(self) -> None:
-        """Close every pooled and per-thread connection."""
+        """Stop the checkpoints; close every pooled and per-thread connection."""
+        if self._checkpointer is not None:
+            self._checkpointer.stop()
+            self._checkpointer = None
         self.engine.dispose()
         with self._raw_lock:
             for _, connection in self._raw_connections:
