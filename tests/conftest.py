@@ -111,6 +111,21 @@ def start_server(
 
 
 BACKENDS = ["sqlite", "postgresql"]
+# The test files that take longest (fuzzing, crash recovery), slowest first: under `-n 2 --dist
+# loadfile` a long file started last leaves the other worker idle for its whole length.
+SLOW_FILES = (
+    "test_schema_fuzz.py",
+    "test_dnc_fuzz.py",
+    "test_scrub.py",
+    "test_crash.py",
+    "test_cli.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The slow files first, slowest first; the others' tests in their order."""
+    slow = {name: rank for rank, name in enumerate(SLOW_FILES)}
+    items.sort(key=lambda item: slow.get(item.path.name, len(slow)))
 
 
 @pytest.fixture(scope="session")
@@ -147,14 +162,31 @@ def new_database_url(backend: str, request: pytest.FixtureRequest) -> Callable[[
 
 
 @pytest.fixture(scope="session")
+def shared_servers() -> Iterator[dict[str, Server]]:
+    """The shared server of each backend, kept for the whole session. (The session's
+    ``backend`` parameter changes at every test file under ``--dist loadfile``, and a fixture
+    that depends on it is torn down at each change: starting the servers there cost every file
+    two server starts.)"""
+    started: dict[str, Server] = {}
+    yield started
+    for running in started.values():
+        running.stop()
+
+
+@pytest.fixture(scope="session")
 def server(
-    tmp_path_factory: pytest.TempPathFactory, new_database_url: Callable[[Path], str | None]
-) -> Iterator[Server]:
-    """The shared server with default settings."""
-    tmp = tmp_path_factory.mktemp("server")
-    running = start_server(tmp, database_url=new_database_url(tmp))
-    yield running
-    running.stop()
+    backend: str,
+    shared_servers: dict[str, Server],
+    tmp_path_factory: pytest.TempPathFactory,
+    new_database_url: Callable[[Path], str | None],
+) -> Server:
+    """The shared server of the backend, with default settings (started on first use, and
+    again if a test left it stopped)."""
+    running = shared_servers.get(backend)
+    if running is None or running.process.poll() is not None:
+        tmp = tmp_path_factory.mktemp("server")
+        running = shared_servers[backend] = start_server(tmp, database_url=new_database_url(tmp))
+    return running
 
 
 @pytest.fixture(scope="session")

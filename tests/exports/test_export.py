@@ -7,7 +7,7 @@ import io
 import json
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
@@ -373,9 +373,10 @@ def _fill(tenant: Tenant, list_id: str, count: int, start: int = 0) -> list[str]
 
 
 @pytest.fixture(scope="module")
-def big_list(server: Server) -> Iterator[tuple[Tenant, str, list[str]]]:
-    """A tenant and a list of 5,000 contacts of about 4 KB each (an export of 20 MB)."""
-    owner = make_tenant(server)
+def big_list(server_factory: Callable[..., Server]) -> Iterator[tuple[Tenant, str, list[str]]]:
+    """A tenant and a list of 5,000 contacts of about 4 KB each (an export of 20 MB), on a
+    server of its own: a snapshot test must not see the jobs other test files left running."""
+    owner = make_tenant(server_factory())
     created = owner.create_list(allowDuplicates=True)
     yield owner, created["_id"], _fill(owner, created["_id"], BIG)
 
