@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-import anyio
 from litestar import Request, Response, get, post
 from litestar.params import Parameter
 
@@ -16,6 +15,7 @@ from dialist.imports.models import ImportJob, ImportOptions
 from dialist.lists import service as lists
 from dialist.ui import views
 from dialist.ui.access import Console
+from dialist.uploads import receive_upload
 
 R = Request[Any, Any, Any]
 JOB = "/lists/{list_id:str}/imports/{job_id:str}"
@@ -44,7 +44,7 @@ def _options(request: R) -> ImportOptions:
 @post("/lists/{list_id:str}/imports", request_max_body_size=None, status_code=202)
 async def upload(request: R, console: Console, list_id: str) -> Response[dict[str, str]]:
     """Receive the file as the body, streamed into the database part by part (as the API's
-    upload does), then queue the job; answers where the job's page is."""
+    upload does, through uploads.py), then queue the job; answers where the job's page is."""
     ctx, tenant = console.ctx, console.tenant
     options = _options(request)
     job_id = await web.in_thread(
@@ -55,34 +55,15 @@ async def upload(request: R, console: Console, list_id: str) -> Response[dict[st
         options=options,
         settings=ctx.settings,
     )
-    size, seq, part = 0, 0, bytearray()
-    try:
-        async for piece in request.stream():
-            size += len(piece)
-            if size > ctx.settings.max_import_bytes:
-                raise imports.too_large(ctx.settings)
-            part += piece
-            if len(part) >= imports.UPLOAD_PART_BYTES:
-                await web.in_thread(
-                    imports.store_part, ctx.database, job_id=job_id, seq=seq, data=bytes(part)
-                )
-                part, seq = bytearray(), seq + 1
-        if part:
-            await web.in_thread(
-                imports.store_part, ctx.database, job_id=job_id, seq=seq, data=bytes(part)
-            )
-        job = await web.in_thread(
-            imports.queue,
-            ctx.database,
-            scope=tenant,
-            list_public_id=list_id,
-            job_id=job_id,
-            size=size,
-        )
-    except BaseException:
-        with anyio.CancelScope(shield=True):
-            await web.in_thread(imports.abandon, ctx.database, scope=tenant, job_id=job_id)
-        raise
+    job = await receive_upload(
+        request,
+        ctx,
+        tenant,
+        job_id,
+        lambda size: imports.queue(
+            ctx.database, scope=tenant, list_public_id=list_id, job_id=job_id, size=size
+        ),
+    )
     return Response(
         {"jobId": job._id, "url": f"/ui/lists/{list_id}/imports/{job._id}"}, status_code=202
     )
