@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from tests.conftest import Tenant
-from tests.test_schema_fuzz import CHECKS, ROOT, schemathesis_env
+from tests.test_schema_fuzz import CHECKS, ROOT, WORKERS, schemathesis_env
 
 
 def test_dnc_fuzz_finds_no_server_error_or_schema_mismatch(tenant: Tenant, tmp_path: Path) -> None:
@@ -41,7 +41,7 @@ def test_dnc_fuzz_finds_no_server_error_or_schema_mismatch(tenant: Tenant, tmp_p
             "--max-examples",
             "20",
             "--workers",
-            "2",
+            WORKERS,
             "--phases",
             "examples,fuzzing",
             "--seed",
