@@ -189,11 +189,12 @@ def server(
     return running
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def server_factory(
     tmp_path_factory: pytest.TempPathFactory, new_database_url: Callable[[Path], str | None]
 ) -> Iterator[Callable[..., Server]]:
-    """Start extra servers with other settings (stopped at the end of the session)."""
+    """Start extra servers with other settings, stopped at the end of the test file (each
+    holds ~200 MB and wakes a few times a second; kept for the session, dozens piled up)."""
     started: list[Server] = []
 
     def make(env: dict[str, str] | None = None, workers: int = 1) -> Server:
