@@ -56,7 +56,7 @@ class Cli:
     def popen(self, *args: str) -> subprocess.Popen[str]:
         return subprocess.Popen(
             [sys.executable, "-m", "dialist", *args],
-            env={**_clean_environ(), **self.env},
+            env={**_clean_environ(), **self.env, "PYTHONFAULTHANDLER": "1"},
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
@@ -386,7 +386,13 @@ def test_ctrl_c_while_following_cancels_the_job(
             time.sleep(0.1)
         time.sleep(0.5)  # the CLI is following by now
         process.send_signal(signal.SIGINT)
-        stdout, stderr = process.communicate(timeout=60)
+        try:
+            stdout, stderr = process.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            # Where each of its threads waits (PYTHONFAULTHANDLER dumps them on SIGABRT).
+            process.send_signal(signal.SIGABRT)
+            stdout, stderr = process.communicate(timeout=30)
+            raise AssertionError(f"the CLI did not end after Ctrl-C:\n{stderr}") from None
     finally:
         process.kill()
     assert process.returncode == 1, stdout + stderr

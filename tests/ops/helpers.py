@@ -18,9 +18,10 @@ _TEXT_LINE = re.compile(r"^(\S+Z) (DEBUG|INFO|WARNING|ERROR|CRITICAL) (\S+) (\S+
 
 
 def json_lines(server: Server) -> list[dict[str, Any]]:
-    """Every JSON object line of the server's output (Granian's own lines are not JSON)."""
+    """Every JSON object line of the server's output (Granian's own lines are not JSON); a
+    last line the server is still writing (no newline yet) is left for the next read."""
     found = []
-    for line in server.log_path.read_text().splitlines():
+    for line in server.log_path.read_text().split("\n")[:-1]:
         if line.startswith("{"):
             found.append(json.loads(line))
     return found
@@ -29,7 +30,7 @@ def json_lines(server: Server) -> list[dict[str, Any]]:
 def text_lines(server: Server) -> list[dict[str, Any]]:
     """Every dialist text line, as ``{"ts","level","logger","message", …fields}``."""
     found = []
-    for line in server.log_path.read_text().splitlines():
+    for line in server.log_path.read_text().split("\n")[:-1]:  # whole lines only
         match = _TEXT_LINE.match(line)
         if match is None:
             continue
