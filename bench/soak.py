@@ -92,8 +92,9 @@ class Record:
     )
     errors: list[str] = field(default_factory=list)
     rss: list[tuple[float, int]] = field(default_factory=list)
-    # (offset, CPU seconds of the whole machine, of the server's tree and this process)
-    cpu: list[tuple[float, float, float]] = field(default_factory=list)
+    # (offset, CPU seconds of the whole machine, of the server's tree and this process, of
+    # the server's tree alone)
+    cpu: list[tuple[float, float, float, float]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -283,8 +284,8 @@ def _soak(load: Load, tenant: BenchTenant, rate: float, seconds: float, pid: int
         while not stop.wait(1.0):
             at = time.monotonic() - started
             record.rss.append((at, tree_rss_bytes(pid)))
-            ours = tree_cpu_seconds(pid) + sum(os.times()[:2])
-            record.cpu.append((at, _machine_cpu_seconds(), ours))
+            server = tree_cpu_seconds(pid)
+            record.cpu.append((at, _machine_cpu_seconds(), server + sum(os.times()[:2]), server))
 
     def one(name: str, seed: int) -> None:
         if not hasattr(local, "client"):
@@ -350,8 +351,21 @@ def _others_cores(record: Record, start: float, end: float) -> float | None:
     inside = [sample for sample in record.cpu if start <= sample[0] <= end]
     if len(inside) < 2:
         return None
-    (t0, machine0, ours0), (t1, machine1, ours1) = inside[0], inside[-1]
+    (t0, machine0, ours0, _), (t1, machine1, ours1, _) = inside[0], inside[-1]
     return max(0.0, (machine1 - machine0) - (ours1 - ours0)) / (t1 - t0)
+
+
+def _server_cpu_per_operation(record: Record, start: float, end: float) -> float | None:
+    """CPU seconds the server's process tree spent per operation started from ``start`` to
+    ``end`` (the same rate is offered throughout, so a rise is each operation costing more)."""
+    inside = [sample for sample in record.cpu if start <= sample[0] <= end]
+    started = sum(
+        1 for samples in record.latencies.values() for at, _ in samples if start <= at < end
+    )
+    if len(inside) < 2 or not started:
+        return None
+    (t0, *_, server0), (t1, *_, server1) = inside[0], inside[-1]
+    return (server1 - server0) / (t1 - t0) * (end - start) / started
 
 
 def _delete_everything(load: Load, tenant: BenchTenant) -> None:
@@ -404,6 +418,14 @@ def _figures(label: str, record: Record, seconds: float, before: int, after: int
             f"{label}: other work on the machine (the database server's too, on PostgreSQL): "
             f"{first_load:.2f} cores busy in the first window, {last_load:.2f} in the last, "
             f"of {os.cpu_count()}",
+            flush=True,
+        )
+    first_cost = _server_cpu_per_operation(record, 0, window)
+    last_cost = _server_cpu_per_operation(record, seconds - window, seconds)
+    if first_cost is not None and last_cost is not None:
+        print(
+            f"{label}: the server's CPU per operation: {first_cost * 1e3:.1f} ms in the first "
+            f"window, {last_cost * 1e3:.1f} ms in the last",
             flush=True,
         )
     figures.append(
