@@ -57,6 +57,8 @@ class Cli:
         return subprocess.Popen(
             [sys.executable, "-m", "dialist", *args],
             env={**_clean_environ(), **self.env, "PYTHONFAULTHANDLER": "1"},
+            # As a shell starts it: Ctrl-C not ignored, whatever this test process inherited.
+            preexec_fn=_default_sigint,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
@@ -365,6 +367,12 @@ def test_bad_usage_is_exit_2(offline_cli: Cli, tmp_path: Path) -> None:
         _clean_failure(offline_cli.run(*args), 2, *words)
 
 
+def _default_sigint() -> None:
+    """In the child before exec: SIGINT neither ignored nor blocked (both are inherited)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
 def test_ctrl_c_while_following_cancels_the_job(
     server_factory: Callable[..., Server], tmp_path: Path
 ) -> None:
@@ -389,10 +397,16 @@ def test_ctrl_c_while_following_cancels_the_job(
         try:
             stdout, stderr = process.communicate(timeout=60)
         except subprocess.TimeoutExpired:
-            # Where each of its threads waits (PYTHONFAULTHANDLER dumps them on SIGABRT).
+            # Its signal masks, and where each of its threads waits (PYTHONFAULTHANDLER dumps
+            # them on SIGABRT).
+            masks = [
+                line
+                for line in Path(f"/proc/{process.pid}/status").read_text().splitlines()
+                if line.startswith(("SigIgn", "SigCgt", "SigBlk"))
+            ]
             process.send_signal(signal.SIGABRT)
             stdout, stderr = process.communicate(timeout=30)
-            raise AssertionError(f"the CLI did not end after Ctrl-C:\n{stderr}") from None
+            raise AssertionError(f"the CLI did not end after Ctrl-C: {masks}\n{stderr}") from None
     finally:
         process.kill()
     assert process.returncode == 1, stdout + stderr
