@@ -267,3 +267,63 @@ def test_an_instant_outside_the_years_2_to_9998_is_a_400(tenant: Tenant, at: str
         "GET", f"{tenant.v2}/{listed['_id']}/contacts", params={"createdAfter": at}
     )
     assert query.status_code == 400 and query.json()["errors"][0]["field"] == "createdAfter"
+
+
+def test_a_number_is_judged_alike_however_it_is_written(tenant: Tenant) -> None:
+    """Numbers written as "+" and digits alone take the check's fast road (facts remembered by
+    their deciding digits, DNC reasons written into a shared decision); the same numbers with
+    a space, or named as stored contacts, take the long one. Both answer the same, for every
+    kind of decision, in the order asked, however the items are mixed."""
+    created = tenant.create_list(allowDuplicates=True)
+    numbers = [
+        "+12125550311",  # callable
+        "+12125550322",  # two DNC entries without expiry (a number and a prefix)
+        "+12125550333",  # an entry that expires after at
+        "+13055550344",  # Florida, three attempts today: capped
+        "+18005550355",  # toll-free
+        "+1212555036",  # too short: not valid
+        "+14165550377",  # Toronto
+        "+12125550311",  # the first again
+    ]
+    added = tenant.add(created["_id"], [{"phoneNumber": n} for n in numbers])["results"]
+    base = _base(tenant)
+    dnc_list = _ok(tenant.request("POST", f"{base}/dncList", json={"name": "s", "scope": "stream"}))
+    entries = [
+        {"phoneNumber": "+12125550322", "reason": "asked"},
+        {"prefix": "+121255503225"[:-2]},
+        {"phoneNumber": "+12125550333", "expiresAt": "2027-06-02T17:00:00Z"},
+    ]
+    _ok(
+        tenant.request(
+            "POST", f"{base}/dncList/{dnc_list['_id']}/entries", json={"entries": entries}
+        )
+    )
+    tried = f"{tenant.v2}/{created['_id']}/contacts/{added[3]['_id']}/attempts"
+    for at in ("2027-06-02T13:00:00Z", "2027-06-02T14:00:00Z", "2027-06-02T15:00:00Z"):
+        _ok(tenant.request("POST", tried, json={"outcome": "noAnswer", "at": at}))
+    noon = "2027-06-02T16:00:00Z"
+    fast = [{"phoneNumber": n} for n in numbers]
+    spaced = [{"phoneNumber": n[:2] + " " + n[2:]} for n in numbers]
+    alone = _check(tenant, fast, noon)
+    mixed = _check(tenant, [x for pair in zip(spaced, fast, strict=True) for x in pair], noon)
+
+    def without_index(result: dict[str, Any]) -> dict[str, Any]:
+        return {k: v for k, v in result.items() if k != "index"}
+
+    assert [r["index"] for r in mixed] == list(range(2 * len(numbers)))
+    for i, result in enumerate(alone):
+        assert without_index(mixed[2 * i]) == without_index(result), numbers[i]
+        assert without_index(mixed[2 * i + 1]) == without_index(result), numbers[i]
+    codes = [sorted({r["code"] for r in result["reasons"]}) for result in alone]
+    assert codes[:4] == [[], ["DNC"], ["DNC"], ["ATTEMPT_CAP"]]
+    assert codes[4:] == [["TZ_UNKNOWN"], ["INVALID_NUMBER", "TZ_UNKNOWN"], [], []]
+    blocked = alone[1]
+    assert [r["match"]["value"] for r in blocked["reasons"]] == ["+12125550322", "+1212555032"]
+    assert blocked["nextEligibleAt"] is None and blocked["timeZones"] == ["America/New_York"]
+    assert alone[2]["nextEligibleAt"].startswith("2027-06-02T17:00:00")
+    assert alone[6]["jurisdictions"] == ["CA", "CA-ON"]
+    # The stored contacts: the same decisions (attempts and entries are the stream's).
+    items = [{"contactListId": created["_id"], "contactId": r["_id"]} for r in added]
+    assert [without_index(r) for r in _check(tenant, items, noon)] == [
+        without_index(r) for r in alone
+    ]

@@ -32,6 +32,7 @@ from dialist.contactability.models import (
     stored_override,
     stored_policy,
 )
+from dialist.contactability.numbers import Known
 from dialist.db import driver
 from dialist.db.driver import Reader
 from dialist.db.engine import Database
@@ -137,6 +138,10 @@ class Judge:
         # The decisions of subjects with a number and nothing else to judge them by (no DNC
         # entry, no attempt, no fields), by list, place and validity.
         self._plain_kinds: dict[tuple[Any, ...], Judged] = {}
+        self._dnc_list_ids: dict[int, str] = {}  # public ids of DNC lists, each made once
+        # Each shared decision's JSON split where DNC reasons go, by the identity of that JSON
+        # (kept beside the split, so the identity is not reused while the judge lasts).
+        self._dnc_splits: dict[int, tuple[bytes, bytes, bytes]] = {}
 
     def decide(self, subjects: Sequence[Subject], reader: Reader | None = None) -> list[Judged]:
         """The decision for each subject at the judge's instant (read with ``reader``, else
@@ -146,13 +151,7 @@ class Judge:
                 return self.decide(subjects, own)
         list_ids = {s.list_public_id: None for s in subjects}
         self._read_policies(reader, [public for public in list_ids if public is not None])
-        tried = store.attempt_times(
-            reader,
-            self._scope,
-            e164s=[s.e164 for s in subjects if s.e164],
-            since=iso(self._at - self._longest_cap() - _LOOK_AHEAD),
-            until=iso(self._at + _LOOK_AHEAD),
-        )
+        tried = self._attempt_times(reader, [s.e164 for s in subjects if s.e164])
         matches: dict[str | None, Mapping[str, Sequence[DncMatch]]] = {}
         for public in list_ids:
             wanted = [s.e164 for s in subjects if s.e164 and s.list_public_id == public]
@@ -183,6 +182,51 @@ class Judge:
                 found = plain[kind] = self._plain_kind(subject, kind)
             judged.append(found)
         return judged
+
+    def decide_known(self, e164s: Sequence[str], known: Sequence[Known]) -> list[bytes]:
+        """The JSON of each decision (as ``Judged.json``) for numbers given alone and judged
+        for the stream (no list, no fields), whose facts are ``known`` (``numbers.known``).
+        A number that only DNC entries without expiry block gets its shared decision with
+        their reasons written in (``_with_lasting_dnc``)."""
+        with driver.reading(self._database) as reader:
+            self._read_policies(reader, [])
+            tried = self._attempt_times(reader, e164s)
+            blocked = dnc.matching(
+                reader, self._scope, contact_list_id=None, numbers=e164s, at=self._at_text
+            )
+        found: list[bytes] = []
+        append = found.append
+        plain = self._plain_kinds
+        for e164, facts in zip(e164s, known, strict=True):
+            attempts = tried.get(e164, _NONE) if tried else _NONE
+            entries = blocked.get(e164) if blocked else None
+            shared = plain.get(facts.kind)
+            if shared is None and not attempts:
+                subject = Subject(e164, facts.valid, facts.region, facts.line_type, NO_FIELDS, None)
+                shared = plain[facts.kind] = self._plain_kind(subject, facts.kind)
+            if shared is not None and not attempts:
+                if not entries:
+                    append(shared.json)
+                    continue
+                if all(entry.expires_at is None for entry, _ in entries):
+                    append(self._with_lasting_dnc(shared, entries))
+                    continue
+            subject = Subject(e164, facts.valid, facts.region, facts.line_type, NO_FIELDS, None)
+            matches = self._matches(entries) if entries else _NONE
+            append(self._judge(subject, attempts, matches).json)
+        return found
+
+    def _with_lasting_dnc(self, shared: Judged, entries: _Entries) -> bytes:
+        """The JSON of ``rules.with_lasting_dnc(shared.decision, matches)``, written from the
+        shared decision's JSON split where the DNC reasons go (made once per decision)."""
+        around = self._dnc_splits.get(id(shared.json))
+        if around is None:
+            placeholder = _encode(rules.dnc_reason(_PLACEHOLDER))
+            whole = _encode(rules.with_lasting_dnc(shared.decision, [_PLACEHOLDER]))
+            head, tail = whole.split(placeholder)
+            around = self._dnc_splits[id(shared.json)] = (head, tail, shared.json)
+        reasons = b",".join(_encode(rules.dnc_reason(match)) for match in self._matches(entries))
+        return around[0] + reasons + around[1]
 
     def _plain_kind(self, subject: Subject, kind: tuple[Any, ...]) -> Judged:
         """The decision of a subject with a number and nothing else to judge it by, whose
@@ -221,6 +265,16 @@ class Judge:
             self._policies[public] = merge_policy(self._stream, stored_override(stored.get(key)))
             self._policy_keys[public] = _encode(self._policies[public])
 
+    def _attempt_times(self, reader: Reader, e164s: Sequence[str]) -> Mapping[str, Sequence[str]]:
+        """The attempts to these numbers that a rule or a look ahead may count."""
+        return store.attempt_times(
+            reader,
+            self._scope,
+            e164s=e164s,
+            since=iso(self._at - self._longest_cap() - _LOOK_AHEAD),
+            until=iso(self._at + _LOOK_AHEAD),
+        )
+
     def _longest_cap(self) -> dt.timedelta:
         return max(
             [_JURISDICTION_CAP]
@@ -232,7 +286,7 @@ class Judge:
         )
 
     def _dnc_matches(
-        self, reader: Reader, list_public_id: str | None, numbers: list[str]
+        self, reader: Reader, list_public_id: str | None, numbers: Sequence[str]
     ) -> Mapping[str, Sequence[DncMatch]]:
         """The DNC entries that match each of these numbers (``_BLOCKING`` for each number
         blocked, with ``reasons=False``)."""
@@ -248,25 +302,26 @@ class Judge:
         found = dnc.matching(
             reader, self._scope, contact_list_id=contact_list_id, numbers=numbers, at=at
         )
-        list_ids: dict[int, str] = {}  # public ids, each made once
-        return {
-            e164: [
-                DncMatch(
-                    dnc_list_id=list_ids.get(entry.list_id)
-                    or list_ids.setdefault(entry.list_id, dnc.public_id(entry.list_id)),
-                    entry_id=dnc.entry_public_id(entry.id),
-                    scope=dnc_list.scope,
-                    value=entry.value,
-                    reason=entry.reason,
-                    source=entry.source,
-                    expires_at=None
-                    if entry.expires_at is None
-                    else dt.datetime.fromisoformat(entry.expires_at),
-                )
-                for entry, dnc_list in entries
-            ]
-            for e164, entries in found.items()
-        }
+        return {e164: self._matches(entries) for e164, entries in found.items()}
+
+    def _matches(self, entries: _Entries) -> list[DncMatch]:
+        """Stored DNC entries (each with its list) as the rules read them."""
+        list_ids = self._dnc_list_ids
+        return [
+            DncMatch(
+                dnc_list_id=list_ids.get(entry.list_id)
+                or list_ids.setdefault(entry.list_id, dnc.public_id(entry.list_id)),
+                entry_id=dnc.entry_public_id(entry.id),
+                scope=dnc_list.scope,
+                value=entry.value,
+                reason=entry.reason,
+                source=entry.source,
+                expires_at=None
+                if entry.expires_at is None
+                else dt.datetime.fromisoformat(entry.expires_at),
+            )
+            for entry, dnc_list in entries
+        ]
 
     # ---- judging -----------------------------------------------------------------------------
 
@@ -392,6 +447,10 @@ class _Plan:
 
 
 _NONE: tuple[Any, ...] = ()
+# Stored DNC entries that match a number, each with its list (``dnc.matching``).
+_Entries = Sequence[tuple[dnc.DncEntryRow, dnc.DncListRow]]
+# A match written where real ones go, to find that place in a decision's JSON.
+_PLACEHOLDER = DncMatch(dnc_list_id="\u0000placeholder", entry_id="\u0000placeholder")
 # What a judge with ``reasons=False`` knows of a number a DNC entry blocks (one object, told
 # apart by identity), and answers.
 _BLOCKING: tuple[DncMatch, ...] = (DncMatch(dnc_list_id="", entry_id=""),)

@@ -53,6 +53,13 @@ def _deciding_digits(first_digit: str) -> int:
     )
 
 
+def deciding_characters(e164: str) -> int:
+    """How many leading characters of a valid E.164 number decide its place (with its region
+    and line type): every such number of the same region and type that shares them is in the
+    same place."""
+    return 1 + _deciding_digits(e164[1:2])
+
+
 def _entry(data: Mapping[str, Any], digits: str, longest: int) -> str:
     """The longest prefix of ``digits`` (at most ``longest``) that ``data`` has an entry for,
     as phonenumbers looks it up; "" when none has."""

@@ -200,7 +200,7 @@ def _blocks(at: datetime, context: _Context) -> Iterator[Reason]:
     """Every reason, other than the number's validity and a missing zone, that blocks at ``at``."""
     for match in context.dnc_matches:
         if match.expires_at is None or _utc(match.expires_at, field="expiresAt") > at:
-            yield _dnc_reason(match)
+            yield dnc_reason(match)
     for zone in context.zones:
         yield from _local_blocks(at, zone, context)
     for cap in context.caps:
@@ -217,7 +217,8 @@ def _blocks(at: datetime, context: _Context) -> Iterator[Reason]:
             )
 
 
-def _dnc_reason(match: DncMatch) -> Reason:
+def dnc_reason(match: DncMatch) -> Reason:
+    """The ``DNC`` reason of one matching entry."""
     until = "" if match.expires_at is None else f" until {_iso(match.expires_at)}"
     return Reason(
         code="DNC",
@@ -238,7 +239,7 @@ def with_lasting_dnc(decision: Decision, dnc_matches: list[DncMatch]) -> Decisio
     rest = decision.reasons[len(first) :]
     return Decision(
         callable=False,
-        reasons=[*first, *(_dnc_reason(match) for match in dnc_matches), *rest],
+        reasons=[*first, *(dnc_reason(match) for match in dnc_matches), *rest],
         time_zones=decision.time_zones,
         time_zone_source=decision.time_zone_source,
         jurisdictions=decision.jurisdictions,

@@ -8,7 +8,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import msgspec
@@ -17,7 +17,7 @@ from sqlalchemy.engine import Connection
 from dialist import clock, publicids
 from dialist.auth.models import TenantScope
 from dialist.clock import now_iso
-from dialist.contactability import judge, store
+from dialist.contactability import judge, numbers, store
 from dialist.contactability.models import (
     MAX_ITEMS,
     OUTCOMES,
@@ -253,22 +253,15 @@ def _number_subject(
 
 
 def _number_subjects(
-    settings: Settings, items: list[ContactabilityItem]
+    settings: Settings, items: Sequence[tuple[int, ContactabilityItem]]
 ) -> list[judge.Subject | None]:
-    """``_number_subject`` of each item; an item with a number and nothing else (the common
-    case) is identified here without the rest of its checks."""
+    """``_number_subject`` of each ``(index, item)``; an item with a number and nothing else
+    is identified here without the rest of its checks."""
     region = settings.default_region
     subjects: list[judge.Subject | None] = []
-    for index, item in enumerate(items):
+    for index, item in items:
         raw = item.phoneNumber
-        if (
-            raw is not None
-            and item.contactId is None
-            and item.contactListId is None
-            and item.timeZone is None
-            and item.postalCode is None
-            and item.state is None
-        ):
+        if raw is not None and _alone(item):
             raw = raw.strip()
             if raw:
                 found = phones.identify(raw, default_region=region)
@@ -278,34 +271,45 @@ def _number_subjects(
     return subjects
 
 
+def _alone(item: ContactabilityItem) -> bool:
+    """Whether an item holds a number and nothing else (or nothing at all)."""
+    return (
+        item.contactId is None
+        and item.contactListId is None
+        and item.timeZone is None
+        and item.postalCode is None
+        and item.state is None
+    )
+
+
 def _contact_subjects(
-    database: Database, scope: TenantScope, items: list[ContactabilityItem]
+    database: Database, scope: TenantScope, items: Sequence[tuple[int, ContactabilityItem]]
 ) -> dict[int, judge.Subject]:
-    """The subjects of the items that name a contact, by index: each list's contacts read in
-    one query (404 naming the first item whose contact is not there)."""
-    wanted: dict[str, list[int]] = defaultdict(list)
-    for index, item in enumerate(items):
+    """The subjects of the ``(index, item)`` that name a contact, by index: each list's
+    contacts read in one query (404 naming the first item whose contact is not there)."""
+    wanted: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    for index, item in items:
         if item.contactId is not None and item.contactListId is not None:
-            wanted[item.contactListId].append(index)
+            wanted[item.contactListId].append((index, item.contactId))
     subjects: dict[int, judge.Subject] = {}
-    for list_public_id, indexes in wanted.items():
+    for list_public_id, named in wanted.items():
         try:
             found = contacts.with_phones(
                 database,
                 scope=scope,
                 list_public_id=list_public_id,
-                contact_public_ids=[items[i].contactId or "" for i in indexes],
+                contact_public_ids=[contact_id for _, contact_id in named],
             )
         except NotFoundError as error:
-            where = f"items[{indexes[0]}]"
+            where = f"items[{named[0][0]}]"
             raise NotFoundError(
                 f"{where}: {error.message}", field=f"{where}.contactListId"
             ) from None
-        for index in indexes:
-            row = found.get(items[index].contactId or "")
+        for index, contact_id in named:
+            row = found.get(contact_id)
             if row is None:
                 where = f"items[{index}]"
-                missing = contacts.contact_not_found(items[index].contactId or "")
+                missing = contacts.contact_not_found(contact_id)
                 raise NotFoundError(f"{where}: {missing.message}", field=f"{where}.contactId")
             subjects[index] = _row_subject(row, list_public_id)
     return subjects
@@ -331,26 +335,58 @@ def check(
     at_text: str | None,
 ) -> bytes:
     """The JSON of ``data``: for each item whether it may be called at ``at``, every reason it
-    may not, its zones and jurisdictions, and when the window closes or the block ends."""
+    may not, its zones and jurisdictions, and when the window closes or the block ends.
+
+    Items that are a number written as ``+`` and digits and nothing else (what a dialer sends)
+    take ``numbers.known`` and ``Judge.decide_known``; the rest are identified, read and judged
+    one by one."""
     at = at_instant(at_text)
-    by_number = _number_subjects(settings, items)
-    by_contact = _contact_subjects(database, scope, items)
-    subjects = [
-        subject if subject is not None else by_contact[index]
-        for index, subject in enumerate(by_number)
-    ]
-    judged = judge.Judge(database, scope, at).decide(subjects)
-    parts = [b'{"results":[']
-    tails: dict[int, bytes] = {}  # each decision's JSON after its "{", by identity
-    for index, (subject, found) in enumerate(zip(subjects, judged, strict=True)):
-        tail = tails.get(id(found))
+    judging = judge.Judge(database, scope, at)
+    count = len(items)
+    e164s: list[str | None] = [None] * count
+    answers: list[bytes | None] = [None] * count  # each decision's JSON
+    alone = [i for i, item in enumerate(items) if item.phoneNumber is not None and _alone(item)]
+    facts = numbers.known([items[i].phoneNumber or "" for i in alone], settings.default_region)
+    fast = [(i, found) for i, found in zip(alone, facts, strict=True) if found is not None]
+    if fast:
+        fast_e164s = [items[i].phoneNumber or "" for i, _ in fast]
+        decided = judging.decide_known(fast_e164s, [found for _, found in fast])
+        for (index, _), e164, answer in zip(fast, fast_e164s, decided, strict=True):
+            e164s[index] = e164
+            answers[index] = answer
+    if len(fast) < count:
+        rest = [(i, item) for i, item in enumerate(items) if answers[i] is None]
+        by_number = _number_subjects(settings, rest)
+        by_contact = _contact_subjects(database, scope, rest)
+        subjects = [
+            subject if subject is not None else by_contact[index]
+            for (index, _), subject in zip(rest, by_number, strict=True)
+        ]
+        for (index, _), subject, verdict in zip(
+            rest, subjects, judging.decide(subjects), strict=True
+        ):
+            e164s[index] = subject.e164
+            answers[index] = verdict.json
+    return _results_json(e164s, answers)
+
+
+def _results_json(e164s: list[str | None], answers: list[bytes | None]) -> bytes:
+    """``{"results": [...]}``: each item's index, E.164 number and decision (its JSON)."""
+    parts = ['{"results":[']
+    tails: dict[int, str] = {}  # each decision's JSON after its "{", by identity
+    for index, (e164, answer) in enumerate(zip(e164s, answers, strict=True)):
+        tail = tails.get(id(answer))
         if tail is None:
-            tail = tails[id(found)] = found.json[1:]
-        parts += (b'{"index":%d,"e164":%s,' % (index, _encode(subject.e164)), tail, b",")
+            if answer is None:
+                raise RuntimeError("an item was not judged")
+            tail = tails[id(answer)] = answer[1:].decode()
+        # An E.164 number is "+" and digits: nothing in it to escape.
+        number = "null" if e164 is None else f'"{e164}"'
+        parts.append(f'{{"index":{index},"e164":{number},{tail},')
     if len(parts) > 1:
-        parts.pop()  # the last comma
-    parts.append(b"]}")
-    return b"".join(parts)
+        parts[-1] = parts[-1][:-1]  # the last comma
+    parts.append("]}")
+    return "".join(parts).encode()
 
 
 def check_answer(

@@ -10,6 +10,7 @@ from dialist.auth.models import TenantScope
 from dialist.dnc import store
 from dialist.dnc.check import Listing, blocked_numbers, check, listed, matching
 from dialist.dnc.entries import add_entries, delete_entries, invalid_items, page
+from dialist.dnc.models import DncEntryRow, DncListRow
 from dialist.dnc.optouts import opt_out
 from dialist.dnc.registry import (
     all_lists,
@@ -28,6 +29,8 @@ from dialist.dnc.registry import (
 )
 
 __all__ = [
+    "DncEntryRow",
+    "DncListRow",
     "Listing",
     "add_entries",
     "all_lists",

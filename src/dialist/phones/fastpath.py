@@ -51,6 +51,39 @@ def identify(raw: str, default_region: str) -> Identity | None:
     )
 
 
+# ``deciding_cut`` is the same for every string of one length that shares these characters.
+FAMILY_CHARACTERS = 6
+
+
+def deciding_cut(raw: str) -> int | None:
+    """For ``raw`` written as ``+`` and ASCII digits only: how many leading characters decide
+    ``identify`` of every such string of its length — each gets the same answer, with itself
+    as ``e164``. None for other input, and where parse may strip a national prefix or the
+    tables cannot tell (see ``deciding``). The answer is the same for every such string of the
+    same length that shares ``raw``'s first FAMILY_CHARACTERS characters."""
+    if raw[:1] != "+" or not raw.isascii() or not raw[1:].isdigit() or len(raw) < 4:
+        return None
+    country = country_of(raw[1:])  # decided by the first three digits
+    if country is None:
+        return None
+    code = country.code_text
+    national = raw[1 + len(code) :]
+    if not _SHORTEST_NATIONAL <= len(national) <= _LONGEST_NATIONAL:
+        return None
+    known = national[: FAMILY_CHARACTERS - 1 - len(code)]
+    plan = country.main
+    literals = plan.prefix_literals
+    if plan.national_prefix is not None and literals is None:
+        return None  # a national prefix given by a pattern: whether it strips is not modelled
+    for prefix in literals or ():
+        if known.startswith(prefix) or prefix.startswith(known):
+            return None  # parse strips it (or not) by the rest of the number
+    depth = country.deciding_length(len(national), known)
+    if depth is None:
+        return None
+    return max(FAMILY_CHARACTERS, 1 + len(code) + depth)
+
+
 def _parse(raw: str, default_region: str) -> tuple[Country, str] | None:
     """``raw``'s country and national significant number as parse reads them, or None to
     decline (input that is not plain digits and separators, and what the tables do not

@@ -247,8 +247,22 @@ class Plan:
         try:
             matcher = self._matchers[length]
         except KeyError:
-            matcher = self._matchers[length] = _matcher_or_none(self.metadata, length)
+            matcher = self._matcher(length)
         return UNKNOWN if matcher is None else matcher.number_type(national)
+
+    def _matcher(self, length: int) -> TypeMatcher | None:
+        try:
+            return self._matchers[length]
+        except KeyError:
+            matcher = self._matchers[length] = _matcher_or_none(self.metadata, length)
+            return matcher
+
+    def type_patterns(self, length: int) -> list[re.Pattern[str]]:
+        """The regexes ``number_type`` tries on national numbers of ``length`` digits."""
+        matcher = self._matcher(length)
+        if matcher is None:
+            return []
+        return [matcher.pattern] + ([matcher.mobile] if matcher.mobile is not None else [])
 
     def possible_reason(self, national: str) -> str:
         """The reason ``is_possible_number_with_reason`` gives when this is the main metadata."""

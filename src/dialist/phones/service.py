@@ -117,6 +117,21 @@ def identify(raw: str, *, default_region: str) -> Identity:
     return Identity(details.e164, details.valid, details.region, details.lineType)
 
 
+FAMILY_CHARACTERS = fastpath.FAMILY_CHARACTERS
+
+
+def deciding_cut(raw: str) -> int | None:
+    """How many leading characters of ``raw`` decide what ``identify`` says of it: every
+    string of the same length that begins with the same ``deciding_cut(raw)`` characters and
+    is, like ``raw``, ``+`` and ASCII digits only gets the same ``valid``, ``region`` and
+    ``line_type``, and itself as ``e164`` (in any default region). None when nothing shorter
+    than the whole input decides (input not written so, and numbers the fast path does not
+    model). A caller that identifies many numbers remembers answers by these characters. The
+    cut is the same for all such strings of one length that share their first
+    FAMILY_CHARACTERS characters."""
+    return fastpath.deciding_cut(raw)
+
+
 def read(raw: str, default_region: str, given_time_zone: str | None = None) -> PhoneDetails:
     """``raw`` as phonenumbers reads it in ``default_region``, no assumption made.
 

@@ -16,6 +16,7 @@ from phonenumbers.phonenumberutil import COUNTRY_CODE_TO_REGION_CODE, is_number_
 from phonenumbers.timezone import UNKNOWN_TIMEZONE, _country_level_time_zones_for_number
 from phonenumbers.tzdata import TIMEZONE_DATA
 
+from dialist.phones.deciding import deciding_digits
 from dialist.phones.plans import (
     CAPTURING_GROUP,
     LINE_TYPES,
@@ -54,6 +55,7 @@ class Country:
     """A country calling code: its regions, its main metadata and its time-zone prefixes."""
 
     __slots__ = (
+        "_deciding",
         "code_text",
         "country_zone",
         "geographic_types",
@@ -83,6 +85,7 @@ class Country:
         self.zones, self.zone_lengths = _zone_prefixes(self.code_text)
         level = _country_level_time_zones_for_number(PhoneNumber(country_code=code))
         self.country_zone = _verdict(tuple(level))
+        self._deciding: dict[tuple[int, str], int | None] = {}
 
     def classify(self, national: str) -> tuple[str | None, int]:
         """``region_code_for_number`` and ``number_type`` of a number with this calling code."""
@@ -100,6 +103,66 @@ class Country:
                 index = found.lastindex - 1
                 return step.regions[index], step.plans[index].number_type(national)
         return None, UNKNOWN
+
+    def deciding_length(self, length: int, known: str) -> int | None:
+        """How many leading digits decide ``classify`` of every national number of ``length``
+        digits that begins with ``known``: the deepest digit any pattern ``classify`` may try on
+        such a number reads (``deciding.deciding_digits``), following its walk through the
+        regions as far as ``known`` decides it. None when a pattern is not one that walk
+        models."""
+        key = (length, known)
+        try:
+            return self._deciding[key]
+        except KeyError:
+            pass
+        if len(self._deciding) >= _MAX_DECIDING:
+            self._deciding.clear()
+        found = self._deciding[key] = self._deciding_length(length, known)
+        return found
+
+    def _deciding_length(self, length: int, known: str) -> int | None:
+        example = (known + "0" * length)[:length]  # decided digits are the same in every number
+        deepest = 0
+
+        def depth(patterns: list[re.Pattern[str]]) -> int | None:
+            found = deepest
+            for pattern in patterns:
+                digits = deciding_digits(pattern.pattern, length, known)
+                if digits is None:
+                    return None
+                found = max(found, digits)
+            return found
+
+        def type_depth(plan: Plan) -> int | None:
+            return depth(plan.type_patterns(length))
+
+        single = self.single
+        if single is not None:
+            return type_depth(single[1])
+        for step in self.steps:
+            if step.leading is None:
+                reached = type_depth(step.plans[0])
+                if reached is None:
+                    return None
+                deepest = reached
+                if deepest <= len(known) and step.plans[0].number_type(example) != UNKNOWN:
+                    return deepest  # every such number stops here
+                continue
+            reached = depth([step.leading])
+            if reached is None:
+                return None
+            deepest = reached
+            if deepest <= len(known):
+                found = step.leading.match(example)
+                if found is None or found.lastindex is None:
+                    continue  # no such number stops here
+                return type_depth(step.plans[found.lastindex - 1])
+            for plan in step.plans:  # any of these regions may be the one
+                reached = type_depth(plan)
+                if reached is None:
+                    return None
+                deepest = reached
+        return deepest
 
     def zone(self, kind: int, e164_digits: str) -> ZoneVerdict:
         """The verdict on ``time_zones_for_number`` of a valid number of type ``kind``."""
@@ -187,6 +250,8 @@ def _zone_prefixes(code_text: str) -> tuple[dict[str, ZoneEntry], tuple[int, ...
     return table, lengths
 
 
+# Answers of ``Country.deciding_length`` kept per country; they start again when full.
+_MAX_DECIDING = 100_000
 _REGIONS: dict[str, tuple[Plan, Country] | None] = {}
 _MAX_REGION_ENTRIES = 1_024
 _BY_LEAD: dict[str, Country | None] = {}
