@@ -114,7 +114,7 @@ def attempt_times(
     if not e164s:
         return found
     rows = reader.rows(
-        _HOT_ATTEMPTS, (scope.tenant_id, reader.listed(sorted(set(e164s))), since, until)
+        _HOT_ATTEMPTS, (scope.tenant_id, reader.words(sorted(set(e164s))), since, until)
     )
     for e164, at in rows:
         found.setdefault(e164, []).append(at)
@@ -124,7 +124,7 @@ def attempt_times(
 _HOT_ATTEMPTS = per_backend(
     lambda b: (
         "SELECT e164, at FROM contact_attempts "
-        f"WHERE tenant_id = {b.p} AND e164 {b.in_one} AND at > {b.p} AND at <= {b.p}"
+        f"WHERE tenant_id = {b.p} AND e164 {b.in_words} AND at > {b.p} AND at <= {b.p}"
     )
 )
 

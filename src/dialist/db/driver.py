@@ -21,23 +21,49 @@ T = TypeVar("T")
 
 class Backend(NamedTuple):
     """How a backend's driver takes parameters: the placeholder, what follows a column to say
-    it is one of the values of one parameter, and that parameter's value for a list."""
+    it is one of the values of one parameter, and that parameter's value for a list; the same
+    for a list of words (text values without a comma: E.164 numbers and their prefixes)."""
 
     name: str
     p: str
     in_one: str
     listed: Callable[[Sequence[Any]], Any]
+    in_words: str
+    words: Callable[[Sequence[str]], str]
 
 
 def _json_array(values: Sequence[Any]) -> str:
     return msgspec.json.encode(list(values)).decode()
 
 
+def _comma_separated(values: Sequence[str]) -> str:
+    joined = ",".join(values)
+    if joined.count(",") != max(len(values) - 1, 0) or (len(values) == 1 and not joined):
+        raise ValueError("a word holds a comma, or is empty")
+    return joined
+
+
 BACKENDS = {
     # SQLite reads the values from a JSON array, PostgreSQL from an array: either way the
-    # statement is the same for any number of values.
-    "sqlite": Backend("sqlite", "?", "IN (SELECT value FROM json_each(?))", _json_array),
-    "postgresql": Backend("postgresql", "%s", "= ANY(%s)", list),
+    # statement is the same for any number of values. PostgreSQL takes words as one text it
+    # splits: psycopg writes an array parameter element by element in Python (~2 ms for
+    # 1,000 numbers, as long as the lookups themselves).
+    "sqlite": Backend(
+        "sqlite",
+        "?",
+        "IN (SELECT value FROM json_each(?))",
+        _json_array,
+        "IN (SELECT value FROM json_each(?))",
+        _json_array,
+    ),
+    "postgresql": Backend(
+        "postgresql",
+        "%s",
+        "= ANY(%s)",
+        list,
+        "= ANY(string_to_array(%s, ','))",
+        _comma_separated,
+    ),
 }
 
 
@@ -64,6 +90,10 @@ class Reader:
     def listed(self, values: Sequence[Any]) -> Any:
         """The value of a parameter that holds a list (see ``Backend.in_one``)."""
         return self.backend.listed(values)
+
+    def words(self, values: Sequence[str]) -> Any:
+        """The value of a parameter that holds a list of words (see ``Backend.in_words``)."""
+        return self.backend.words(values)
 
 
 def reader(conn: Connection) -> Reader:

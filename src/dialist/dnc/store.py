@@ -431,14 +431,14 @@ def entries_matching_numbers(
     owners = sorted({dnc_list.tenant_id for dnc_list in lists})
     live = (reader.listed(sorted({dnc_list.id for dnc_list in lists})), *owners, at)
     hot = _hot_statements(len(owners))
-    found = [_entry_of(row) for row in reader.rows(hot.numbers, (*live, reader.listed(numbers)))]
+    found = [_entry_of(row) for row in reader.rows(hot.numbers, (*live, reader.words(numbers)))]
     prefixes = [
         _entry_of(row) for row in reader.rows(hot.prefixes, (*live, _PREFIXES_READ_WHOLE + 1))
     ]
     if len(prefixes) > _PREFIXES_READ_WHOLE:
         starts = sorted({number[:end] for number in numbers for end in range(2, len(number) + 1)})
         return found + [
-            _entry_of(row) for row in reader.rows(hot.prefixes_of, (*live, reader.listed(starts)))
+            _entry_of(row) for row in reader.rows(hot.prefixes_of, (*live, reader.words(starts)))
         ]
     return found + _prefixes_of(prefixes, set(numbers)) if prefixes else found
 
@@ -470,9 +470,9 @@ def _hot_statements(owners: int) -> _Hot:
         )
 
     return _Hot(
-        per_backend(lambda b: f"{live(b)} AND {_NOT_PREFIX[b.name]} AND value {b.in_one}"),
+        per_backend(lambda b: f"{live(b)} AND {_NOT_PREFIX[b.name]} AND value {b.in_words}"),
         per_backend(lambda b: f"{live(b)} AND {_IS_PREFIX[b.name]} LIMIT {b.p}"),
-        per_backend(lambda b: f"{live(b)} AND {_IS_PREFIX[b.name]} AND value {b.in_one}"),
+        per_backend(lambda b: f"{live(b)} AND {_IS_PREFIX[b.name]} AND value {b.in_words}"),
     )
 
 
