@@ -38,6 +38,18 @@ def _check(tenant: Tenant, items: list[dict[str, Any]], at: str) -> list[dict[st
     return results
 
 
+def _add_entries(tenant: Tenant, dnc_list_id: str, entries: list[dict[str, Any]]) -> None:
+    path = f"{_base(tenant)}/dncList/{dnc_list_id}/entries"
+    _ok(tenant.request("POST", path, json={"entries": entries}))
+
+
+def _three_attempts_before_noon(tenant: Tenant, list_id: str, contact_id: str) -> None:
+    """Three attempts on Wednesday 2027-06-02, the last an hour before 16:00 UTC."""
+    tried = f"{tenant.v2}/{list_id}/contacts/{contact_id}/attempts"
+    for at in ("2027-06-02T13:00:00Z", "2027-06-02T14:00:00Z", "2027-06-02T15:00:00Z"):
+        _ok(tenant.request("POST", tried, json={"outcome": "noAnswer", "at": at}))
+
+
 def test_calling_policy_defaults_replace_and_list_override(tenant: Tenant) -> None:
     base = _base(tenant)
     default = _ok(tenant.request("GET", f"{base}/callingPolicy"))
@@ -219,14 +231,8 @@ def test_callable_leaves_out_exactly_the_contacts_the_check_blocks(tenant: Tenan
         {"phoneNumber": "+12125550155", "expiresAt": "2027-06-02T17:00:00Z"},
     ]
     for dnc_list, listed in ((stream, entries), (mine, [{"phoneNumber": "+12125550133"}])):
-        _ok(
-            tenant.request(
-                "POST", f"{base}/dncList/{dnc_list['_id']}/entries", json={"entries": listed}
-            )
-        )
-    tried = f"{tenant.v2}/{created['_id']}/contacts/{ids[5]}/attempts"
-    for at in ("2027-06-02T13:00:00Z", "2027-06-02T14:00:00Z", "2027-06-02T15:00:00Z"):
-        _ok(tenant.request("POST", tried, json={"outcome": "noAnswer", "at": at}))
+        _add_entries(tenant, dnc_list["_id"], listed)
+    _three_attempts_before_noon(tenant, created["_id"], ids[5])
     noon = "2027-06-02T16:00:00Z"  # a Wednesday, 12:00 in New York (entries may not be past)
     items = [{"contactListId": created["_id"], "contactId": i} for i in ids]
     checked = _check(tenant, items, noon)
@@ -290,17 +296,11 @@ def test_a_number_is_judged_alike_however_it_is_written(tenant: Tenant) -> None:
     dnc_list = _ok(tenant.request("POST", f"{base}/dncList", json={"name": "s", "scope": "stream"}))
     entries = [
         {"phoneNumber": "+12125550322", "reason": "asked"},
-        {"prefix": "+121255503225"[:-2]},
+        {"prefix": "+1212555032"},
         {"phoneNumber": "+12125550333", "expiresAt": "2027-06-02T17:00:00Z"},
     ]
-    _ok(
-        tenant.request(
-            "POST", f"{base}/dncList/{dnc_list['_id']}/entries", json={"entries": entries}
-        )
-    )
-    tried = f"{tenant.v2}/{created['_id']}/contacts/{added[3]['_id']}/attempts"
-    for at in ("2027-06-02T13:00:00Z", "2027-06-02T14:00:00Z", "2027-06-02T15:00:00Z"):
-        _ok(tenant.request("POST", tried, json={"outcome": "noAnswer", "at": at}))
+    _add_entries(tenant, dnc_list["_id"], entries)
+    _three_attempts_before_noon(tenant, created["_id"], added[3]["_id"])
     noon = "2027-06-02T16:00:00Z"
     fast = [{"phoneNumber": n} for n in numbers]
     spaced = [{"phoneNumber": n[:2] + " " + n[2:]} for n in numbers]

@@ -8,10 +8,11 @@ import random
 
 import phonenumbers
 import pytest
-from phonenumbers import PhoneNumberFormat, PhoneNumberType
+from phonenumbers import PhoneNumberFormat
 
 from dialist.phones import service
 from dialist.phones.deciding import deciding_digits
+from tests.phones.test_fastpath import EXAMPLES
 
 service.keep_compiled_patterns()
 
@@ -57,31 +58,18 @@ def test_numbers_not_decided_by_their_beginning(raw: str) -> None:
 
 
 def _beginnings() -> list[str]:
-    """Example numbers of every region and type in E.164, some with digits changed, cut or
-    lengthened, and dense NANP blocks."""
+    """Example numbers of every region, type and non-geographic code in E.164, some with
+    digits changed, cut or lengthened, and dense NANP blocks."""
     rng = random.Random(11)
     found = []
-    kinds = (
-        PhoneNumberType.FIXED_LINE,
-        PhoneNumberType.MOBILE,
-        PhoneNumberType.TOLL_FREE,
-        PhoneNumberType.PREMIUM_RATE,
-        PhoneNumberType.VOIP,
-    )
-    for region in sorted(phonenumbers.SUPPORTED_REGIONS):
-        for kind in kinds:
-            example = phonenumbers.example_number_for_type(region, kind)
-            if example is None:
-                continue
-            e164 = phonenumbers.format_number(example, PhoneNumberFormat.E164)
-            found.append(e164)
-            for _ in range(3):
-                digits = list(e164)
-                for _ in range(rng.choice([1, 2])):
-                    digits[rng.randrange(2, len(digits))] = rng.choice("0123456789")
-                found.append("".join(digits))
-            found.append(e164[:-1])
-            found.append(e164 + rng.choice("0123456789"))
+    for example in EXAMPLES:
+        e164 = phonenumbers.format_number(example, PhoneNumberFormat.E164)
+        found += [e164, e164[:-1], e164 + rng.choice("0123456789")]
+        for _ in range(3):
+            digits = list(e164)
+            for _ in range(rng.choice([1, 2])):
+                digits[rng.randrange(2, len(digits))] = rng.choice("0123456789")
+            found.append("".join(digits))
     for area in ("212", "246", "305", "441", "658", "787", "809", "876", "905"):
         found += [f"+1{area}{rng.randrange(10_000_000):07d}" for _ in range(20)]
     return found

@@ -17,6 +17,7 @@ them is not followed.
 from __future__ import annotations
 
 import importlib
+from functools import lru_cache
 from typing import Any
 
 try:  # the standard library's own regex parser (``sre_parse`` under its old, deprecated name)
@@ -45,10 +46,16 @@ def deciding_digits(pattern: str, length: int, known: str = "") -> int | None:
         return None
     try:
         walk = _Walk(length, known)
-        walk.items(_parser.parse(pattern), frozenset({0}))
+        walk.items(_parsed(pattern), frozenset({0}))
     except (_UnmodelledError, RecursionError):
         return None
     return walk.deepest
+
+
+@lru_cache(maxsize=4_096)
+def _parsed(pattern: str) -> Any:
+    """The parsed pattern (read only; a country's patterns are walked once per beginning)."""
+    return _parser.parse(pattern)
 
 
 class _Walk:
