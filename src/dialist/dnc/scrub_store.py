@@ -11,6 +11,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from dialist.db.driver import BACKENDS
 from dialist.db.schema import dnc_entries, job_results
 from dialist.dnc.models import DncListRow
 
@@ -48,7 +49,10 @@ def entries_equal_to(
             tail = f"IN ({', '.join('?' * len(chunk))})"
             rows = conn.exec_driver_sql(head + tail, (*list_ids, *owners, at, *chunk))
         else:
-            rows = conn.exec_driver_sql(head + "= ANY(%s)", (*list_ids, *owners, at, chunk))
+            postgresql = BACKENDS["postgresql"]
+            tail = postgresql.in_words  # one text, not an array psycopg writes value by value
+            words = postgresql.words(chunk)
+            rows = conn.exec_driver_sql(head + tail, (*list_ids, *owners, at, words))
         found += [(str(value), int(list_id), int(key)) for value, list_id, key in rows]
     return found
 
