@@ -17,20 +17,21 @@ _LOGFMT = re.compile(r'(\w+)=("(?:[^"\\]|\\.)*"|\S+)')
 _TEXT_LINE = re.compile(r"^(\S+Z) (DEBUG|INFO|WARNING|ERROR|CRITICAL) (\S+) (\S+)(.*)$")
 
 
+def _whole_lines(server: Server) -> list[str]:
+    """The server's output lines; a last line it is still writing (no newline yet) is left
+    for the next read."""
+    return server.log_path.read_text().split("\n")[:-1]
+
+
 def json_lines(server: Server) -> list[dict[str, Any]]:
-    """Every JSON object line of the server's output (Granian's own lines are not JSON); a
-    last line the server is still writing (no newline yet) is left for the next read."""
-    found = []
-    for line in server.log_path.read_text().split("\n")[:-1]:
-        if line.startswith("{"):
-            found.append(json.loads(line))
-    return found
+    """Every JSON object line of the server's output (Granian's own lines are not JSON)."""
+    return [json.loads(line) for line in _whole_lines(server) if line.startswith("{")]
 
 
 def text_lines(server: Server) -> list[dict[str, Any]]:
     """Every dialist text line, as ``{"ts","level","logger","message", …fields}``."""
     found = []
-    for line in server.log_path.read_text().split("\n")[:-1]:  # whole lines only
+    for line in _whole_lines(server):
         match = _TEXT_LINE.match(line)
         if match is None:
             continue

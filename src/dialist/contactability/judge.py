@@ -202,7 +202,7 @@ class Judge:
             entries = blocked.get(e164) if blocked else None
             shared = plain.get(facts.kind)
             if shared is None and not attempts:
-                subject = Subject(e164, facts.valid, facts.region, facts.line_type, NO_FIELDS, None)
+                subject = _known_subject(e164, facts)
                 shared = plain[facts.kind] = self._plain_kind(subject, facts.kind)
             if shared is not None and not attempts:
                 if not entries:
@@ -211,7 +211,7 @@ class Judge:
                 if all(entry.expires_at is None for entry, _ in entries):
                     append(self._with_lasting_dnc(shared, entries))
                     continue
-            subject = Subject(e164, facts.valid, facts.region, facts.line_type, NO_FIELDS, None)
+            subject = _known_subject(e164, facts)
             matches = self._matches(entries) if entries else _NONE
             append(self._judge(subject, attempts, matches).json)
         return found
@@ -415,6 +415,11 @@ class Judge:
             dnc_matches=list(dnc),
         )
         return Judged(decision, _encode(decision))
+
+
+def _known_subject(e164: str, facts: Known) -> Subject:
+    """The subject of a number given alone, judged for the stream (``Judge.decide_known``)."""
+    return Subject(e164, facts.valid, facts.region, facts.line_type, NO_FIELDS, None)
 
 
 class _Where(NamedTuple):
