@@ -134,3 +134,60 @@ def test_concurrent_adds_and_paging_through_both(two_servers: tuple[Server, Serv
         seen += [c["_id"] for c in page["results"]]
     assert sorted(seen) == sorted(added_ids) and len(set(seen)) == len(seen)
     assert _positions(first, list_id) == list(range(len(added_ids)))
+
+
+def test_a_dnc_entry_added_through_one_blocks_at_once_through_the_other(
+    two_servers: tuple[Server, Server],
+) -> None:
+    """The checking process holds the list's numbers in memory (``dnc.held``) after its first
+    checks; entries added or deleted through the other process count at the next check."""
+    first, second = two_servers
+    writer = make_tenant(first)
+    checker = Tenant(
+        server=second,
+        client_id=writer.client_id,
+        client_secret=writer.client_secret,
+        account_id=writer.account_id,
+        stream_id=writer.stream_id,
+        http=second.client(),
+    )
+    base = writer.v2.removesuffix("/contactList")
+    dnc_id = writer.request(
+        "POST", f"{base}/dncList", json={"name": "Opt-outs here", "scope": "stream"}
+    ).json()["data"]["_id"]
+    entries = f"{base}/dncList/{dnc_id}/entries"
+    numbers = [f"+1212555{n:04d}" for n in range(1000)]
+
+    def add(*values: str) -> None:
+        body = {"entries": [{"phoneNumber": value} for value in values]}
+        assert writer.request("POST", entries, json=body).status_code == 200
+
+    def blocked_through_second() -> list[str]:
+        """The numbers the second process finds blocked, by the DNC check and by the
+        contactability check (which must agree)."""
+        response = checker.request("POST", f"{base}/dnc/check", json={"phoneNumbers": numbers})
+        assert response.status_code == 200, response.text
+        blocked = [r["e164"] for r in response.json()["data"]["results"] if r["blocked"]]
+        items = [{"phoneNumber": number} for number in numbers]
+        response = checker.request("POST", f"{base}/contactability", json={"items": items})
+        assert response.status_code == 200, response.text
+        on_dnc = [
+            r["e164"]
+            for r in response.json()["data"]["results"]
+            if any(reason["code"] == "DNC" for reason in r["reasons"])
+        ]
+        assert on_dnc == blocked
+        return blocked
+
+    add(numbers[3])
+    for _ in range(3):  # enough asking for the second process to hold the list
+        assert blocked_through_second() == [numbers[3]]
+    add(numbers[500], numbers[999])
+    assert blocked_through_second() == [numbers[3], numbers[500], numbers[999]]
+    deleted = writer.request(
+        "POST", f"{entries}/delete", json={"phoneNumbers": [numbers[500]]}
+    ).json()["data"]
+    assert deleted["deleted"] == 1, deleted
+    assert blocked_through_second() == [numbers[3], numbers[999]]
+    add(numbers[0])
+    assert blocked_through_second() == [numbers[0], numbers[3], numbers[999]]

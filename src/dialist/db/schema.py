@@ -324,6 +324,9 @@ dnc_lists = sa.Table(
     sa.Column("updated_by", sa.String(64), nullable=False),
     sa.Column("created_at", sa.String(32), nullable=False),
     sa.Column("updated_at", sa.String(32), nullable=False),
+    # A random stamp, new whenever entries are added to the list (0016): a process that holds
+    # the list's numbers in memory (``dnc.held``) knows by it whether they are still all there.
+    sa.Column("entries_stamp", sa.BigInteger, nullable=False, server_default="0"),
     sa.UniqueConstraint("tenant_id", "lname", name="uq_dnc_lists_tenant_lname"),
 )
 sa.Index("ix_dnc_lists_account_scope", dnc_lists.c.account_id, dnc_lists.c.scope)

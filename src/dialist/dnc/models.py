@@ -39,6 +39,7 @@ class DncListRow:
     updated_by: str
     created_at: str
     updated_at: str
+    entries_stamp: int  # new whenever entries are added (``dnc.held``)
 
 
 @dataclass(frozen=True)

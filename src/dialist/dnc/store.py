@@ -3,6 +3,7 @@ the list row, which only a scoped read gives."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from functools import cache
 from typing import Any, NamedTuple
@@ -14,6 +15,8 @@ from dialist.auth.models import TenantScope
 from dialist.db import keys
 from dialist.db.driver import Backend, Reader, per_backend
 from dialist.db.schema import dnc_entries, dnc_lists, job_results, job_uploads, jobs, tenants
+from dialist.dnc import held
+from dialist.dnc.held import new_stamp
 from dialist.dnc.models import DncEntryRow, DncListRow, NewEntry
 from dialist.jobs.models import DNC_LIST_KINDS
 from dialist.validation import name_key
@@ -64,6 +67,7 @@ def insert_list(conn: Connection, scope: TenantScope, *, values: dict[str, Any])
             account_id=scope.account_id,
             lname=name_key(values["name"]),
             entry_count=0,
+            entries_stamp=new_stamp(),
             **values,
         )
         .returning(dnc_lists.c.id)
@@ -219,6 +223,11 @@ def insert_entries(
     their keys, in order."""
     if not entries:
         return []
+    conn.execute(
+        sa.update(dnc_lists)
+        .where(dnc_lists.c.id == dnc_list.id, dnc_lists.c.tenant_id == dnc_list.tenant_id)
+        .values(entries_stamp=new_stamp())
+    )
     rows: list[dict[str, Any]] = [
         {
             "tenant_id": dnc_list.tenant_id,
@@ -431,7 +440,7 @@ def entries_matching_numbers(
     owners = sorted({dnc_list.tenant_id for dnc_list in lists})
     live = (reader.listed(sorted({dnc_list.id for dnc_list in lists})), *owners, at)
     hot = _hot_statements(len(owners))
-    found = [_entry_of(row) for row in reader.rows(hot.numbers, (*live, reader.words(numbers)))]
+    found = _number_entries(reader, lists, numbers, hot.numbers, live)
     prefixes = [
         _entry_of(row) for row in reader.rows(hot.prefixes, (*live, _PREFIXES_READ_WHOLE + 1))
     ]
@@ -441,6 +450,36 @@ def entries_matching_numbers(
             _entry_of(row) for row in reader.rows(hot.prefixes_of, (*live, reader.words(starts)))
         ]
     return found + _prefixes_of(prefixes, set(numbers)) if prefixes else found
+
+
+def _number_entries(
+    reader: Reader,
+    lists: Sequence[DncListRow],
+    numbers: Sequence[str],
+    statements: dict[str, str],
+    live: tuple[Any, ...],
+) -> list[DncEntryRow]:
+    """The number entries among ``live`` ones equal to one of ``numbers``: asked about only
+    the numbers the lists' held numbers have (``dnc.held``), else about every one."""
+    wanted = held.candidates(lists, numbers)
+    if wanted is not None:
+        if not wanted:
+            return []
+        return [_entry_of(row) for row in reader.rows(statements, (*live, reader.words(wanted)))]
+    started = time.perf_counter()
+    found = [_entry_of(row) for row in reader.rows(statements, (*live, reader.words(numbers)))]
+    held.asked_about_all(
+        lists, time.perf_counter() - started, lambda dnc_list: _number_values(reader, dnc_list)
+    )
+    return found
+
+
+def _number_values(reader: Reader, dnc_list: DncListRow) -> Iterator[list[str]]:
+    """The values of the list's number entries, 10,000 at a time (in the reader's snapshot)."""
+    cursor = reader.cursor
+    cursor.execute(_NUMBER_VALUES[reader.backend.name], (dnc_list.id, dnc_list.tenant_id))
+    while rows := cursor.fetchmany(_CHUNK):
+        yield [value for (value,) in rows]
 
 
 def _entry_of(row: Sequence[Any]) -> DncEntryRow:
@@ -480,6 +519,13 @@ def _hot_statements(owners: int) -> _Hot:
 # ``ix_dnc_entries_list_prefixes`` to use it.
 _IS_PREFIX = {"sqlite": "is_prefix = 1", "postgresql": "is_prefix"}
 _NOT_PREFIX = {"sqlite": "is_prefix = 0", "postgresql": "NOT is_prefix"}
+
+_NUMBER_VALUES = per_backend(
+    lambda b: (
+        f"SELECT value FROM dnc_entries WHERE list_id = {b.p} AND tenant_id = {b.p} "
+        f"AND {_NOT_PREFIX[b.name]}"
+    )
+)
 
 
 def _prefixes_of(prefixes: list[DncEntryRow], numbers: set[str]) -> list[DncEntryRow]:
