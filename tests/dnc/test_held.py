@@ -49,15 +49,20 @@ class _Reads:
         yield self.values[dnc_list.id]
 
 
-def test_a_list_is_held_once_asking_about_every_number_cost_as_much_as_reading_it() -> None:
+def test_a_list_is_held_at_first_sight_and_after_a_change_once_asking_cost_as_much() -> None:
     reads = _Reads({7: ["+12125550101", "+442071838750"]})
     assert held.candidates([_LIST], _NUMBERS) is None
-    held.asked_about_all([_LIST], 2 * held._READ_SECONDS_PER_NUMBER, reads)
-    assert reads.count == 0 and held.candidates([_LIST], _NUMBERS) is None  # not yet
-    held.asked_about_all([_LIST], 0.001, reads)
+    held.asked_about_all([_LIST], 0.0, reads)
     assert reads.count == 1
     assert held.candidates([_LIST], _NUMBERS) == ["+12125550101", "+442071838750"]
     assert held.candidates([_LIST], []) == []
+    changed = dataclasses.replace(_LIST, entries_stamp=12)
+    assert held.candidates([changed], _NUMBERS) is None
+    last = held._read_seconds[_LIST.id]
+    held.asked_about_all([changed], last * 0.6, reads)
+    assert reads.count == 1 and held.candidates([changed], _NUMBERS) is None  # not yet
+    held.asked_about_all([changed], last * 0.6, reads)
+    assert reads.count == 2 and held.candidates([changed], _NUMBERS) is not None
 
 
 def test_another_stamp_is_not_trusted_until_read_again() -> None:

@@ -24,6 +24,7 @@ import msgspec
 from dialist import clock
 from dialist.auth.models import TenantScope
 from dialist.contactability import jurisdictions, places, rules, store, zones
+from dialist.contactability.dnc_reasons import LastingReasons
 from dialist.contactability.models import (
     CallingPolicy,
     Decision,
@@ -142,6 +143,7 @@ class Judge:
         # Each shared decision's JSON split where DNC reasons go, by the identity of that JSON
         # (kept beside the split, so the identity is not reused while the judge lasts).
         self._dnc_splits: dict[int, tuple[bytes, bytes, bytes]] = {}
+        self._lasting = LastingReasons()
 
     def decide(self, subjects: Sequence[Subject], reader: Reader | None = None) -> list[Judged]:
         """The decision for each subject at the judge's instant (read with ``reader``, else
@@ -225,7 +227,8 @@ class Judge:
             whole = _encode(rules.with_lasting_dnc(shared.decision, [_PLACEHOLDER]))
             head, tail = whole.split(placeholder)
             around = self._dnc_splits[id(shared.json)] = (head, tail, shared.json)
-        reasons = b",".join(_encode(rules.dnc_reason(match)) for match in self._matches(entries))
+        lasting = self._lasting
+        reasons = b",".join(lasting.json(entry, dnc_list) for entry, dnc_list in entries)
         return around[0] + reasons + around[1]
 
     def _plain_kind(self, subject: Subject, kind: tuple[Any, ...]) -> Judged:

@@ -38,9 +38,18 @@ class Known(NamedTuple):
     kind: tuple[None, NumberPlace, bool]
 
 
-# By the family's first characters and length: how many characters decide its numbers, and
-# what is known of each such beginning (None: a family whose numbers are not decided early).
-_families: dict[tuple[str, int], tuple[int, dict[str, Known]] | None] = {}
+class _Family(NamedTuple):
+    """Numbers of one length that share their first ``_FAMILY`` characters."""
+
+    cut: int  # how many characters decide all that is known of a number
+    known: dict[str, Known]  # by those characters
+    phone_cut: int  # how many decide its validity, region and line type
+    identities: dict[str, tuple[bool, str | None, str | None]]  # those, by these characters
+
+
+# By the family's first characters and length (None: a family whose numbers are not decided
+# early).
+_families: dict[tuple[str, int], _Family | None] = {}
 _count = 0
 
 
@@ -62,35 +71,45 @@ def known(raws: Sequence[str], default_region: str) -> list[Known | None]:
         if family is None:
             append(None)
             continue
-        cut, table = family
-        facts = table.get(raw[:cut])
+        facts = family.known.get(raw[: family.cut])
         if facts is None:
-            facts = _learn(raw, cut, table, default_region)
+            facts = _learn(raw, family, default_region)
         append(facts)
     return found
 
 
-def _family(raw: str, key: tuple[str, int]) -> tuple[int, dict[str, Known]] | None:
+def _family(raw: str, key: tuple[str, int]) -> _Family | None:
     phone_cut = phones.deciding_cut(raw)
-    family: tuple[int, dict[str, Known]] | None = None
+    family = None
     if phone_cut is not None:
-        family = (max(phone_cut, places.deciding_characters(raw)), {})
+        cut = max(phone_cut, places.deciding_characters(raw))
+        family = _Family(cut, {}, phone_cut, {})
     if len(_families) >= _MOST_KNOWN:
         _forget()
     _families[key] = family
     return family
 
 
-def _learn(raw: str, cut: int, table: dict[str, Known], default_region: str) -> Known:
+def _learn(raw: str, family: _Family, default_region: str) -> Known:
+    """What is known of numbers that begin as ``raw`` does, up to the family's cut: its
+    validity, region and line type found once per shorter beginning (an area code, for the
+    exchanges under it), its place worked out."""
     global _count
-    identity = phones.identify(raw, default_region=default_region)
-    valid = identity.valid
-    place = places.place_of(raw, identity.region, identity.line_type) if valid else places.NOWHERE
-    facts = Known(valid, identity.region, identity.line_type, place, (None, place, valid))
+    identity = family.identities.get(raw[: family.phone_cut])
+    if identity is None:
+        found = phones.identify(raw, default_region=default_region)
+        identity = family.identities[raw[: family.phone_cut]] = (
+            found.valid,
+            found.region,
+            found.line_type,
+        )
+    valid, region, line_type = identity
+    place = places.place_of(raw, region, line_type) if valid else places.NOWHERE
+    facts = Known(valid, region, line_type, place, (None, place, valid))
     _count += 1
     if _count >= _MOST_KNOWN:
         _forget()
-    table[raw[:cut]] = facts
+    family.known[raw[: family.cut]] = facts
     return facts
 
 

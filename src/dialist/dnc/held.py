@@ -16,12 +16,12 @@ own snapshot include every number entry that snapshot has: held numbers are only
 Any other stamp, or a list not held, and the check asks about every number, as without this
 module. Another process's writes are seen the same way as this one's: by the stamp.
 
-What it costs: a list's number values are read once (about 1 µs each) and held as integers (about
-70 bytes each). A list is read only when the checks that asked about every number for it since
-its stamp changed have spent as long as reading it took the last time (or is estimated to take):
-a list that changes all the time is read at most about as often as asking about it costs anyway.
-At most ``MOST_HELD`` numbers are held per process; the lists used longest ago are let go first,
-and a list with more entries than that is never held.
+What it costs: a list's number values are read (about 1 µs each) and held as integers (about
+70 bytes each) the first time a check asks about the list; after its stamp changes, once the
+checks that asked about every number for it since have spent as long as reading it took the last
+time: a list that changes all the time is read again at most about as often as asking about it
+costs anyway. At most ``MOST_HELD`` numbers are held per process; the lists used longest ago are
+let go first, and a list with more entries than that is never held.
 """
 
 from __future__ import annotations
@@ -40,8 +40,6 @@ Read = Callable[[DncListRow], Iterable[Sequence[str]]]
 
 # Numbers held per process, over all lists (about 70 MB).
 MOST_HELD = 1_000_000
-# Seconds to read one number of a list that was never read (then: as measured).
-_READ_SECONDS_PER_NUMBER = 1.5e-6
 
 
 def new_stamp() -> int:
@@ -52,19 +50,30 @@ def new_stamp() -> int:
 class _Held(NamedTuple):
     stamp: int
     numbers: AbstractSet[int | str]  # never changed once held
-    read_seconds: float
 
 
 _held: dict[int, _Held] = {}  # by list key, least recently used first
 _debts: dict[int, float] = {}  # seconds checks spent asking about every number, by list key
+_read_seconds: dict[int, float] = {}  # how long reading each list took the last time
 _lock = threading.Lock()
 
 
-def _key(number: str) -> int | str:
-    """How a number is held: its digits as an integer (half the memory of the text), or the
-    text itself when it is not ``+`` and digits."""
-    digits = number[1:]
-    return int(digits) if number[:1] == "+" and digits.isascii() and digits.isdigit() else number
+def _key(value: str) -> int | str:
+    """How a value is held: as the integer ``int`` reads in it (an E.164 number's digits: half
+    the memory of the text), else as the text. Equal texts give equal keys, so a number that
+    is a held value is always found; two texts with one key (``+012`` and ``+12``) only make a
+    number a candidate it need not be."""
+    try:
+        return int(value)
+    except ValueError:
+        return value
+
+
+def _candidates(numbers: Sequence[str], held: AbstractSet[int | str]) -> list[str]:
+    try:
+        return [number for number in numbers if int(number) in held]
+    except ValueError:  # a number that is not digits: one at a time
+        return [number for number in numbers if _key(number) in held]
 
 
 def candidates(lists: Sequence[DncListRow], numbers: Sequence[str]) -> list[str] | None:
@@ -81,14 +90,15 @@ def candidates(lists: Sequence[DncListRow], numbers: Sequence[str]) -> list[str]
             if (found := _held.pop(dnc_list.id, None)) is not None:
                 _held[dnc_list.id] = found
     if len(held) == 1:
-        only = held[0]
-        return [number for number in numbers if _key(number) in only]
-    return [number for number in numbers if any(_key(number) in each for each in held)]
+        return _candidates(numbers, held[0])
+    on_any = {number for each in held for number in _candidates(numbers, each)}
+    return [number for number in numbers if number in on_any]
 
 
 def asked_about_all(lists: Sequence[DncListRow], seconds: float, read: Read) -> None:
-    """After a check asked about every number for ``lists`` (in ``seconds``): hold the lists
-    whose checks have now spent as long as reading them would take (with ``read``)."""
+    """After a check asked about every number for ``lists`` (in ``seconds``): hold each list
+    this process never read, and each whose checks have now spent as long as reading it took
+    the last time (read with ``read``)."""
     due = []
     for dnc_list in lists:
         found = _held.get(dnc_list.id)
@@ -96,13 +106,9 @@ def asked_about_all(lists: Sequence[DncListRow], seconds: float, read: Read) -> 
             continue
         if dnc_list.entry_count > MOST_HELD:
             continue
+        last = _read_seconds.get(dnc_list.id)
         debt = _debts[dnc_list.id] = _debts.get(dnc_list.id, 0.0) + seconds
-        cost = (
-            found.read_seconds
-            if found is not None
-            else dnc_list.entry_count * _READ_SECONDS_PER_NUMBER
-        )
-        if debt >= cost:
+        if last is None or debt >= last:
             due.append(dnc_list)
     for dnc_list in due:
         _hold(dnc_list, read)
@@ -119,11 +125,12 @@ def _hold(dnc_list: DncListRow, read: Read) -> None:
         numbers: set[int | str] = set()
         for values in read(dnc_list):
             numbers.update(map(_key, values))
+        _read_seconds[dnc_list.id] = time.perf_counter() - started
         if len(numbers) > MOST_HELD:
             return
         while _held and sum(len(h.numbers) for h in _held.values()) + len(numbers) > MOST_HELD:
             _held.pop(next(iter(_held)))  # the list used longest ago
-        _held[dnc_list.id] = _Held(dnc_list.entries_stamp, numbers, time.perf_counter() - started)
+        _held[dnc_list.id] = _Held(dnc_list.entries_stamp, numbers)
 
 
 def forget() -> None:
@@ -131,3 +138,4 @@ def forget() -> None:
     with _lock:
         _held.clear()
         _debts.clear()
+        _read_seconds.clear()
