@@ -53,14 +53,14 @@ _families: dict[tuple[str, int], _Family | None] = {}
 _count = 0
 
 
-def known(raws: Sequence[str], default_region: str) -> list[Known | None]:
+def known(raws: Sequence[str | None], default_region: str) -> list[Known | None]:
     """What is known of each number written as ``+`` and digits only (its E.164 form is itself,
-    as given), worked out once per deciding beginning; None for any other."""
+    as given), worked out once per deciding beginning; None for any other, and for None."""
     families = _families
     found: list[Known | None] = []
     append = found.append
     for raw in raws:
-        if raw[:1] != "+" or not raw.isascii() or not raw[1:].isdigit():
+        if raw is None or raw[:1] != "+" or not raw.isascii() or not raw[1:].isdigit():
             append(None)
             continue
         key = (raw[:_FAMILY], len(raw))

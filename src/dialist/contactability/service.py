@@ -9,7 +9,7 @@ import base64
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 import msgspec
 from sqlalchemy.engine import Connection
@@ -34,6 +34,7 @@ from dialist.contactability.models import (
     stored_override,
     stored_policy,
 )
+from dialist.contactability.numbers import Known
 from dialist.contacts import service as contacts
 from dialist.contacts.models import PhoneRow
 from dialist.db import driver
@@ -343,11 +344,14 @@ def check(
     at = at_instant(at_text)
     judging = judge.Judge(database, scope, at)
     count = len(items)
+    raws = [item.phoneNumber if _alone(item) else None for item in items]
+    facts = numbers.known(raws, settings.default_region)
+    if None not in facts:  # every item a number written as + and digits (the common case)
+        known = cast("list[Known]", facts)
+        return _results_json(raws, judging.decide_known(cast("list[str]", raws), known))
     e164s: list[str | None] = [None] * count
     answers: list[bytes | None] = [None] * count  # each decision's JSON
-    alone = [i for i, item in enumerate(items) if item.phoneNumber is not None and _alone(item)]
-    facts = numbers.known([items[i].phoneNumber or "" for i in alone], settings.default_region)
-    fast = [(i, found) for i, found in zip(alone, facts, strict=True) if found is not None]
+    fast = [(i, found) for i, found in enumerate(facts) if found is not None]
     if fast:
         fast_e164s = [items[i].phoneNumber or "" for i, _ in fast]
         decided = judging.decide_known(fast_e164s, [found for _, found in fast])
@@ -370,23 +374,23 @@ def check(
     return _results_json(e164s, answers)
 
 
-def _results_json(e164s: list[str | None], answers: list[bytes | None]) -> bytes:
+def _results_json(e164s: Sequence[str | None], answers: Sequence[bytes | None]) -> bytes:
     """``{"results": [...]}``: each item's index, E.164 number and decision (its JSON)."""
-    parts = ['{"results":[']
-    tails: dict[int, str] = {}  # each decision's JSON after its "{", by identity
+    parts: list[str] = []
+    append = parts.append
+    tails: dict[bytes, str] = {}  # each decision's JSON after its "{"
     for index, (e164, answer) in enumerate(zip(e164s, answers, strict=True)):
-        tail = tails.get(id(answer))
+        if answer is None:
+            raise RuntimeError("an item was not judged")
+        tail = tails.get(answer)
         if tail is None:
-            if answer is None:
-                raise RuntimeError("an item was not judged")
-            tail = tails[id(answer)] = answer[1:].decode()
+            tail = tails[answer] = answer[1:].decode()
         # An E.164 number is "+" and digits: nothing in it to escape.
-        number = "null" if e164 is None else f'"{e164}"'
-        parts.append(f'{{"index":{index},"e164":{number},{tail},')
-    if len(parts) > 1:
-        parts[-1] = parts[-1][:-1]  # the last comma
-    parts.append("]}")
-    return "".join(parts).encode()
+        if e164 is None:
+            append(f'{{"index":{index},"e164":null,{tail}')
+        else:
+            append(f'{{"index":{index},"e164":"{e164}",{tail}')
+    return ('{"results":[' + ",".join(parts) + "]}").encode()
 
 
 def check_answer(
