@@ -124,7 +124,10 @@ def _hold(dnc_list: DncListRow, read: Read) -> None:
         started = time.perf_counter()
         numbers: set[int | str] = set()
         for values in read(dnc_list):
-            numbers.update(map(_key, values))
+            try:
+                numbers.update(map(int, values))
+            except ValueError:  # a value int does not read: each one as _key holds it
+                numbers.update(map(_key, values))
         _read_seconds[dnc_list.id] = time.perf_counter() - started
         if len(numbers) > MOST_HELD:
             return

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import time
 from collections import defaultdict
+from collections.abc import Sequence
 
 import msgspec
 from sqlalchemy.engine import Connection
@@ -57,16 +58,22 @@ class Matcher:
         if not self.lists or not numbers:
             return {}
         hits: dict[str, list[Hit]] = defaultdict(list)
-        equal = scrub_store.entries_equal_to(
-            conn, list(self.lists.values()), numbers=sorted(set(numbers)), at=at
-        )
-        for value, list_id, entry_id in equal:
+        # The lists as they are now (their stamps say which numbers held are still all there).
+        current = scrub_store.as_stored(conn, list(self.lists.values()))
+
+        def ask(some: Sequence[str]) -> list[tuple[str, int, int]]:
+            return scrub_store.entries_equal_to(conn, current, numbers=some, at=at)
+
+        reader = driver.reader(conn)
+        for value, list_id, entry_id in store.ask_about_held(
+            reader, current, sorted(set(numbers)), ask
+        ):
             hits[value].append((list_id, entry_id, value))
         if self._lengths:
             for number in numbers:
                 for length in self._lengths:
-                    if length >= len(number):
-                        break  # a prefix as long as the number was looked up above
+                    if length > len(number):
+                        break
                     found = self._prefixes.get(number[:length])
                     if found:
                         hits[number] += found

@@ -6,13 +6,14 @@ the results take a job key found in the scope.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from dialist.db.driver import BACKENDS
-from dialist.db.schema import dnc_entries, job_results
+from dialist.db.schema import dnc_entries, dnc_lists, job_results
 from dialist.dnc.models import DncListRow
 
 # Numbers per lookup: one statement for a batch of the default size, well under SQLite's
@@ -55,6 +56,19 @@ def entries_equal_to(
             rows = conn.exec_driver_sql(head + tail, (*list_ids, *owners, at, words))
         found += [(str(value), int(list_id), int(key)) for value, list_id, key in rows]
     return found
+
+
+def as_stored(conn: Connection, lists: Sequence[DncListRow]) -> list[DncListRow]:
+    """``lists`` with their ``entries_stamp`` as stored now; a list deleted since left out."""
+    if not lists:
+        return []
+    query = sa.select(dnc_lists.c.id, dnc_lists.c.entries_stamp).where(
+        dnc_lists.c.id.in_([row.id for row in lists])
+    )
+    stamps = {key: stamp for key, stamp in conn.execute(query)}
+    return [
+        dataclasses.replace(row, entries_stamp=stamps[row.id]) for row in lists if row.id in stamps
+    ]
 
 
 def prefix_entries(

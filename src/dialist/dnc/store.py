@@ -4,9 +4,9 @@ the list row, which only a scoped read gives."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import cache
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -23,6 +23,7 @@ from dialist.validation import name_key
 
 _LIST_ROW = [column for column in dnc_lists.c if column.name != "lname"]
 _ENTRY_ROW = [column for column in dnc_entries.c if column.name != "tenant_id"]
+T = TypeVar("T")
 # Values per ``IN`` list: well under SQLite's 32,766 and PostgreSQL's 65,535 parameters.
 _CHUNK = 10_000
 
@@ -459,15 +460,28 @@ def _number_entries(
     statements: dict[str, str],
     live: tuple[Any, ...],
 ) -> list[DncEntryRow]:
-    """The number entries among ``live`` ones equal to one of ``numbers``: asked about only
-    the numbers the lists' held numbers have (``dnc.held``), else about every one."""
+    """The number entries among ``live`` ones equal to one of ``numbers``."""
+
+    def ask(some: Sequence[str]) -> list[DncEntryRow]:
+        return [_entry_of(row) for row in reader.rows(statements, (*live, reader.words(some)))]
+
+    return ask_about_held(reader, lists, numbers, ask)
+
+
+def ask_about_held(
+    reader: Reader,
+    lists: Sequence[DncListRow],
+    numbers: Sequence[str],
+    ask: Callable[[Sequence[str]], list[T]],
+) -> list[T]:
+    """``ask`` the database about the numbers that may have a number entry in ``lists`` (as
+    read in ``reader``'s snapshot): only those the lists' held numbers have (``dnc.held``), else
+    every one (and then hold the lists that are due)."""
     wanted = held.candidates(lists, numbers)
     if wanted is not None:
-        if not wanted:
-            return []
-        return [_entry_of(row) for row in reader.rows(statements, (*live, reader.words(wanted)))]
+        return ask(wanted) if wanted else []
     started = time.perf_counter()
-    found = [_entry_of(row) for row in reader.rows(statements, (*live, reader.words(numbers)))]
+    found = ask(numbers)
     held.asked_about_all(
         lists, time.perf_counter() - started, lambda dnc_list: _number_values(reader, dnc_list)
     )
