@@ -12,22 +12,9 @@ from dialist.contactability import rules
 from dialist.contactability.dnc_reasons import LastingReasons
 from dialist.contactability.models import DncMatch
 from dialist.dnc import service as dnc
+from tests.dnc.rows import a_dnc_list
 
-_LIST = dnc.DncListRow(
-    id=42,
-    tenant_id=1,
-    account_id="a",
-    scope="account",
-    contact_list_id=None,
-    name="n",
-    description="",
-    entry_count=1,
-    created_by="u",
-    updated_by="u",
-    created_at="2026-12-03T00:00:00.000Z",
-    updated_at="2026-12-03T00:00:00.000Z",
-    entries_stamp=1,
-)
+_LIST = a_dnc_list(id=42, scope="account", entry_count=1, entries_stamp=1)
 
 
 def _whole(entry: dnc.DncEntryRow, dnc_list: dnc.DncListRow) -> bytes:
@@ -55,7 +42,7 @@ def test_the_template_writes_what_encoding_the_whole_reason_writes(
     entry = dnc.DncEntryRow(
         key, _LIST.id, value, False, value, None, reason, source, "t", "t", None
     )
-    dnc_list = dnc.DncListRow(**{**_LIST.__dict__, "scope": scope})
+    dnc_list = a_dnc_list(id=42, scope=scope)
     reasons = LastingReasons()
     assert reasons.json(entry, dnc_list) == _whole(entry, dnc_list)
     assert reasons.json(entry, dnc_list) == _whole(entry, dnc_list)  # from the template kept

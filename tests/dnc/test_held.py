@@ -11,22 +11,9 @@ import pytest
 
 from dialist.dnc import held
 from dialist.dnc.models import DncListRow
+from tests.dnc.rows import a_dnc_list
 
-_LIST = DncListRow(
-    id=7,
-    tenant_id=1,
-    account_id="a",
-    scope="stream",
-    contact_list_id=None,
-    name="n",
-    description="",
-    entry_count=3,
-    created_by="u",
-    updated_by="u",
-    created_at="2026-12-03T00:00:00.000Z",
-    updated_at="2026-12-03T00:00:00.000Z",
-    entries_stamp=11,
-)
+_LIST = a_dnc_list()
 _NUMBERS = ["+12125550100", "+12125550101", "+12125550102", "+442071838750"]
 
 
