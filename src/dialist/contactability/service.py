@@ -358,19 +358,17 @@ def check(
         for (index, _), e164, answer in zip(fast, fast_e164s, decided, strict=True):
             e164s[index] = e164
             answers[index] = answer
-    if len(fast) < count:
-        rest = [(i, item) for i, item in enumerate(items) if answers[i] is None]
-        by_number = _number_subjects(settings, rest)
-        by_contact = _contact_subjects(database, scope, rest)
-        subjects = [
-            subject if subject is not None else by_contact[index]
-            for (index, _), subject in zip(rest, by_number, strict=True)
-        ]
-        for (index, _), subject, verdict in zip(
-            rest, subjects, judging.decide(subjects), strict=True
-        ):
-            e164s[index] = subject.e164
-            answers[index] = verdict.json
+    # The rest (some item is not a number alone): identified, read and judged one by one.
+    rest = [(i, item) for i, item in enumerate(items) if answers[i] is None]
+    by_number = _number_subjects(settings, rest)
+    by_contact = _contact_subjects(database, scope, rest)
+    subjects = [
+        subject if subject is not None else by_contact[index]
+        for (index, _), subject in zip(rest, by_number, strict=True)
+    ]
+    for (index, _), subject, verdict in zip(rest, subjects, judging.decide(subjects), strict=True):
+        e164s[index] = subject.e164
+        answers[index] = verdict.json
     return _results_json(e164s, answers)
 
 
